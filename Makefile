@@ -1,0 +1,84 @@
+# Everything runs on tools this Makefile provisions into $(TOOLS_DIR) (outside git, keyed by version), never on
+# whatever Node.js, kube-apiserver or moto happens to be installed.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+NODE_VERSION := 24.21.0
+NPM_VERSION  := 11.21.2
+KUBE_VERSION := v1.36.3
+
+TOOLS_DIR ?= $(or $(DDBR_TOOLS_DIR),$(HOME)/.cache/dynamodb-restore-operator)
+NODE_ARCH := $(subst x86_64,x64,$(subst aarch64,arm64,$(shell uname -m)))
+NODE_DIR  := $(TOOLS_DIR)/node-$(NODE_VERSION)
+NODE      := $(NODE_DIR)/node_modules/node-linux-$(NODE_ARCH)/bin/node
+# Keyed by the requirements' content, so a fresh clone reuses the venv and an edit builds a new one.
+VENV      := $(TOOLS_DIR)/venv-$(shell sha256sum test/support/requirements.txt | cut -c1-12)
+# KUBEBUILDER_ASSETS pointing at ready binaries skips the control-plane build.
+ASSETS    := $(if $(and $(KUBEBUILDER_ASSETS),$(wildcard $(KUBEBUILDER_ASSETS)/kube-apiserver),$(wildcard $(KUBEBUILDER_ASSETS)/etcd)),$(KUBEBUILDER_ASSETS),$(TOOLS_DIR)/kube-$(KUBE_VERSION))
+
+export PATH := $(dir $(NODE)):$(NODE_DIR)/node_modules/.bin:$(CURDIR)/node_modules/.bin:$(PATH)
+export TESTBED_ASSETS := $(ASSETS)
+export TESTBED_MOTO_SERVER := $(VENV)/bin/moto_server
+export TESTBED_RUNS_DIR := $(TOOLS_DIR)/runs
+
+.PHONY: help
+help: ## Show the targets
+	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+.PHONY: demo
+demo: deps testbed-tools ## Run the tutorial's Music restore on a local control plane and DynamoDB emulator
+	node --import tsx hack/demo.ts
+
+.PHONY: test
+test: deps testbed-tools check ## Type-check, lint, drift-check and run every test (unit, integration, end-to-end)
+	c8 mocha
+
+.PHONY: check
+check: deps ## Type-check, lint and check generated files for drift
+	tsc --noEmit
+	eslint --max-warnings 0 .
+	node --import tsx src/api/generate-crds.ts --check
+
+.PHONY: generate
+generate: deps ## Regenerate crds/ from src/api
+	node --import tsx src/api/generate-crds.ts
+
+.PHONY: build
+build: deps ## Compile the operator to dist/
+	tsc -p tsconfig.build.json
+
+.PHONY: e2e-kind
+e2e-kind: deps testbed-tools ## Run the end-to-end suite on a kind cluster (needs Docker and kind)
+	kind create cluster --name ddbr-e2e --kubeconfig $(TOOLS_DIR)/kind.kubeconfig --wait 120s
+	KUBECONFIG=$(TOOLS_DIR)/kind.kubeconfig E2E_USE_KUBECONFIG=1 mocha 'test/e2e/**/*.test.ts'; \
+	  status=$$?; kind delete cluster --name ddbr-e2e; exit $$status
+
+.PHONY: image
+image: ## Build the container image (needs Docker)
+	docker build -t dynamodb-restore-operator:dev .
+
+.PHONY: deps
+deps: node_modules/.installed
+
+node_modules/.installed: package.json package-lock.json $(NODE)
+	npm ci --no-audit --no-fund
+	touch $@
+
+$(NODE):
+	rm -rf $(NODE_DIR).tmp && mkdir -p $(NODE_DIR).tmp
+	# The npm registry's `node` package does this same install of the arch-specific package from a preinstall
+	# script, which npm 11 no longer runs by default; naming the package directly is the same bytes, without it.
+	npm install --prefix $(NODE_DIR).tmp --no-save --no-audit --no-fund node-linux-$(NODE_ARCH)@$(NODE_VERSION) npm@$(NPM_VERSION)
+	rm -rf $(NODE_DIR) && mv $(NODE_DIR).tmp $(NODE_DIR)
+
+.PHONY: testbed-tools
+testbed-tools: $(VENV)/.installed $(ASSETS)/kube-apiserver
+
+$(VENV)/.installed:
+	rm -rf $(VENV) && python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r test/support/requirements.txt
+	touch $@
+
+$(TOOLS_DIR)/kube-$(KUBE_VERSION)/kube-apiserver:
+	KUBE_VERSION=$(KUBE_VERSION) hack/build-control-plane.sh $(dir $@)

@@ -1,0 +1,306 @@
+// The DynamoDBRestore API: the one source of the CRD schema (crds/ is generated from it), of the TypeScript types
+// the operator uses, and of the field descriptions `kubectl explain` prints.
+import { Type, type Static } from '@sinclair/typebox';
+import { celRules, StringEnum } from './schema-helpers.ts';
+
+export const GROUP = 'dynamodb.restore.dev';
+export const VERSION = 'v1alpha1';
+export const API_VERSION = `${GROUP}/${VERSION}`;
+export const KIND = 'DynamoDBRestore';
+export const PLURAL = 'dynamodbrestores';
+
+export const REGION_PATTERN = '^[a-z]{2}(-[a-z]+)+-[0-9]+$';
+export const TABLE_NAME_PATTERN = '^[a-zA-Z0-9_.-]+$';
+export const BACKUP_ARN_PATTERN = '^arn:aws[a-zA-Z-]*:dynamodb:[a-z0-9-]+:[0-9]{12}:table/[a-zA-Z0-9_.-]{3,255}/backup/[0-9]{14}-[a-z0-9]{8}$';
+
+const TableName = (description: string) =>
+  Type.String({ minLength: 3, maxLength: 255, pattern: TABLE_NAME_PATTERN, description });
+
+const ProvisionedThroughput = Type.Object(
+  {
+    readCapacityUnits: Type.Integer({ minimum: 1, description: 'Read capacity units (ReadCapacityUnits).' }),
+    writeCapacityUnits: Type.Integer({ minimum: 1, description: 'Write capacity units (WriteCapacityUnits).' }),
+  },
+  { description: 'Provisioned throughput for the restored table or index (ProvisionedThroughputOverride).' },
+);
+
+const OnDemandThroughput = Type.Object(
+  {
+    maxReadRequestUnits: Type.Optional(
+      Type.Integer({ minimum: -1, description: 'Maximum read request units per second; -1 removes the limit.' }),
+    ),
+    maxWriteRequestUnits: Type.Optional(
+      Type.Integer({ minimum: -1, description: 'Maximum write request units per second; -1 removes the limit.' }),
+    ),
+  },
+  { description: 'Maximum on-demand throughput (OnDemandThroughputOverride); only with PAY_PER_REQUEST.' },
+);
+
+const KeySchema = Type.Array(
+  Type.Object({
+    attributeName: Type.String({ minLength: 1, maxLength: 255, description: 'Name of the key attribute.' }),
+    keyType: StringEnum(['HASH', 'RANGE'] as const, { description: 'HASH (partition key) or RANGE (sort key).' }),
+  }),
+  { minItems: 1, maxItems: 2, description: 'The index key schema; it must match the index in the backup.' },
+);
+
+const Projection = Type.Object(
+  {
+    projectionType: StringEnum(['ALL', 'KEYS_ONLY', 'INCLUDE'] as const, {
+      description: 'Which attributes the index holds: ALL, KEYS_ONLY or INCLUDE.',
+    }),
+    nonKeyAttributes: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 255 }), {
+        maxItems: 100,
+        description: 'The non-key attributes an INCLUDE projection holds.',
+      }),
+    ),
+  },
+  { description: 'The attributes copied into the index.' },
+);
+
+const IndexName = Type.String({ minLength: 3, maxLength: 255, pattern: TABLE_NAME_PATTERN, description: 'Name of an index that exists in the backup.' });
+
+const GlobalSecondaryIndex = Type.Object(
+  {
+    indexName: IndexName,
+    keySchema: KeySchema,
+    projection: Projection,
+    provisionedThroughput: Type.Optional(ProvisionedThroughput),
+    onDemandThroughput: Type.Optional(OnDemandThroughput),
+  },
+  { description: 'A global secondary index to keep on the restored table.' },
+);
+
+const LocalSecondaryIndex = Type.Object(
+  { indexName: IndexName, keySchema: KeySchema, projection: Projection },
+  { description: 'A local secondary index to keep on the restored table.' },
+);
+
+const Sse = Type.Object(
+  {
+    enabled: Type.Boolean({
+      description: 'true: encrypt with the key below (SSEType KMS); false: an AWS owned key.',
+    }),
+    sseType: Type.Optional(
+      StringEnum(['KMS'] as const, { description: 'Server-side encryption type; KMS is the only type DynamoDB accepts here.' }),
+    ),
+    kmsMasterKeyId: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 2048,
+        description: 'KMS key ID, ARN, alias name or alias ARN. Omitted with KMS: the AWS managed key (alias/aws/dynamodb).',
+      }),
+    ),
+  },
+  {
+    description:
+      'Encryption of the restored table (SSESpecificationOverride). Required when the backup is in another Region ' +
+      'than the restore. The KMS key must stay enabled until the restore completes.',
+    ...celRules({
+      rule: '!has(self.kmsMasterKeyId) || (self.enabled && has(self.sseType))',
+      message: 'kmsMasterKeyId needs enabled: true and sseType: KMS',
+      fieldPath: '.kmsMasterKeyId',
+    }),
+  },
+);
+
+export const Overrides = Type.Object(
+  {
+    billingMode: Type.Optional(
+      StringEnum(['PAY_PER_REQUEST', 'PROVISIONED'] as const, {
+        description: 'Billing mode of the restored table (BillingModeOverride). Omitted: as in the backup.',
+      }),
+    ),
+    provisionedThroughput: Type.Optional(ProvisionedThroughput),
+    onDemandThroughput: Type.Optional(OnDemandThroughput),
+    globalSecondaryIndexes: Type.Optional(
+      Type.Array(GlobalSecondaryIndex, {
+        maxItems: 20,
+        description:
+          'Global secondary indexes to create (GlobalSecondaryIndexOverride). [] drops every GSI (a faster, cheaper ' +
+          'restore); a list keeps only those indexes, which must exist in the backup. Omitted: all, as in the backup.',
+      }),
+    ),
+    localSecondaryIndexes: Type.Optional(
+      Type.Array(LocalSecondaryIndex, {
+        maxItems: 5,
+        description:
+          'Local secondary indexes to create (LocalSecondaryIndexOverride). [] drops every LSI; a list keeps only ' +
+          'those. Omitted: all, as in the backup.',
+      }),
+    ),
+    sse: Type.Optional(Sse),
+  },
+  {
+    description:
+      'Settings of the restored table that differ from the backup. Each field maps to the RestoreTableFromBackup ' +
+      'request field of the same meaning; an omitted field keeps what the backup has.',
+    ...celRules(
+      {
+        rule: "!has(self.billingMode) || self.billingMode != 'PROVISIONED' || has(self.provisionedThroughput)",
+        message: 'billingMode PROVISIONED needs provisionedThroughput (readCapacityUnits and writeCapacityUnits)',
+        fieldPath: '.provisionedThroughput',
+        reason: 'FieldValueRequired',
+      },
+      {
+        rule: "!has(self.provisionedThroughput) || !has(self.billingMode) || self.billingMode == 'PROVISIONED'",
+        message: 'provisionedThroughput applies only to billingMode PROVISIONED; remove it or set billingMode: PROVISIONED',
+        fieldPath: '.provisionedThroughput',
+        reason: 'FieldValueForbidden',
+      },
+      {
+        rule: "!has(self.onDemandThroughput) || !has(self.billingMode) || self.billingMode == 'PAY_PER_REQUEST'",
+        message: 'onDemandThroughput applies only to billingMode PAY_PER_REQUEST',
+        fieldPath: '.onDemandThroughput',
+        reason: 'FieldValueForbidden',
+      },
+    ),
+  },
+);
+
+export const Source = Type.Object(
+  {
+    backupArn: Type.String({
+      maxLength: 1024,
+      pattern: BACKUP_ARN_PATTERN,
+      description:
+        'ARN of an on-demand backup, as `aws dynamodb list-backups` prints it, e.g. ' +
+        'arn:aws:dynamodb:us-east-1:123456789012:table/Music/backup/01489173575360-b308cd7d.',
+    }),
+  },
+  { description: 'What to restore from.' },
+);
+
+export const DynamoDBRestoreSpec = Type.Object(
+  {
+    targetTableName: TableName(
+      'Name of the table to create (--target-table-name). It must not exist yet: the operator never overwrites or ' +
+        'adopts a table it did not restore.',
+    ),
+    region: Type.Optional(
+      Type.String({
+        maxLength: 32,
+        pattern: REGION_PATTERN,
+        description: 'AWS Region to restore into. Omitted: the operator\'s default Region.',
+      }),
+    ),
+    source: Source,
+    overrides: Type.Optional(Overrides),
+  },
+  {
+    description:
+      'The restore to run. One resource runs one restore once; the whole spec is immutable, so to restore again ' +
+      'create a new DynamoDBRestore.',
+    ...celRules(
+      { rule: 'self == oldSelf', message: 'spec is immutable: a DynamoDBRestore runs once; create a new resource to restore again' },
+      {
+        rule:
+          "!has(self.region) || self.source.backupArn.split(':')[3] == self.region || " +
+          '(has(self.overrides) && has(self.overrides.sse))',
+        message: 'a backup in another Region than spec.region needs overrides.sse (a cross-Region restore must state its encryption)',
+        fieldPath: '.overrides',
+        reason: 'FieldValueRequired',
+      },
+    ),
+  },
+);
+
+export const PHASES = ['Pending', 'Restoring', 'Completed', 'Failed'] as const;
+export type Phase = (typeof PHASES)[number];
+
+export const Condition = Type.Object(
+  {
+    type: Type.String({ maxLength: 316, description: 'Type of condition, e.g. Ready.' }),
+    status: StringEnum(['True', 'False', 'Unknown'] as const, { description: 'True, False or Unknown.' }),
+    reason: Type.String({ maxLength: 1024, description: 'A CamelCase reason for the last transition.' }),
+    message: Type.String({ maxLength: 32768, description: 'A sentence a person can act on.' }),
+    lastTransitionTime: Type.String({ format: 'date-time', description: 'When status last changed.' }),
+    observedGeneration: Type.Optional(Type.Integer({ minimum: 0, description: 'The generation this condition describes.' })),
+  },
+  { description: 'A metav1.Condition.' },
+);
+export type Condition = Static<typeof Condition>;
+
+export const DynamoDBRestoreStatus = Type.Object(
+  {
+    phase: Type.Optional(
+      StringEnum(PHASES, {
+        description: 'Pending, Restoring, Completed or Failed. Completed and Failed are final.',
+      }),
+    ),
+    observedGeneration: Type.Optional(Type.Integer({ description: 'The spec generation this status describes.' })),
+    backupArn: Type.Optional(Type.String({ description: 'The backup the table is restored from.' })),
+    tableArn: Type.Optional(Type.String({ description: 'ARN of the restored table.' })),
+    tableStatus: Type.Optional(
+      Type.String({ description: 'TableStatus from the last DescribeTable: CREATING, ACTIVE, ...' }),
+    ),
+    restoreRequestedAt: Type.Optional(
+      Type.String({
+        format: 'date-time',
+        description:
+          'Written before the restore call; a table found after a crash is adopted only if it was restored from ' +
+          'this source after this time.',
+      }),
+    ),
+    startTime: Type.Optional(Type.String({ format: 'date-time', description: 'When the restore was requested from AWS.' })),
+    completionTime: Type.Optional(Type.String({ format: 'date-time', description: 'When the restore reached a final phase.' })),
+    restoreSummary: Type.Optional(
+      Type.Object(
+        {
+          sourceBackupArn: Type.Optional(Type.String({ description: 'RestoreSummary.SourceBackupArn.' })),
+          sourceTableArn: Type.Optional(Type.String({ description: 'RestoreSummary.SourceTableArn.' })),
+          restoreDateTime: Type.Optional(Type.String({ format: 'date-time', description: 'RestoreSummary.RestoreDateTime.' })),
+          restoreInProgress: Type.Optional(Type.Boolean({ description: 'RestoreSummary.RestoreInProgress.' })),
+        },
+        { description: 'The RestoreSummary DynamoDB reports for the restored table.' },
+      ),
+    ),
+    lastError: Type.Optional(
+      Type.Object(
+        {
+          code: Type.String({ description: 'The AWS error code, e.g. BackupNotFoundException.' }),
+          message: Type.String({ description: 'What happened and what to do, in a sentence.' }),
+          retryable: Type.Boolean({ description: 'Whether the operator retries on its own.' }),
+        },
+        { description: 'The last error from AWS, kept until the restore moves on.' },
+      ),
+    ),
+    conditions: Type.Optional(
+      Type.Array(Condition, {
+        description: 'Ready: True when the table is restored and ACTIVE.',
+        'x-kubernetes-list-type': 'map',
+        'x-kubernetes-list-map-keys': ['type'],
+      }),
+    ),
+  },
+  { description: 'What the operator observed and did. Written by the operator only.' },
+);
+
+export type DynamoDBRestoreSpec = Static<typeof DynamoDBRestoreSpec>;
+export type DynamoDBRestoreStatus = Static<typeof DynamoDBRestoreStatus>;
+export type Overrides = Static<typeof Overrides>;
+
+export interface DynamoDBRestore {
+  apiVersion: typeof API_VERSION;
+  kind: typeof KIND;
+  metadata: {
+    name: string;
+    namespace: string;
+    uid: string;
+    generation: number;
+    resourceVersion: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
+  spec: DynamoDBRestoreSpec;
+  status?: DynamoDBRestoreStatus;
+}
+
+export const PRINTER_COLUMNS = [
+  { name: 'Table', type: 'string', jsonPath: '.spec.targetTableName' },
+  { name: 'Source', type: 'string', jsonPath: '.status.backupArn' },
+  { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
+  { name: 'Table Status', type: 'string', jsonPath: '.status.tableStatus' },
+  { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+] as const;

@@ -1,0 +1,79 @@
+// The DynamoDB port over AWS SDK v3. Clients are made per Region and kept; credentials and endpoint come from the
+// SDK's default chain (IRSA, EKS Pod Identity, AWS_ENDPOINT_URL_DYNAMODB for an emulator).
+import { DynamoDBClient, DescribeTableCommand, RestoreTableFromBackupCommand, type TableDescription } from '@aws-sdk/client-dynamodb';
+import { AwsError, type DynamoDBPort, type RestoreFromBackupRequest, type TableState } from './dynamodb-port.ts';
+
+export function toTableState(table: TableDescription | undefined, fallbackName: string): TableState {
+  const summary = table?.RestoreSummary;
+  return {
+    name: table?.TableName ?? fallbackName,
+    arn: table?.TableArn,
+    status: table?.TableStatus ?? 'UNKNOWN',
+    restoreSummary: summary && {
+      sourceBackupArn: summary.SourceBackupArn,
+      sourceTableArn: summary.SourceTableArn,
+      restoreDateTime: summary.RestoreDateTime?.toISOString(),
+      restoreInProgress: summary.RestoreInProgress,
+    },
+  };
+}
+
+/** Any SDK failure as an AwsError: service errors keep their code, transport failures get one of ours. */
+export function toAwsError(err: unknown, operation: string): AwsError {
+  if (err instanceof AwsError) return err;
+  const e = err as { name?: string; message?: string; code?: string; $metadata?: { httpStatusCode?: number } };
+  const message = e?.message ?? String(err);
+  if (e?.$metadata?.httpStatusCode !== undefined && e.name) return new AwsError(e.name, message, operation);
+  if (e?.name === 'TimeoutError' || e?.code === 'ETIMEDOUT') return new AwsError('TimeoutError', message, operation);
+  return new AwsError('NetworkError', message, operation);
+}
+
+export class SdkDynamoDB implements DynamoDBPort {
+  constructor(private readonly client: DynamoDBClient) {}
+
+  destroy(): void {
+    this.client.destroy();
+  }
+
+  async restoreTableFromBackup(request: RestoreFromBackupRequest): Promise<TableState> {
+    try {
+      const out = await this.client.send(new RestoreTableFromBackupCommand(request));
+      return toTableState(out.TableDescription, request.TargetTableName);
+    } catch (err) {
+      throw toAwsError(err, 'RestoreTableFromBackup');
+    }
+  }
+
+  async describeTable(tableName: string): Promise<TableState | undefined> {
+    try {
+      const out = await this.client.send(new DescribeTableCommand({ TableName: tableName }));
+      return toTableState(out.Table, tableName);
+    } catch (err) {
+      const awsError = toAwsError(err, 'DescribeTable');
+      if (awsError.code === 'ResourceNotFoundException') return undefined;
+      throw awsError;
+    }
+  }
+}
+
+/** One SDK client per Region, made on first use. */
+export class DynamoDBClients {
+  private readonly clients = new Map<string, SdkDynamoDB>();
+
+  constructor(private readonly defaultRegion: string | undefined) {}
+
+  forRegion(region: string | undefined): SdkDynamoDB {
+    const key = region ?? this.defaultRegion ?? '';
+    let port = this.clients.get(key);
+    if (!port) {
+      // The SDK retries throttling and 5xx itself a few times; what still fails reaches the error map.
+      port = new SdkDynamoDB(new DynamoDBClient({ region: key || undefined, maxAttempts: 3 }));
+      this.clients.set(key, port);
+    }
+    return port;
+  }
+
+  destroy(): void {
+    for (const port of this.clients.values()) port.destroy();
+  }
+}

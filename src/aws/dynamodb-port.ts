@@ -1,0 +1,56 @@
+// What the restore controller needs from DynamoDB, in its own terms. Only aws/dynamodb-client.ts knows the SDK.
+
+/** The RestoreTableFromBackup request, field for field as the AWS API names them. */
+export interface RestoreFromBackupRequest {
+  TargetTableName: string;
+  BackupArn: string;
+  BillingModeOverride?: 'PAY_PER_REQUEST' | 'PROVISIONED';
+  ProvisionedThroughputOverride?: { ReadCapacityUnits: number; WriteCapacityUnits: number };
+  OnDemandThroughputOverride?: { MaxReadRequestUnits?: number; MaxWriteRequestUnits?: number };
+  GlobalSecondaryIndexOverride?: Array<{
+    IndexName: string;
+    KeySchema: Array<{ AttributeName: string; KeyType: 'HASH' | 'RANGE' }>;
+    Projection: { ProjectionType: 'ALL' | 'KEYS_ONLY' | 'INCLUDE'; NonKeyAttributes?: string[] };
+    ProvisionedThroughput?: { ReadCapacityUnits: number; WriteCapacityUnits: number };
+    OnDemandThroughput?: { MaxReadRequestUnits?: number; MaxWriteRequestUnits?: number };
+  }>;
+  LocalSecondaryIndexOverride?: Array<{
+    IndexName: string;
+    KeySchema: Array<{ AttributeName: string; KeyType: 'HASH' | 'RANGE' }>;
+    Projection: { ProjectionType: 'ALL' | 'KEYS_ONLY' | 'INCLUDE'; NonKeyAttributes?: string[] };
+  }>;
+  SSESpecificationOverride?: { Enabled: boolean; SSEType?: 'KMS'; KMSMasterKeyId?: string };
+}
+
+export interface RestoreSummary {
+  sourceBackupArn?: string;
+  sourceTableArn?: string;
+  restoreDateTime?: string;
+  restoreInProgress?: boolean;
+}
+
+/** A table as DescribeTable reports it. */
+export interface TableState {
+  name: string;
+  arn?: string;
+  status: string;
+  restoreSummary?: RestoreSummary;
+}
+
+/** An error answer from AWS, or a failure to get one (code NetworkError / TimeoutError). */
+export class AwsError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly operation: string,
+  ) {
+    super(message);
+    this.name = 'AwsError';
+  }
+}
+
+export interface DynamoDBPort {
+  restoreTableFromBackup(request: RestoreFromBackupRequest): Promise<TableState>;
+  /** undefined when the table does not exist. */
+  describeTable(tableName: string): Promise<TableState | undefined>;
+}

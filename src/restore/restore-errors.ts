@@ -1,0 +1,149 @@
+// The one error map: every error code the restore's AWS calls document, classified once as terminal, retry after
+// a named wait, or retry with backoff, with the reason and the sentence the status and events show.
+import type { AwsError } from '../aws/dynamodb-port.ts';
+
+export type Retry =
+  | { kind: 'terminal' }
+  /** A known condition that clears with time: look again after this long. */
+  | { kind: 'after'; delayMs: number }
+  /** A fault of unknown duration: per-key exponential backoff. */
+  | { kind: 'backoff' };
+
+export interface ClassifiedError {
+  code: string;
+  reason: string;
+  message: string;
+  retry: Retry;
+}
+
+/** The IAM action each call needs; AccessDenied names it so an admin knows what to grant. */
+const IAM_ACTION: Record<string, string> = {
+  RestoreTableFromBackup:
+    'dynamodb:RestoreTableFromBackup (and the table writes a restore performs: dynamodb:PutItem, UpdateItem, ' +
+    'DeleteItem, GetItem, Query, Scan, BatchWriteItem on the target table)',
+  DescribeTable: 'dynamodb:DescribeTable',
+};
+
+const SECOND = 1_000;
+
+interface Rule {
+  reason: string;
+  retry: Retry;
+  sentence: (e: AwsError, ctx: ErrorContext) => string;
+}
+
+export interface ErrorContext {
+  tableName: string;
+  backupArn?: string;
+}
+
+const aws = (e: AwsError) => (e.message ? ` AWS said: ${e.message}` : '');
+
+const throttled: Rule = {
+  reason: 'Throttled',
+  retry: { kind: 'after', delayMs: 5 * SECOND },
+  sentence: (e) => `AWS throttled ${e.operation}; the operator slows down and retries.`,
+};
+
+const internal: Rule = {
+  reason: 'AWSInternalError',
+  retry: { kind: 'backoff' },
+  sentence: (e) => `AWS had an internal error on ${e.operation}; the operator retries with backoff.${aws(e)}`,
+};
+
+const accessDenied: Rule = {
+  reason: 'AccessDenied',
+  retry: { kind: 'terminal' },
+  sentence: (e) =>
+    `The operator's AWS identity may not call ${e.operation}: grant ${IAM_ACTION[e.operation] ?? `dynamodb:${e.operation}`}, ` +
+    `keep the policy unchanged until the restore completes, then create a new DynamoDBRestore.${aws(e)}`,
+};
+
+const RULES: Record<string, Rule> = {
+  BackupNotFoundException: {
+    reason: 'BackupNotFound',
+    retry: { kind: 'terminal' },
+    sentence: (_e, c) => `Backup ${c.backupArn ?? ''} does not exist in this account and Region; check the ARN with \`aws dynamodb list-backups\`.`,
+  },
+  BackupInUseException: {
+    reason: 'BackupInUse',
+    retry: { kind: 'after', delayMs: 30 * SECOND },
+    sentence: () => 'The backup is being created, deleted or restored right now; the operator waits and tries again.',
+  },
+  TableAlreadyExistsException: {
+    reason: 'TableAlreadyExists',
+    retry: { kind: 'terminal' },
+    sentence: (_e, c) =>
+      `Table ${c.tableName} already exists and was not restored by this resource; it is left untouched. ` +
+      'Delete it or choose another targetTableName in a new DynamoDBRestore.',
+  },
+  TableInUseException: {
+    reason: 'TableInUse',
+    retry: { kind: 'after', delayMs: 15 * SECOND },
+    sentence: (_e, c) => `Table ${c.tableName} is being created, updated or deleted; the operator waits and tries again.`,
+  },
+  LimitExceededException: {
+    reason: 'LimitExceeded',
+    retry: { kind: 'after', delayMs: 60 * SECOND },
+    sentence: () =>
+      'The account has too many table operations in progress (at most 50 restores or creates at once); the ' +
+      'operator waits for a slot and tries again.',
+  },
+  ValidationException: {
+    reason: 'InvalidRequest',
+    retry: { kind: 'terminal' },
+    sentence: (e) => `AWS rejected the ${e.operation} request; fix the spec in a new DynamoDBRestore.${aws(e)}`,
+  },
+  AccessDeniedException: accessDenied,
+  UnrecognizedClientException: {
+    reason: 'InvalidCredentials',
+    retry: { kind: 'backoff' },
+    sentence: (e) => `AWS did not recognise the operator's credentials; check its IAM role or keys.${aws(e)}`,
+  },
+  ResourceNotFoundException: {
+    reason: 'NotFound',
+    retry: { kind: 'terminal' },
+    sentence: (e) => `AWS reports a resource of ${e.operation} as not found.${aws(e)}`,
+  },
+  InternalServerError: internal,
+  InternalFailure: internal,
+  ServiceUnavailable: internal,
+  ServiceUnavailableException: internal,
+  ThrottlingException: throttled,
+  RequestLimitExceeded: throttled,
+  ProvisionedThroughputExceededException: throttled,
+  NetworkError: {
+    reason: 'NetworkError',
+    retry: { kind: 'backoff' },
+    sentence: (e) => `The operator could not reach DynamoDB for ${e.operation}; it retries with backoff.${aws(e)}`,
+  },
+  TimeoutError: {
+    reason: 'Timeout',
+    retry: { kind: 'backoff' },
+    sentence: (e) => `DynamoDB did not answer ${e.operation} in time; the operator retries with backoff.`,
+  },
+};
+
+/** KMS trouble arrives as a ValidationException or AccessDenied whose message names KMS (the tutorial's caveat). */
+const kmsUnavailable: Rule = {
+  reason: 'KMSKeyUnavailable',
+  retry: { kind: 'terminal' },
+  sentence: (e) =>
+    'The KMS key of the backup or of overrides.sse is disabled, deleted or not usable by the operator; enable it ' +
+    `(and keep it enabled until the restore completes), then create a new DynamoDBRestore.${aws(e)}`,
+};
+
+const unknown: Rule = {
+  reason: 'UnexpectedError',
+  retry: { kind: 'backoff' },
+  sentence: (e) => `${e.operation} failed with ${e.code}; the operator retries with backoff.${aws(e)}`,
+};
+
+export function classifyError(error: AwsError, ctx: ErrorContext): ClassifiedError {
+  const isKms = /\bKMS\b/i.test(error.message) && (error.code === 'ValidationException' || error.code === 'AccessDeniedException');
+  const rule = isKms ? kmsUnavailable : (RULES[error.code] ?? unknown);
+  return { code: error.code, reason: rule.reason, message: rule.sentence(error, ctx), retry: rule.retry };
+}
+
+/** Every code the map knows, for tests that walk it. */
+export const CLASSIFIED_CODES = Object.keys(RULES);

@@ -1,0 +1,231 @@
+// The restore's decision core, free of I/O: from the resource and what AWS just reported, the next action and
+// the status to write before taking it. The reconciler runs it in a loop, feeding back each action's outcome.
+import type { DynamoDBRestore, DynamoDBRestoreStatus, Phase } from '../api/dynamodb-restore.ts';
+import { AwsError, type RestoreFromBackupRequest, type TableState } from '../aws/dynamodb-port.ts';
+import { setCondition } from '../runtime/conditions.ts';
+import { classifyError, type ClassifiedError } from './restore-errors.ts';
+import { restoreRequest } from './restore-request.ts';
+
+/** What the previous action found out; 'nothing' at the start of a reconcile. */
+export type Observation =
+  | { kind: 'nothing' }
+  | { kind: 'restoreStarted'; table: TableState }
+  | { kind: 'described'; table: TableState | undefined }
+  | { kind: 'failed'; error: AwsError };
+
+export type Action =
+  | { kind: 'restoreFromBackup'; request: RestoreFromBackupRequest }
+  | { kind: 'describeTable'; tableName: string }
+  /** End this reconcile and look again after the delay. */
+  | { kind: 'requeue'; afterMs: number }
+  /** End this reconcile as failed: retry with the controller's per-key backoff. */
+  | { kind: 'backoff' }
+  /** Nothing more to do, ever (a final phase). */
+  | { kind: 'done' };
+
+export interface Step {
+  status: DynamoDBRestoreStatus;
+  action: Action;
+}
+
+export interface PlanOptions {
+  /** DescribeTable polling while CREATING: a tenth of the time elapsed, within these bounds. */
+  pollMinMs: number;
+  pollMaxMs: number;
+  /** Clock difference tolerated between this operator and AWS when judging a found table's RestoreDateTime. */
+  adoptionSkewMs: number;
+}
+
+export const DEFAULT_PLAN_OPTIONS: PlanOptions = { pollMinMs: 2_000, pollMaxMs: 120_000, adoptionSkewMs: 60_000 };
+
+export const Reason = {
+  RestoreRequested: 'RestoreRequested',
+  Restoring: 'Restoring',
+  Completed: 'RestoreCompleted',
+  TableAlreadyExists: 'TableAlreadyExists',
+  TableLost: 'TableLost',
+  KMSKeyUnavailable: 'KMSKeyUnavailable',
+} as const;
+
+const FINAL: ReadonlySet<Phase | undefined> = new Set<Phase | undefined>(['Completed', 'Failed']);
+
+export function isFinal(restore: DynamoDBRestore): boolean {
+  return FINAL.has(restore.status?.phase);
+}
+
+export function planRestore(restore: DynamoDBRestore, observation: Observation, now: Date, options: PlanOptions): Step {
+  const current = restore.status ?? {};
+  if (isFinal(restore)) return { status: current, action: { kind: 'done' } };
+
+  const { spec } = restore;
+  const base: DynamoDBRestoreStatus = {
+    ...current,
+    observedGeneration: restore.metadata.generation,
+    backupArn: spec.source.backupArn,
+  };
+  const ctx = { tableName: spec.targetTableName, backupArn: spec.source.backupArn };
+  const describe: Action = { kind: 'describeTable', tableName: spec.targetTableName };
+
+  switch (observation.kind) {
+    case 'nothing':
+      if (base.restoreRequestedAt) return { status: base, action: describe };
+      // Recorded before the call: after a crash, a table found later is ours only if restored after this moment.
+      return {
+        status: ready(
+          { ...base, phase: 'Restoring', restoreRequestedAt: now.toISOString() },
+          restore,
+          'False',
+          Reason.RestoreRequested,
+          `Restoring table ${spec.targetTableName} from backup ${spec.source.backupArn}.`,
+          now,
+        ),
+        action: { kind: 'restoreFromBackup', request: restoreRequest(spec) },
+      };
+
+    case 'restoreStarted':
+      return track(restore, { ...base, startTime: now.toISOString() }, observation.table, now, options);
+
+    case 'described': {
+      const { table } = observation;
+      if (!table) {
+        if (base.startTime) {
+          return fail(
+            restore,
+            base,
+            { code: 'TableNotFound', reason: Reason.TableLost, message: `Table ${spec.targetTableName} disappeared while it was being restored; AWS deletes a table whose restore fails (for example when the KMS key was disabled). Create a new DynamoDBRestore to try again.`, retry: { kind: 'terminal' } },
+            now,
+          );
+        }
+        // The restore call never took effect (or its answer was lost before it did): make it (again).
+        return { status: base, action: { kind: 'restoreFromBackup', request: restoreRequest(spec) } };
+      }
+      if (base.startTime) return track(restore, base, table, now, options);
+      if (provesOurRestore(table, spec.source.backupArn, base.restoreRequestedAt, options.adoptionSkewMs)) {
+        return track(restore, { ...base, startTime: table.restoreSummary?.restoreDateTime ?? now.toISOString() }, table, now, options);
+      }
+      return fail(restore, base, classifyError(new AwsError('TableAlreadyExistsException', '', 'RestoreTableFromBackup'), ctx), now);
+    }
+
+    case 'failed': {
+      const { error } = observation;
+      // The target name is taken: by our own earlier call (adopt it) or by someone else's table (fail). Look first.
+      if (error.code === 'TableAlreadyExistsException') return { status: base, action: describe };
+      const classified = classifyError(error, ctx);
+      if (classified.retry.kind === 'terminal') return fail(restore, base, classified, now);
+      const status = ready(
+        { ...base, phase: 'Restoring', lastError: { code: classified.code, message: classified.message, retryable: true } },
+        restore,
+        'False',
+        classified.reason,
+        classified.message,
+        now,
+      );
+      const action: Action = classified.retry.kind === 'after' ? { kind: 'requeue', afterMs: classified.retry.delayMs } : { kind: 'backoff' };
+      return { status, action };
+    }
+  }
+}
+
+/** A found table is ours only when DynamoDB says it was restored from our backup after we asked for it. */
+export function provesOurRestore(table: TableState, backupArn: string, requestedAt: string | undefined, skewMs: number): boolean {
+  const summary = table.restoreSummary;
+  if (!requestedAt || !summary?.restoreDateTime || summary.sourceBackupArn !== backupArn) return false;
+  return Date.parse(summary.restoreDateTime) >= Date.parse(requestedAt) - skewMs;
+}
+
+function track(restore: DynamoDBRestore, base: DynamoDBRestoreStatus, table: TableState, now: Date, options: PlanOptions): Step {
+  const name = restore.spec.targetTableName;
+  const observed: DynamoDBRestoreStatus = {
+    ...base,
+    tableArn: table.arn ?? base.tableArn,
+    tableStatus: table.status,
+    restoreSummary: table.restoreSummary ?? base.restoreSummary,
+  };
+  switch (table.status) {
+    case 'ACTIVE': {
+      const { lastError: _cleared, ...rest } = observed;
+      return {
+        status: ready(
+          { ...rest, phase: 'Completed', completionTime: now.toISOString() },
+          restore,
+          'True',
+          Reason.Completed,
+          `Table ${name} is ACTIVE, restored from backup ${restore.spec.source.backupArn}.`,
+          now,
+        ),
+        action: { kind: 'done' },
+      };
+    }
+    case 'INACCESSIBLE_ENCRYPTION_CREDENTIALS':
+      return fail(
+        restore,
+        observed,
+        { code: table.status, reason: Reason.KMSKeyUnavailable, message: `Table ${name} cannot reach its KMS key (INACCESSIBLE_ENCRYPTION_CREDENTIALS); enable the key or grant the operator access to it.`, retry: { kind: 'terminal' } },
+        now,
+      );
+    case 'DELETING':
+    case 'ARCHIVING':
+    case 'ARCHIVED':
+      return fail(
+        restore,
+        observed,
+        { code: table.status, reason: Reason.TableLost, message: `Table ${name} is ${table.status} while it was being restored; the restore cannot complete.`, retry: { kind: 'terminal' } },
+        now,
+      );
+    default: {
+      const elapsedMs = now.getTime() - Date.parse(observed.startTime ?? now.toISOString());
+      return {
+        status: ready(
+          { ...observed, phase: 'Restoring' },
+          restore,
+          'False',
+          Reason.Restoring,
+          `Table ${name} is ${table.status} (${formatDuration(elapsedMs)}).`,
+          now,
+        ),
+        action: { kind: 'requeue', afterMs: pollDelay(elapsedMs, options) },
+      };
+    }
+  }
+}
+
+/** Restores take minutes to hours: poll often at first, then at a tenth of the time spent so far. */
+export function pollDelay(elapsedMs: number, options: PlanOptions): number {
+  return Math.min(options.pollMaxMs, Math.max(options.pollMinMs, Math.round(elapsedMs / 10)));
+}
+
+function fail(restore: DynamoDBRestore, base: DynamoDBRestoreStatus, error: ClassifiedError, now: Date): Step {
+  return {
+    status: ready(
+      { ...base, phase: 'Failed', completionTime: now.toISOString(), lastError: { code: error.code, message: error.message, retryable: false } },
+      restore,
+      'False',
+      error.reason,
+      error.message,
+      now,
+    ),
+    action: { kind: 'done' },
+  };
+}
+
+function ready(
+  status: DynamoDBRestoreStatus,
+  restore: DynamoDBRestore,
+  value: 'True' | 'False',
+  reason: string,
+  message: string,
+  now: Date,
+): DynamoDBRestoreStatus {
+  return {
+    ...status,
+    conditions: setCondition(status.conditions, { type: 'Ready', status: value, reason, message, observedGeneration: restore.metadata.generation }, now),
+  };
+}
+
+export function formatDuration(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const rest = s % 60;
+  return h > 0 ? `${h}h${m}m` : m > 0 ? `${m}m${rest}s` : `${rest}s`;
+}

@@ -1,0 +1,108 @@
+// Reconciles one DynamoDBRestore: runs the pure plan, writes the status it asks for (before acting, under
+// optimistic locking), performs its action through the ports, and feeds the outcome back into the plan.
+import { isDeepStrictEqual } from 'node:util';
+import type { Logger } from 'winston';
+import type { DynamoDBRestore, DynamoDBRestoreStatus } from '../api/dynamodb-restore.ts';
+import { AwsError, type DynamoDBPort } from '../aws/dynamodb-port.ts';
+import { findCondition } from '../runtime/conditions.ts';
+import type { Reconcile } from '../runtime/controller.ts';
+import { ConflictError } from '../runtime/custom-objects.ts';
+import type { EventSink } from '../runtime/event-recorder.ts';
+import { isFinal, planRestore, type Action, type Observation, type PlanOptions } from './restore-plan.ts';
+
+export interface RestoreStore {
+  /** The object as the informer cache has it. */
+  cached(key: string): DynamoDBRestore | undefined;
+  /** The object as the apiserver has it now. */
+  fresh(key: string): Promise<DynamoDBRestore | undefined>;
+  /** Writes status as of restore's resourceVersion; throws ConflictError when someone else wrote first. */
+  writeStatus(restore: DynamoDBRestore, status: DynamoDBRestoreStatus): Promise<DynamoDBRestore>;
+}
+
+export interface RestoreReconcilerDeps {
+  store: RestoreStore;
+  dynamodb: (region: string | undefined) => DynamoDBPort;
+  events: EventSink;
+  now: () => Date;
+  options: PlanOptions;
+}
+
+/** More steps than any path through the plan takes; a guard against a plan that never settles. */
+const MAX_STEPS = 10;
+const MAX_CONFLICTS = 5;
+
+export class RetryWithBackoff extends Error {
+  override readonly name = 'RetryWithBackoff';
+}
+
+export function restoreReconciler(deps: RestoreReconcilerDeps): Reconcile {
+  return async (key: string, log: Logger) => {
+    let restore = deps.store.cached(key);
+    // A final resource costs nothing: no AWS call, no write.
+    if (!restore || isFinal(restore)) return {};
+    const dynamodb = deps.dynamodb(restore.spec.region);
+    let observation: Observation = { kind: 'nothing' };
+    let conflicts = 0;
+
+    for (let step = 0; step < MAX_STEPS; step++) {
+      const { status, action } = planRestore(restore, observation, deps.now(), deps.options);
+      try {
+        restore = await writeStatus(deps, restore, status, log);
+      } catch (err) {
+        if (!(err instanceof ConflictError) || ++conflicts > MAX_CONFLICTS) throw err;
+        // Someone wrote in between (our own earlier write not yet in the cache, or another replica): plan again
+        // from what the apiserver has now, with nothing assumed.
+        log.debug('Status conflict; re-reading', { conflicts });
+        restore = await deps.store.fresh(key);
+        if (!restore || isFinal(restore)) return {};
+        observation = { kind: 'nothing' };
+        continue;
+      }
+      const outcome = await perform(action, dynamodb, log);
+      if ('result' in outcome) return outcome.result;
+      observation = outcome.observation;
+    }
+    throw new Error(`The restore plan did not settle within ${MAX_STEPS} steps`);
+  };
+}
+
+type Outcome = { result: { requeueAfterMs?: number } } | { observation: Observation };
+
+async function perform(action: Action, dynamodb: DynamoDBPort, log: Logger): Promise<Outcome> {
+  switch (action.kind) {
+    case 'done':
+      return { result: {} };
+    case 'requeue':
+      return { result: { requeueAfterMs: action.afterMs } };
+    case 'backoff':
+      throw new RetryWithBackoff('A retryable AWS error; see status.lastError');
+    case 'restoreFromBackup':
+      log.info('Calling RestoreTableFromBackup', { table: action.request.TargetTableName, backupArn: action.request.BackupArn });
+      return observe(async () => ({ kind: 'restoreStarted', table: await dynamodb.restoreTableFromBackup(action.request) }));
+    case 'describeTable':
+      return observe(async () => ({ kind: 'described', table: await dynamodb.describeTable(action.tableName) }));
+  }
+}
+
+async function observe(call: () => Promise<Observation>): Promise<Outcome> {
+  try {
+    return { observation: await call() };
+  } catch (err) {
+    if (err instanceof AwsError) return { observation: { kind: 'failed', error: err } };
+    throw err;
+  }
+}
+
+async function writeStatus(deps: RestoreReconcilerDeps, restore: DynamoDBRestore, status: DynamoDBRestoreStatus, log: Logger): Promise<DynamoDBRestore> {
+  const before = restore.status ?? {};
+  if (isDeepStrictEqual(before, status)) return restore;
+  const written = await deps.store.writeStatus(restore, status);
+  const was = findCondition(before.conditions, 'Ready');
+  const now = findCondition(status.conditions, 'Ready');
+  if (now && (now.reason !== was?.reason || status.phase !== before.phase)) {
+    const warning = status.phase === 'Failed' || status.lastError !== undefined;
+    log.info('Restore moved on', { phase: status.phase, reason: now.reason, detail: now.message });
+    await deps.events.emit(written, warning ? 'Warning' : 'Normal', now.reason, now.message);
+  }
+  return written;
+}

@@ -1,0 +1,74 @@
+// Runs a reconciler over a work queue: bounded concurrency, one worker per key, per-key exponential backoff on
+// error, and "requeue after" on request. Knows nothing of what it reconciles.
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'winston';
+import { ExponentialBackoff } from './backoff.ts';
+import type { ControllerMetrics } from './metrics.ts';
+import { WorkQueue } from './work-queue.ts';
+
+/** What a reconcile asks for next: nothing, or another look after a delay. Throwing means "retry with backoff". */
+export interface ReconcileResult {
+  requeueAfterMs?: number;
+}
+
+export type Reconcile = (key: string, log: Logger) => Promise<ReconcileResult>;
+
+export interface ControllerOptions {
+  name: string;
+  reconcile: Reconcile;
+  concurrency: number;
+  log: Logger;
+  metrics: ControllerMetrics;
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+}
+
+export class Controller {
+  readonly queue = new WorkQueue();
+  private readonly backoff: ExponentialBackoff;
+  private workers: Promise<void>[] = [];
+
+  constructor(private readonly options: ControllerOptions) {
+    this.backoff = new ExponentialBackoff(options.backoffBaseMs ?? 1_000, options.backoffMaxMs ?? 300_000);
+  }
+
+  start(): void {
+    for (let i = 0; i < this.options.concurrency; i++) this.workers.push(this.work());
+  }
+
+  /** Stops taking keys and waits for the reconciles in flight to finish. */
+  async stop(): Promise<void> {
+    this.queue.shutDown();
+    await Promise.all(this.workers);
+    this.workers = [];
+  }
+
+  private async work(): Promise<void> {
+    for (let key = await this.queue.get(); key !== undefined; key = await this.queue.get()) {
+      await this.process(key);
+      this.queue.done(key);
+    }
+  }
+
+  private async process(key: string): Promise<void> {
+    const { name, reconcile, log, metrics } = this.options;
+    const reconcileLog = log.child({ controller: name, key, reconcileId: randomUUID() });
+    const started = performance.now();
+    try {
+      const result = await reconcile(key, reconcileLog);
+      this.backoff.forget(key);
+      if (result.requeueAfterMs !== undefined) this.queue.addAfter(key, result.requeueAfterMs);
+      metrics.reconciled(name, result.requeueAfterMs === undefined ? 'success' : 'requeue_after', performance.now() - started);
+    } catch (err) {
+      const delayMs = this.backoff.next(key);
+      reconcileLog.error('Reconcile failed; retrying with backoff', { error: errorMessage(err), retryInMs: delayMs });
+      this.queue.addAfter(key, delayMs);
+      metrics.reconciled(name, 'error', performance.now() - started);
+    }
+    metrics.queueDepth(name, this.queue.depth);
+  }
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

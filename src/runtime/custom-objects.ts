@@ -1,0 +1,64 @@
+// A namespaced custom resource kind, read and status-written through the apiserver. Status writes carry the
+// resourceVersion the caller read (optimistic locking); a 409 surfaces as ConflictError for the caller to re-read.
+import { ApiException, CustomObjectsApi, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
+
+export class ConflictError extends Error {
+  constructor(key: string) {
+    super(`${key} was changed by someone else; re-reading it`);
+    this.name = 'ConflictError';
+  }
+}
+
+export interface ResourceKind {
+  group: string;
+  version: string;
+  plural: string;
+}
+
+export class CustomObjectClient<T extends KubernetesObject & { status?: unknown }> {
+  private readonly api: CustomObjectsApi;
+
+  constructor(
+    kubeConfig: KubeConfig,
+    private readonly kind: ResourceKind,
+  ) {
+    this.api = kubeConfig.makeApiClient(CustomObjectsApi);
+  }
+
+  /** The collection path, for a watch of one namespace or (namespace undefined) of all. */
+  path(namespace?: string): string {
+    const { group, version, plural } = this.kind;
+    return namespace ? `/apis/${group}/${version}/namespaces/${namespace}/${plural}` : `/apis/${group}/${version}/${plural}`;
+  }
+
+  list(namespace?: string): Promise<KubernetesListObject<T>> {
+    const { group, version, plural } = this.kind;
+    return namespace
+      ? this.api.listNamespacedCustomObject({ group, version, plural, namespace })
+      : this.api.listClusterCustomObject({ group, version, plural });
+  }
+
+  /** The object as the apiserver has it now (not a cache), or undefined when it is gone. */
+  async get(namespace: string, name: string): Promise<T | undefined> {
+    const { group, version, plural } = this.kind;
+    try {
+      return (await this.api.getNamespacedCustomObject({ group, version, plural, namespace, name })) as T;
+    } catch (err) {
+      if (err instanceof ApiException && err.code === 404) return undefined;
+      throw err;
+    }
+  }
+
+  /** Replaces the status subresource of obj, as of obj.metadata.resourceVersion. */
+  async replaceStatus(obj: T): Promise<T> {
+    const { group, version, plural } = this.kind;
+    const namespace = obj.metadata?.namespace ?? '';
+    const name = obj.metadata?.name ?? '';
+    try {
+      return (await this.api.replaceNamespacedCustomObjectStatus({ group, version, plural, namespace, name, body: obj })) as T;
+    } catch (err) {
+      if (err instanceof ApiException && err.code === 409) throw new ConflictError(`${namespace}/${name}`);
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,102 @@
+// Keeps a cache of one resource kind from a list+watch and turns every change into a queue key ("namespace/name").
+// client-node's ListWatch relists on 410 Gone by itself but gives up on other errors; this restarts it with
+// backoff, so an apiserver restart or a network fault never leaves the operator blind.
+import { makeInformer, type Informer, type KubeConfig, type KubernetesListObject, type KubernetesObject, type ObjectCache } from '@kubernetes/client-node';
+import type { Logger } from 'winston';
+import { ExponentialBackoff } from './backoff.ts';
+import { errorMessage } from './controller.ts';
+
+export interface InformerOptions<T extends KubernetesObject> {
+  kubeConfig: KubeConfig;
+  /** The collection path to watch, e.g. /apis/group/v1/namespaces/ns/plural or /apis/group/v1/plural. */
+  path: string;
+  list: () => Promise<KubernetesListObject<T>>;
+  onKey: (key: string) => void;
+  log: Logger;
+  /** Every period, every cached key is handed to onKey again: the safety net, not the mechanism. */
+  resyncPeriodMs: number;
+}
+
+export function objectKey(obj: KubernetesObject): string {
+  return `${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`;
+}
+
+export function splitKey(key: string): { namespace: string; name: string } {
+  const slash = key.indexOf('/');
+  return { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
+}
+
+export class ResourceInformer<T extends KubernetesObject> {
+  private readonly informer: Informer<T> & ObjectCache<T>;
+  private readonly restartBackoff = new ExponentialBackoff(500, 30_000);
+  private resyncTimer: NodeJS.Timeout | undefined;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private synced = false;
+  private startError: unknown;
+
+  constructor(private readonly options: InformerOptions<T>) {
+    this.informer = makeInformer(options.kubeConfig, options.path, options.list);
+    const enqueue = (obj: T) => options.onKey(objectKey(obj));
+    this.informer.on('add', enqueue);
+    this.informer.on('update', enqueue);
+    this.informer.on('delete', enqueue);
+    this.informer.on('connect', () => this.restartBackoff.forget(options.path));
+    this.informer.on('error', (err: unknown) => {
+      if (this.synced) this.restart(err);
+      else this.startError = err;
+    });
+  }
+
+  /** Resolves once the first list is in the cache, retrying with backoff until it is. */
+  async start(): Promise<void> {
+    for (;;) {
+      this.startError = undefined;
+      await this.informer.start();
+      if (this.startError === undefined) break;
+      const delayMs = this.restartBackoff.next(this.options.path);
+      this.options.log.warn('Initial list failed; retrying', { path: this.options.path, error: errorMessage(this.startError), retryInMs: delayMs });
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      if (this.stopped) return;
+    }
+    this.synced = true;
+    this.resyncTimer = setInterval(() => this.resync(), this.options.resyncPeriodMs);
+    this.resyncTimer.unref();
+  }
+
+  get hasSynced(): boolean {
+    return this.synced;
+  }
+
+  get(key: string): T | undefined {
+    const { namespace, name } = splitKey(key);
+    return this.informer.get(name, namespace || undefined);
+  }
+
+  list(): readonly T[] {
+    return this.informer.list();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.resyncTimer);
+    clearTimeout(this.restartTimer);
+    await this.informer.stop();
+  }
+
+  private resync(): void {
+    for (const obj of this.informer.list()) this.options.onKey(objectKey(obj));
+  }
+
+  private restart(err: unknown): void {
+    if (this.stopped) return;
+    const delayMs = this.restartBackoff.next(this.options.path);
+    this.options.log.warn('Watch failed; restarting it', { path: this.options.path, error: errorMessage(err), retryInMs: delayMs });
+    this.restartTimer = setTimeout(() => {
+      this.informer.start().then(
+        () => this.resync(),
+        (e: unknown) => this.restart(e),
+      );
+    }, delayMs);
+  }
+}

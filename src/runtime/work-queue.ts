@@ -1,0 +1,75 @@
+// A key-based work queue with client-go's guarantees: a key waiting to be worked on is queued once however often
+// it is added, a key is never handed to two workers at once, and a key added while it is being worked on is handed
+// out again once that work is done. addAfter keeps the earliest of several pending delays per key.
+export class WorkQueue {
+  private readonly ready: string[] = [];
+  /** Keys that need work: queued, or to be queued again when their current processing is done. */
+  private readonly dirty = new Set<string>();
+  private readonly processing = new Set<string>();
+  private readonly delayed = new Map<string, { at: number; timer: NodeJS.Timeout }>();
+  private readonly waiters: Array<(key: string | undefined) => void> = [];
+  private shuttingDown = false;
+
+  add(key: string): void {
+    if (this.shuttingDown || this.dirty.has(key)) return;
+    this.dirty.add(key);
+    if (this.processing.has(key)) return;
+    this.hand(key);
+  }
+
+  addAfter(key: string, delayMs: number): void {
+    if (this.shuttingDown) return;
+    if (delayMs <= 0) {
+      this.add(key);
+      return;
+    }
+    const at = Date.now() + delayMs;
+    const pending = this.delayed.get(key);
+    if (pending && pending.at <= at) return;
+    if (pending) clearTimeout(pending.timer);
+    const timer = setTimeout(() => {
+      this.delayed.delete(key);
+      this.add(key);
+    }, delayMs);
+    timer.unref();
+    this.delayed.set(key, { at, timer });
+  }
+
+  /** The next key to work on, or undefined once the queue is shut down. Call done(key) when finished. */
+  get(): Promise<string | undefined> {
+    const key = this.ready.shift();
+    if (key !== undefined) return Promise.resolve(this.take(key));
+    if (this.shuttingDown) return Promise.resolve(undefined);
+    return new Promise((resolve) => this.waiters.push((k) => resolve(k === undefined ? undefined : this.take(k))));
+  }
+
+  done(key: string): void {
+    this.processing.delete(key);
+    if (this.dirty.has(key)) this.hand(key);
+  }
+
+  /** Stops handing out keys; workers waiting in get() receive undefined. Keys being processed may still finish. */
+  shutDown(): void {
+    this.shuttingDown = true;
+    for (const { timer } of this.delayed.values()) clearTimeout(timer);
+    this.delayed.clear();
+    for (const waiter of this.waiters.splice(0)) waiter(undefined);
+  }
+
+  /** Keys waiting to be handed out (not those being processed or delayed). */
+  get depth(): number {
+    return this.ready.length;
+  }
+
+  private take(key: string): string {
+    this.dirty.delete(key);
+    this.processing.add(key);
+    return key;
+  }
+
+  private hand(key: string): void {
+    const waiter = this.waiters.shift();
+    if (waiter) waiter(key);
+    else this.ready.push(key);
+  }
+}

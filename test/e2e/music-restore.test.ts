@@ -1,0 +1,79 @@
+// The tutorial, end to end: back up Music, apply a DynamoDBRestore, watch the table go CREATING → ACTIVE and the
+// resource reach Completed, and read the items back from the restored table. Runs on the local control plane,
+// or on any cluster KUBECONFIG names (E2E_USE_KUBECONFIG=1, as `make e2e-kind` does).
+import assert from 'node:assert/strict';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBRestore } from '../../src/api/dynamodb-restore.ts';
+import { sharedTestBed } from '../support/shared-testbed.ts';
+import { dynamodbClient, MUSIC_ITEMS, musicBackup, Restores, scanItems, uniqueName } from '../support/restores.ts';
+import type { OperatorProcess, TestBed } from '../support/testbed.ts';
+
+describe('e2e: the tutorial Music restore', function () {
+  this.timeout(120_000);
+  let bed: TestBed;
+  let ddb: DynamoDBClient;
+  let restores: Restores;
+  let operator: OperatorProcess;
+  const namespace = uniqueName('e2e-music');
+
+  before(async () => {
+    bed = await sharedTestBed();
+    ddb = dynamodbClient(bed);
+    restores = new Restores(bed);
+    await bed.createNamespace(namespace);
+    operator = await bed.startOperator({ WATCH_NAMESPACES: namespace });
+  });
+
+  after(async () => {
+    await bed?.group.stop(operator.process);
+    ddb?.destroy();
+  });
+
+  it('restores Music from MusicBackup: CREATING, then ACTIVE and Completed, with every item back', async () => {
+    const table = uniqueName('Music');
+    const backupArn = await musicBackup(ddb, table);
+    bed.proxy.holdCreatingMs = 3_000;
+
+    await restores.create(namespace, 'music', { targetTableName: table, source: { backupArn } });
+    const seen: string[] = [];
+    const done = await restores.waitFor(namespace, 'music', 'to complete', (r) => r.status?.phase === 'Completed', 60_000, (r: DynamoDBRestore) => {
+      const state = `${r.status?.phase ?? '-'}/${r.status?.tableStatus ?? '-'}`;
+      if (seen.at(-1) !== state) seen.push(state);
+    });
+
+    assert.ok(seen.includes('Restoring/CREATING'), `the resource showed the table CREATING; saw ${seen.join(' → ')}`);
+    assert.equal(seen.at(-1), 'Completed/ACTIVE');
+    assert.equal(done.status?.backupArn, backupArn);
+    assert.match(done.status?.tableArn ?? '', new RegExp(`:table/${table}$`));
+    assert.equal(done.status?.observedGeneration, 1);
+    assert.ok(done.status?.restoreRequestedAt && done.status.startTime && done.status.completionTime);
+    assert.ok(Date.parse(done.status.restoreRequestedAt) <= Date.parse(done.status.startTime));
+    const ready = done.status?.conditions?.find((c) => c.type === 'Ready');
+    assert.deepEqual(
+      { status: ready?.status, reason: ready?.reason, observedGeneration: ready?.observedGeneration },
+      { status: 'True', reason: 'RestoreCompleted', observedGeneration: 1 },
+    );
+
+    // Exactly the tutorial's CLI call: --target-table-name and --backup-arn, nothing else, once.
+    const calls = bed.proxy.callsOf('RestoreTableFromBackup', table);
+    assert.deepEqual(calls.map((c) => c.body), [{ TargetTableName: table, BackupArn: backupArn }]);
+    assert.ok(bed.proxy.callsOf('DescribeTable', table).length >= 2, 'the operator polled DescribeTable while CREATING');
+
+    const items = await scanItems(ddb, table);
+    const key = (i: unknown) => JSON.stringify(i);
+    assert.deepEqual(items.map(key).sort(), MUSIC_ITEMS.map(key).sort());
+
+    const events = (await restores.events(namespace)).filter((e) => e.name === 'music');
+    assert.deepEqual(events.map((e) => e.reason).sort(), ['RestoreCompleted', 'RestoreRequested', 'Restoring']);
+  });
+
+  it('costs no AWS call once Completed', async () => {
+    const table = (await restores.get(namespace, 'music')).spec.targetTableName;
+    const before = bed.proxy.calls.filter((c) => c.body.TableName === table || c.body.TargetTableName === table).length;
+    // A change to the resource's metadata wakes the reconciler; a final resource must still cost nothing.
+    await restores.waitFor(namespace, 'music', 'to be final', (r) => r.status?.phase === 'Completed');
+    await new Promise((r) => setTimeout(r, 1_500));
+    const after = bed.proxy.calls.filter((c) => c.body.TableName === table || c.body.TargetTableName === table).length;
+    assert.equal(after, before);
+  });
+});

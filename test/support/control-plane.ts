@@ -1,0 +1,112 @@
+// A real Kubernetes control plane as plain processes (the envtest approach): etcd and kube-apiserver on free
+// loopback ports, with TLS, client certificates, service-account tokens and RBAC authorization on.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { request } from 'node:https';
+import { stringify } from 'yaml';
+import { freePort, waitFor, type ProcessGroup } from './processes.ts';
+
+export interface ControlPlane {
+  server: string;
+  /** A kubeconfig file for a cluster admin (system:masters). */
+  adminKubeconfig: string;
+  caData: string;
+}
+
+function openssl(cwd: string, ...args: string[]): void {
+  execFileSync('openssl', args, { cwd, stdio: 'pipe' });
+}
+
+function makeCertificates(dir: string): void {
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  openssl(dir, 'req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=ddbr-testbed-ca');
+  const sign = (name: string, subject: string, ext: string) => {
+    openssl(dir, 'req', ...ec, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject);
+    writeFileSync(join(dir, `${name}.ext`), ext);
+    openssl(dir, 'x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.crt`, '-days', '2', '-extfile', `${name}.ext`);
+  };
+  sign('apiserver', '/CN=kube-apiserver', 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
+  sign('admin', '/O=system:masters/CN=testbed-admin', 'extendedKeyUsage=clientAuth\n');
+  openssl(dir, 'ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'sa.key');
+  openssl(dir, 'ec', '-in', 'sa.key', '-pubout', '-out', 'sa.pub');
+}
+
+export function kubeconfigYaml(server: string, caData: string, user: Record<string, string>): string {
+  return stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: 'testbed', cluster: { server, 'certificate-authority-data': caData } }],
+    users: [{ name: 'user', user }],
+    contexts: [{ name: 'testbed', context: { cluster: 'testbed', user: 'user' } }],
+    'current-context': 'testbed',
+  });
+}
+
+export async function startControlPlane(group: ProcessGroup, assets: string): Promise<ControlPlane> {
+  for (const binary of ['etcd', 'kube-apiserver']) {
+    if (!existsSync(join(assets, binary))) throw new Error(`${binary} not found in ${assets}: run \`make testbed-tools\``);
+  }
+  const dir = join(group.dir, 'control-plane');
+  mkdirSync(dir, { recursive: true });
+  makeCertificates(dir);
+
+  const [etcdPort, peerPort, apiPort] = [await freePort(), await freePort(), await freePort()];
+  const etcdUrl = `http://127.0.0.1:${etcdPort}`;
+  group.start('etcd', join(assets, 'etcd'), [
+    `--data-dir=${join(dir, 'etcd')}`,
+    `--listen-client-urls=${etcdUrl}`,
+    `--advertise-client-urls=${etcdUrl}`,
+    `--listen-peer-urls=http://127.0.0.1:${peerPort}`,
+    `--initial-advertise-peer-urls=http://127.0.0.1:${peerPort}`,
+    `--initial-cluster=default=http://127.0.0.1:${peerPort}`,
+    '--unsafe-no-fsync=true',
+    '--log-level=warn',
+  ]);
+
+  const apiserver = group.start('kube-apiserver', join(assets, 'kube-apiserver'), [
+    `--etcd-servers=${etcdUrl}`,
+    '--bind-address=127.0.0.1',
+    '--advertise-address=127.0.0.1',
+    `--secure-port=${apiPort}`,
+    `--cert-dir=${dir}`,
+    `--tls-cert-file=${join(dir, 'apiserver.crt')}`,
+    `--tls-private-key-file=${join(dir, 'apiserver.key')}`,
+    `--client-ca-file=${join(dir, 'ca.crt')}`,
+    '--authorization-mode=RBAC',
+    '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+    `--service-account-key-file=${join(dir, 'sa.pub')}`,
+    `--service-account-signing-key-file=${join(dir, 'sa.key')}`,
+    '--service-cluster-ip-range=10.0.0.0/24',
+    '--disable-admission-plugins=ServiceAccount',
+    '--allow-privileged=true',
+    '--v=1',
+  ]);
+
+  const server = `https://127.0.0.1:${apiPort}`;
+  const ca = readFileSync(join(dir, 'ca.crt'));
+  const cert = readFileSync(join(dir, 'admin.crt'));
+  const key = readFileSync(join(dir, 'admin.key'));
+  await waitFor(
+    'kube-apiserver /readyz',
+    () =>
+      new Promise<boolean>((resolve, reject) => {
+        if (apiserver.child.exitCode !== null) {
+          reject(new Error(`kube-apiserver exited; see ${apiserver.logFile}`));
+          return;
+        }
+        const req = request(`${server}/readyz`, { ca, cert, key }, (res) => {
+          res.resume();
+          resolve(res.statusCode === 200);
+        });
+        req.on('error', () => resolve(false));
+        req.end();
+      }),
+    60_000,
+  );
+
+  const b64 = (b: Buffer) => b.toString('base64');
+  const adminKubeconfig = join(dir, 'admin.kubeconfig');
+  writeFileSync(adminKubeconfig, kubeconfigYaml(server, b64(ca), { 'client-certificate-data': b64(cert), 'client-key-data': b64(key) }));
+  return { server, adminKubeconfig, caData: b64(ca) };
+}

@@ -1,0 +1,192 @@
+// A small HTTP proxy in front of moto that makes the emulator behave more like DynamoDB where the tests need it,
+// and lets them see exactly what the operator sent:
+// - records every request (operation and JSON body) and the answer's error code;
+// - holds restored or created tables in CREATING for a chosen time (moto makes them ACTIVE at once);
+// - fills RestoreSummary on restored tables where moto leaves it out (adoption after a crash depends on it);
+// - injects AWS errors on chosen operations.
+import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
+import { crc32 } from 'node:zlib';
+
+export interface RecordedCall {
+  at: Date;
+  operation: string;
+  body: Record<string, unknown>;
+  /** The AWS error code answered, if any. */
+  error?: string;
+}
+
+export interface Fault {
+  operation: string;
+  code: string;
+  message?: string;
+  status?: number;
+  /** How many calls to fail; Infinity until cleared. */
+  times: number;
+  /** Only requests for this table (TableName or TargetTableName). */
+  tableName?: string;
+}
+
+const TARGET_PREFIX = 'DynamoDB_20120810.';
+const CREATING_OPERATIONS = new Set(['RestoreTableFromBackup', 'RestoreTableToPointInTime', 'CreateTable']);
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function tableOf(body: Record<string, unknown>): string | undefined {
+  const name = body.TargetTableName ?? body.TableName;
+  return typeof name === 'string' ? name : undefined;
+}
+
+export class FidelityProxy {
+  readonly calls: RecordedCall[] = [];
+  /** How long a new table stays CREATING. */
+  holdCreatingMs = 0;
+  private readonly activeAt = new Map<string, number>();
+  private readonly restored = new Map<string, { sourceBackupArn?: string; sourceTableArn?: string; at: Date }>();
+  private faults: Fault[] = [];
+  private server: Server | undefined;
+  endpoint = '';
+
+  constructor(private readonly upstream: string) {}
+
+  async start(port = 0): Promise<void> {
+    this.server = createServer((req, res) => {
+      this.handle(req).then(
+        ({ status, headers, body }) => res.writeHead(status, headers).end(body),
+        (err: unknown) => res.writeHead(502).end(String(err)),
+      );
+    });
+    await new Promise<void>((resolve) => this.server?.listen(port, '127.0.0.1', resolve));
+    const address = this.server.address();
+    if (typeof address !== 'object' || !address) throw new Error('proxy has no address');
+    this.endpoint = `http://127.0.0.1:${address.port}`;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  inject(fault: Fault): void {
+    this.faults.push({ ...fault });
+  }
+
+  clearFaults(): void {
+    this.faults = [];
+  }
+
+  /** The recorded calls of one operation, optionally for one table. */
+  callsOf(operation: string, tableName?: string): RecordedCall[] {
+    return this.calls.filter((c) => c.operation === operation && (tableName === undefined || tableOf(c.body) === tableName));
+  }
+
+  private takeFault(operation: string, table: string | undefined): Fault | undefined {
+    const fault = this.faults.find((f) => f.operation === operation && (f.tableName === undefined || f.tableName === table) && f.times > 0);
+    if (fault) fault.times -= 1;
+    return fault;
+  }
+
+  private async handle(req: IncomingMessage): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> {
+    const raw = await readBody(req);
+    const target = String(req.headers['x-amz-target'] ?? '');
+    const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : (new URLSearchParams(raw.toString()).get('Action') ?? 'unknown');
+    const body = target ? (JSON.parse(raw.toString() || '{}') as Record<string, unknown>) : {};
+    const table = tableOf(body);
+    const call: RecordedCall = { at: new Date(), operation, body };
+    this.calls.push(call);
+
+    const fault = this.takeFault(operation, table);
+    if (fault) {
+      call.error = fault.code;
+      const payload = { __type: `com.amazonaws.dynamodb.v20120810#${fault.code}`, message: fault.message ?? `Injected ${fault.code}` };
+      return {
+        status: fault.status ?? (fault.code === 'InternalServerError' ? 500 : 400),
+        headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-errortype': fault.code },
+        body: Buffer.from(JSON.stringify(payload)),
+      };
+    }
+
+    const answer = await this.forward(req, raw);
+    if (answer.status >= 400) {
+      const error = String(answer.headers['x-amzn-errortype'] ?? '') || this.errorType(answer.body);
+      call.error = error.split(':')[0];
+      return answer;
+    }
+    if (table && CREATING_OPERATIONS.has(operation)) {
+      this.activeAt.set(table, Date.now() + this.holdCreatingMs);
+      if (operation !== 'CreateTable') {
+        this.restored.set(table, {
+          sourceBackupArn: typeof body.BackupArn === 'string' ? body.BackupArn : undefined,
+          sourceTableArn: typeof body.SourceTableArn === 'string' ? body.SourceTableArn : undefined,
+          at: new Date(),
+        });
+      }
+      return this.rewrite(answer, 'TableDescription', table);
+    }
+    if (table && operation === 'DescribeTable') return this.rewrite(answer, 'Table', table);
+    if (table && operation === 'DeleteTable') {
+      this.activeAt.delete(table);
+      this.restored.delete(table);
+    }
+    return answer;
+  }
+
+  private errorType(body: Buffer): string {
+    try {
+      const type = String((JSON.parse(body.toString()) as { __type?: string }).__type ?? '');
+      return type.slice(type.lastIndexOf('#') + 1);
+    } catch {
+      return 'UnknownError';
+    }
+  }
+
+  /** CREATING while the hold lasts, and a RestoreSummary where the emulator gave none. */
+  private rewrite(answer: Answer, field: 'Table' | 'TableDescription', table: string): Answer {
+    const json = JSON.parse(answer.body.toString()) as Record<string, Record<string, unknown> | undefined>;
+    const description = json[field];
+    if (!description) return answer;
+    const creating = Date.now() < (this.activeAt.get(table) ?? 0);
+    if (creating) description.TableStatus = 'CREATING';
+    const restored = this.restored.get(table);
+    if (restored && !description.RestoreSummary) {
+      description.RestoreSummary = {
+        ...(restored.sourceBackupArn && { SourceBackupArn: restored.sourceBackupArn }),
+        ...(restored.sourceTableArn && { SourceTableArn: restored.sourceTableArn }),
+        RestoreDateTime: restored.at.getTime() / 1000,
+        RestoreInProgress: creating,
+      };
+    }
+    const body = Buffer.from(JSON.stringify(json));
+    // The SDK checks DynamoDB's body checksum: a rewritten body needs its own.
+    return { ...answer, headers: { ...answer.headers, 'content-length': String(body.length), 'x-amz-crc32': String(crc32(body)) }, body };
+  }
+
+  private forward(req: IncomingMessage, body: Buffer): Promise<Answer> {
+    return new Promise((resolve, reject) => {
+      const upstream = httpRequest(
+        `${this.upstream}${req.url ?? '/'}`,
+        { method: req.method, headers: req.headers },
+        (res) => {
+          readBody(res).then((data) => {
+            const headers: Record<string, string> = {};
+            for (const [k, v] of Object.entries(res.headers)) {
+              if (v !== undefined && k !== 'transfer-encoding' && k !== 'connection') headers[k] = Array.isArray(v) ? v.join(', ') : v;
+            }
+            headers['content-length'] = String(data.length);
+            resolve({ status: res.statusCode ?? 502, headers, body: data });
+          }, reject);
+        },
+      );
+      upstream.on('error', reject);
+      upstream.end(body);
+    });
+  }
+}
+
+type Answer = { status: number; headers: Record<string, string>; body: Buffer };

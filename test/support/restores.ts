@@ -1,0 +1,111 @@
+// Helpers for tests that drive DynamoDBRestore resources and the emulator.
+import { randomBytes } from 'node:crypto';
+import { CustomObjectsApi, EventsV1Api } from '@kubernetes/client-node';
+import {
+  CreateBackupCommand,
+  CreateTableCommand,
+  DeleteTableCommand,
+  DynamoDBClient,
+  PutItemCommand,
+  ScanCommand,
+  waitUntilTableNotExists,
+} from '@aws-sdk/client-dynamodb';
+import { GROUP, PLURAL, VERSION, type DynamoDBRestore, type DynamoDBRestoreSpec } from '../../src/api/dynamodb-restore.ts';
+import { waitFor } from './processes.ts';
+import { EMULATOR_CREDENTIALS, type TestBed } from './testbed.ts';
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${randomBytes(3).toString('hex')}`;
+}
+
+export function dynamodbClient(bed: TestBed): DynamoDBClient {
+  return new DynamoDBClient({
+    endpoint: bed.dynamodbEndpoint,
+    region: EMULATOR_CREDENTIALS.AWS_REGION,
+    credentials: { accessKeyId: EMULATOR_CREDENTIALS.AWS_ACCESS_KEY_ID, secretAccessKey: EMULATOR_CREDENTIALS.AWS_SECRET_ACCESS_KEY },
+  });
+}
+
+export const MUSIC_ITEMS = [
+  { Artist: { S: 'No One You Know' }, SongTitle: { S: 'Call Me Today' }, AlbumTitle: { S: 'Somewhat Famous' } },
+  { Artist: { S: 'Acme Band' }, SongTitle: { S: 'Happy Day' }, AlbumTitle: { S: 'Songs About Life' } },
+  { Artist: { S: 'Acme Band' }, SongTitle: { S: 'PartiQL Rocks' }, AlbumTitle: { S: 'Another Album Title' } },
+];
+
+/**
+ * The tutorial's starting point: a Music table with items and a backup of it named MusicBackup; then, as the
+ * tutorial assumes, the table is deleted. Returns the backup's ARN.
+ */
+export async function musicBackup(ddb: DynamoDBClient, tableName: string): Promise<string> {
+  await ddb.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      AttributeDefinitions: [
+        { AttributeName: 'Artist', AttributeType: 'S' },
+        { AttributeName: 'SongTitle', AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: 'Artist', KeyType: 'HASH' },
+        { AttributeName: 'SongTitle', KeyType: 'RANGE' },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+  for (const Item of MUSIC_ITEMS) await ddb.send(new PutItemCommand({ TableName: tableName, Item }));
+  const backup = await ddb.send(new CreateBackupCommand({ TableName: tableName, BackupName: 'MusicBackup' }));
+  await ddb.send(new DeleteTableCommand({ TableName: tableName }));
+  await waitUntilTableNotExists({ client: ddb, maxWaitTime: 30, minDelay: 1 }, { TableName: tableName });
+  const arn = backup.BackupDetails?.BackupArn;
+  if (!arn) throw new Error('CreateBackup returned no ARN');
+  return arn;
+}
+
+export async function scanItems(ddb: DynamoDBClient, tableName: string): Promise<unknown[]> {
+  const out = await ddb.send(new ScanCommand({ TableName: tableName }));
+  return out.Items ?? [];
+}
+
+export function restoreManifest(namespace: string, name: string, spec: DynamoDBRestoreSpec) {
+  return { apiVersion: `${GROUP}/${VERSION}`, kind: 'DynamoDBRestore', metadata: { name, namespace }, spec };
+}
+
+export class Restores {
+  private readonly api: CustomObjectsApi;
+
+  constructor(private readonly bed: TestBed) {
+    this.api = bed.kubeConfig.makeApiClient(CustomObjectsApi);
+  }
+
+  async create(namespace: string, name: string, spec: DynamoDBRestoreSpec): Promise<DynamoDBRestore> {
+    return (await this.api.createNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      plural: PLURAL,
+      namespace,
+      body: restoreManifest(namespace, name, spec),
+    })) as DynamoDBRestore;
+  }
+
+  async get(namespace: string, name: string): Promise<DynamoDBRestore> {
+    return (await this.api.getNamespacedCustomObject({ group: GROUP, version: VERSION, plural: PLURAL, namespace, name })) as DynamoDBRestore;
+  }
+
+  /** Polls the resource until done(resource); onEach sees every version read, for tests that watch progress. */
+  async waitFor(namespace: string, name: string, what: string, done: (r: DynamoDBRestore) => boolean, timeoutMs = 60_000, onEach?: (r: DynamoDBRestore) => void): Promise<DynamoDBRestore> {
+    let last: DynamoDBRestore | undefined;
+    await waitFor(`${namespace}/${name} ${what}`, async () => {
+      last = await this.get(namespace, name);
+      onEach?.(last);
+      return done(last);
+    }, timeoutMs, 100).catch((err: unknown) => {
+      throw new Error(`${String(err)}\nlast seen status: ${JSON.stringify(last?.status)}`);
+    });
+    if (!last) throw new Error('unreachable');
+    return last;
+  }
+
+  async events(namespace: string): Promise<Array<{ reason?: string; type?: string; note?: string; name?: string }>> {
+    const list = await this.bed.kubeConfig.makeApiClient(EventsV1Api).listNamespacedEvent({ namespace });
+    return list.items.map((e) => ({ reason: e.reason, type: e.type, note: e.note, name: e.regarding?.name }));
+  }
+}

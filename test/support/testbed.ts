@@ -1,0 +1,180 @@
+// The test bed: a Kubernetes API server (a local control plane, or whatever KUBECONFIG names when
+// E2E_USE_KUBECONFIG=1), the CRDs and the operator's RBAC from deploy/, moto behind the fidelity proxy, and the
+// operator itself as a child process running under its ServiceAccount's identity.
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { get as httpGet } from 'node:http';
+import {
+  ApiException,
+  ApiextensionsV1Api,
+  CoreV1Api,
+  KubeConfig,
+  KubernetesObjectApi,
+  type KubernetesObject,
+  type V1CustomResourceDefinition,
+} from '@kubernetes/client-node';
+import { parseAllDocuments } from 'yaml';
+import { startControlPlane, kubeconfigYaml } from './control-plane.ts';
+import { FidelityProxy } from './fidelity-proxy.ts';
+import { freePort, ProcessGroup, waitFor, type Started } from './processes.ts';
+
+export const REPO = fileURLToPath(new URL('../../', import.meta.url));
+export const REGION = 'us-east-1';
+export const OPERATOR_NAMESPACE = 'dynamodb-restore-system';
+export const OPERATOR_SERVICE_ACCOUNT = 'dynamodb-restore-operator';
+
+/** Credentials moto accepts; never real ones. */
+export const EMULATOR_CREDENTIALS = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: REGION };
+
+export interface OperatorProcess {
+  process: Started;
+  probeUrl: string;
+}
+
+export class TestBed {
+  private constructor(
+    readonly group: ProcessGroup,
+    /** A cluster admin's kubeconfig file. */
+    readonly adminKubeconfig: string,
+    readonly kubeConfig: KubeConfig,
+    readonly proxy: FidelityProxy,
+  ) {}
+
+  static async start(): Promise<TestBed> {
+    const group = new ProcessGroup();
+    try {
+      let adminKubeconfig: string;
+      if (process.env.E2E_USE_KUBECONFIG === '1') {
+        adminKubeconfig = process.env.KUBECONFIG ?? join(process.env.HOME ?? '', '.kube', 'config');
+      } else {
+        const assets = process.env.TESTBED_ASSETS;
+        if (!assets) throw new Error('TESTBED_ASSETS is not set: run the tests through `make test`');
+        adminKubeconfig = (await startControlPlane(group, assets)).adminKubeconfig;
+      }
+      const kubeConfig = new KubeConfig();
+      kubeConfig.loadFromFile(adminKubeconfig);
+      const proxy = await startEmulator(group);
+      const bed = new TestBed(group, adminKubeconfig, kubeConfig, proxy);
+      await bed.installCrds();
+      await bed.apply(readFileSync(join(REPO, 'deploy/base/namespace.yaml'), 'utf8'));
+      await bed.apply(readFileSync(join(REPO, 'deploy/base/rbac.yaml'), 'utf8'));
+      return bed;
+    } catch (err) {
+      await group.stopAll();
+      throw err;
+    }
+  }
+
+  get dynamodbEndpoint(): string {
+    return this.proxy.endpoint;
+  }
+
+  /** Environment for an AWS SDK client talking to the emulator through the proxy. */
+  get awsEnv(): Record<string, string> {
+    return { ...EMULATOR_CREDENTIALS, AWS_ENDPOINT_URL_DYNAMODB: this.proxy.endpoint };
+  }
+
+  async stop(): Promise<void> {
+    await this.proxy.stop();
+    await this.group.stopAll();
+  }
+
+  /** Creates (or replaces) every object of a multi-document YAML. */
+  async apply(yamlText: string): Promise<void> {
+    const api = KubernetesObjectApi.makeApiClient(this.kubeConfig);
+    for (const doc of parseAllDocuments(yamlText)) {
+      const obj = doc.toJS() as KubernetesObject | null;
+      if (!obj) continue;
+      try {
+        await api.create(obj);
+      } catch (err) {
+        if (!(err instanceof ApiException && err.code === 409)) throw err;
+        const existing = await api.read(obj as KubernetesObject & { metadata: { name: string } });
+        await api.replace({ ...obj, metadata: { ...obj.metadata, resourceVersion: existing.metadata?.resourceVersion } });
+      }
+    }
+  }
+
+  async createNamespace(name: string): Promise<void> {
+    await this.kubeConfig.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name } } });
+  }
+
+  /**
+   * A kubeconfig holding a real token of a ServiceAccount (TokenRequest), so whatever uses it is authorized by
+   * RBAC exactly as that ServiceAccount would be in a cluster.
+   */
+  async serviceAccountKubeconfig(namespace: string, name: string): Promise<string> {
+    const core = this.kubeConfig.makeApiClient(CoreV1Api);
+    const token = await core.createNamespacedServiceAccountToken({
+      namespace,
+      name,
+      body: { spec: { expirationSeconds: 3600, audiences: [] } },
+    });
+    const cluster = this.kubeConfig.getCurrentCluster();
+    if (!cluster) throw new Error('admin kubeconfig has no cluster');
+    const caData = cluster.caData ?? (cluster.caFile ? readFileSync(cluster.caFile).toString('base64') : '');
+    const file = join(this.group.dir, `${namespace}.${name}.kubeconfig`);
+    writeFileSync(file, kubeconfigYaml(cluster.server, caData, { token: token.status?.token ?? '' }));
+    return file;
+  }
+
+  /** Starts the operator (node + tsx on src/main.ts) as the ServiceAccount deploy/ grants it. */
+  async startOperator(env: Record<string, string> = {}): Promise<OperatorProcess> {
+    const kubeconfig = await this.serviceAccountKubeconfig(OPERATOR_NAMESPACE, OPERATOR_SERVICE_ACCOUNT);
+    const port = await freePort();
+    const started = this.group.start('operator', process.execPath, ['--import', 'tsx', join(REPO, 'src/main.ts')], {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      KUBECONFIG: kubeconfig,
+      PROBE_ADDRESS: `127.0.0.1:${port}`,
+      LOG_LEVEL: 'debug',
+      ...this.awsEnv,
+      ...env,
+    });
+    const probeUrl = `http://127.0.0.1:${port}`;
+    await waitFor('the operator to be ready', async () => {
+      if (started.child.exitCode !== null) throw new Error(`operator exited; see ${started.logFile}`);
+      return (await httpStatus(`${probeUrl}/readyz`)) === 200;
+    }, 30_000);
+    return { process: started, probeUrl };
+  }
+
+  private async installCrds(): Promise<void> {
+    const dir = join(REPO, 'crds');
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml'))) {
+      await this.apply(readFileSync(join(dir, file), 'utf8'));
+    }
+    const api = this.kubeConfig.makeApiClient(ApiextensionsV1Api);
+    await waitFor('CRDs to be established', async () => {
+      const crds = await api.listCustomResourceDefinition();
+      return crds.items
+        .filter((c: V1CustomResourceDefinition) => c.spec.group === 'dynamodb.restore.dev')
+        .every((c: V1CustomResourceDefinition) => c.status?.conditions?.some((k) => k.type === 'Established' && k.status === 'True'));
+    }, 30_000);
+  }
+}
+
+export function httpStatus(url: string): Promise<number> {
+  return new Promise((resolve) => {
+    httpGet(url, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    }).on('error', () => resolve(0));
+  });
+}
+
+async function startEmulator(group: ProcessGroup): Promise<FidelityProxy> {
+  const motoServer = process.env.TESTBED_MOTO_SERVER;
+  if (!motoServer) throw new Error('TESTBED_MOTO_SERVER is not set: run the tests through `make test`');
+  const port = await freePort();
+  const moto = group.start('moto', motoServer, ['-H', '127.0.0.1', '-p', String(port)], { ...process.env, ...EMULATOR_CREDENTIALS });
+  const upstream = `http://127.0.0.1:${port}`;
+  await waitFor('moto', async () => {
+    if (moto.child.exitCode !== null) throw new Error(`moto exited; see ${moto.logFile}`);
+    return (await httpStatus(`${upstream}/moto-api/`)) === 200;
+  }, 30_000);
+  const proxy = new FidelityProxy(upstream);
+  await proxy.start();
+  return proxy;
+}
