@@ -35,8 +35,9 @@ export function cleanUpStaleRuns(): void {
     if (existsSync(pidsFile)) {
       for (const line of readFileSync(pidsFile, 'utf8').split('\n').filter(Boolean)) {
         const [pid, ...command] = line.split(' ');
-        // Only a process still running the command we started, never an unrelated one that reused the PID.
-        if (alive(Number(pid)) && commandLine(Number(pid)).startsWith(command.join(' '))) process.kill(Number(pid), 'SIGKILL');
+        // Only a process still running the command we started, never an unrelated one that reused the PID. (A
+        // script's command line starts with its interpreter, so the command is looked for within it.)
+        if (alive(Number(pid)) && commandLine(Number(pid)).includes(command.join(' '))) process.kill(Number(pid), 'SIGKILL');
       }
     }
     rmSync(dir, { recursive: true, force: true });

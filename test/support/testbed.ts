@@ -11,10 +11,10 @@ import {
   CoreV1Api,
   KubeConfig,
   KubernetesObjectApi,
+  loadAllYaml,
   type KubernetesObject,
   type V1CustomResourceDefinition,
 } from '@kubernetes/client-node';
-import { parseAllDocuments } from 'yaml';
 import { startControlPlane, kubeconfigYaml } from './control-plane.ts';
 import { FidelityProxy } from './fidelity-proxy.ts';
 import { freePort, ProcessGroup, waitFor, type Started } from './processes.ts';
@@ -83,8 +83,9 @@ export class TestBed {
   /** Creates (or replaces) every object of a multi-document YAML. */
   async apply(yamlText: string): Promise<void> {
     const api = KubernetesObjectApi.makeApiClient(this.kubeConfig);
-    for (const doc of parseAllDocuments(yamlText)) {
-      const obj = doc.toJS() as KubernetesObject | null;
+    // loadAllYaml turns raw YAML into the client's model objects; handing it raw objects would silently drop
+    // fields whose JSON name differs from the model's (enum, x-kubernetes-validations, ...).
+    for (const obj of loadAllYaml(yamlText) as Array<KubernetesObject | null>) {
       if (!obj) continue;
       try {
         await api.create(obj);
@@ -129,6 +130,8 @@ export class TestBed {
       KUBECONFIG: kubeconfig,
       PROBE_ADDRESS: `127.0.0.1:${port}`,
       LOG_LEVEL: 'debug',
+      // c8 collects the operator's coverage too when the tests run under it.
+      ...(process.env.NODE_V8_COVERAGE && { NODE_V8_COVERAGE: process.env.NODE_V8_COVERAGE }),
       ...this.awsEnv,
       ...env,
     });
