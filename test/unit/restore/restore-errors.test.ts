@@ -1,0 +1,154 @@
+import assert from 'node:assert/strict';
+import { AwsError } from '../../../src/aws/dynamodb-port.ts';
+import { CLASSIFIED_CODES, classifyError, type Retry } from '../../../src/restore/restore-errors.ts';
+
+const BACKUP_ARN = 'arn:aws:dynamodb:us-east-1:123456789012:table/Music/backup/01489173575360-b308cd7d';
+const CTX = { tableName: 'Music', backupArn: BACKUP_ARN };
+const classify = (code: string, message = '', operation = 'RestoreTableFromBackup') => classifyError(new AwsError(code, message, operation), CTX);
+
+// DESIGN.md: terminal (BackupNotFound, ValidationException, AccessDenied, TableAlreadyExists), retry after a wait
+// (BackupInUse, TableInUse, LimitExceeded, throttling), retry with backoff (InternalServerError, network). The
+// rest: a resource missing will not appear by itself; credentials and service outages recover on their own.
+const EXPECTED_CLASS: Record<string, Retry['kind']> = {
+  BackupNotFoundException: 'terminal',
+  ValidationException: 'terminal',
+  AccessDeniedException: 'terminal',
+  TableAlreadyExistsException: 'terminal',
+  ResourceNotFoundException: 'terminal',
+  BackupInUseException: 'after',
+  TableInUseException: 'after',
+  LimitExceededException: 'after',
+  ThrottlingException: 'after',
+  RequestLimitExceeded: 'after',
+  ProvisionedThroughputExceededException: 'after',
+  InternalServerError: 'backoff',
+  InternalFailure: 'backoff',
+  ServiceUnavailable: 'backoff',
+  ServiceUnavailableException: 'backoff',
+  UnrecognizedClientException: 'backoff',
+  NetworkError: 'backoff',
+  TimeoutError: 'backoff',
+};
+
+describe('classifyError', () => {
+  it('classifies exactly the codes this table pins (a new code needs a class here)', () => {
+    assert.deepEqual([...CLASSIFIED_CODES].sort(), Object.keys(EXPECTED_CLASS).sort());
+  });
+
+  for (const code of CLASSIFIED_CODES) {
+    it(`${code}: a CamelCase reason, a sentence and the class DESIGN.md gives it`, () => {
+      const classified = classify(code);
+      assert.equal(classified.code, code);
+      assert.match(classified.reason, /^[A-Z][A-Za-z]+$/);
+      assert.match(classified.message, /^[A-Z].{10,}\.$/s, `not a sentence: ${classified.message}`);
+      assert.equal(classified.retry.kind, EXPECTED_CLASS[code]);
+      if (classified.retry.kind === 'after') {
+        assert.ok(classified.retry.delayMs >= 1_000 && classified.retry.delayMs <= 300_000, `wait of ${classified.retry.delayMs} ms`);
+      }
+    });
+  }
+
+  it('gives the documented codes their own reasons', () => {
+    const reasons = Object.fromEntries(
+      ['BackupNotFoundException', 'BackupInUseException', 'TableAlreadyExistsException', 'TableInUseException', 'LimitExceededException', 'AccessDeniedException'].map(
+        (code) => [code, classify(code).reason],
+      ),
+    );
+    assert.deepEqual(reasons, {
+      BackupNotFoundException: 'BackupNotFound',
+      BackupInUseException: 'BackupInUse',
+      TableAlreadyExistsException: 'TableAlreadyExists',
+      TableInUseException: 'TableInUse',
+      LimitExceededException: 'LimitExceeded',
+      AccessDeniedException: 'AccessDenied',
+    });
+  });
+
+  it('gives all throttling codes one reason and one wait', () => {
+    const throttles = ['ThrottlingException', 'RequestLimitExceeded', 'ProvisionedThroughputExceededException'].map((c) => classify(c));
+    assert.equal(new Set(throttles.map((t) => t.reason)).size, 1);
+    assert.equal(new Set(throttles.map((t) => JSON.stringify(t.retry))).size, 1);
+  });
+
+  it('names the backup and the table the sentence is about', () => {
+    assert.ok(classify('BackupNotFoundException').message.includes(BACKUP_ARN));
+    assert.ok(classify('TableAlreadyExistsException').message.includes('Table Music '));
+    assert.ok(classify('TableInUseException').message.includes('Table Music '));
+  });
+
+  describe('AccessDeniedException', () => {
+    it('names the IAM action RestoreTableFromBackup needs, with the table writes a restore performs', () => {
+      const { message } = classify('AccessDeniedException', 'not authorized', 'RestoreTableFromBackup');
+      assert.ok(message.includes('dynamodb:RestoreTableFromBackup'), message);
+      // The tutorial: removing write permissions during a restore breaks it.
+      assert.ok(message.includes('PutItem'), message);
+    });
+
+    it('names dynamodb:DescribeTable for DescribeTable', () => {
+      const { message } = classify('AccessDeniedException', 'not authorized', 'DescribeTable');
+      assert.ok(message.includes('grant dynamodb:DescribeTable'), message);
+      assert.ok(!message.includes('RestoreTableFromBackup'), message);
+    });
+
+    it('names dynamodb:<operation> for an operation without a listed action', () => {
+      assert.ok(classify('AccessDeniedException', '', 'UpdateTable').message.includes('dynamodb:UpdateTable'));
+    });
+  });
+
+  describe('KMS trouble', () => {
+    const kmsCases: Array<[string, string]> = [
+      ['ValidationException', 'KMS key arn:aws:kms:us-east-1:123456789012:key/abcd is disabled'],
+      ['ValidationException', 'The kms key is pending deletion'],
+      ['AccessDeniedException', 'User is not authorized to perform: kms:Decrypt on resource: arn:aws:kms:...'],
+    ];
+    for (const [code, message] of kmsCases) {
+      it(`${code} "${message}" is terminal KMSKeyUnavailable with the AWS message`, () => {
+        const classified = classify(code, message);
+        assert.equal(classified.reason, 'KMSKeyUnavailable');
+        assert.equal(classified.retry.kind, 'terminal');
+        assert.equal(classified.code, code);
+        assert.ok(classified.message.includes(message));
+        assert.match(classified.message, /KMS key/);
+      });
+    }
+
+    it('leaves a ValidationException that does not mention KMS as InvalidRequest', () => {
+      assert.equal(classify('ValidationException', 'One or more parameter values were invalid').reason, 'InvalidRequest');
+    });
+
+    it('leaves other codes mentioning KMS as they are', () => {
+      const classified = classify('InternalServerError', 'KMS had a hiccup');
+      assert.equal(classified.reason, 'AWSInternalError');
+      assert.equal(classified.retry.kind, 'backoff');
+    });
+  });
+
+  it('retries an unknown code with backoff and names the code and operation', () => {
+    const classified = classify('BrandNewException', 'something new', 'DescribeTable');
+    assert.equal(classified.code, 'BrandNewException');
+    assert.equal(classified.reason, 'UnexpectedError');
+    assert.deepEqual(classified.retry, { kind: 'backoff' });
+    assert.ok(classified.message.includes('BrandNewException'));
+    assert.ok(classified.message.includes('DescribeTable'));
+    assert.ok(classified.message.includes('something new'));
+  });
+
+  describe('the AWS message', () => {
+    const detail = 'Zq9 detail from AWS';
+    const promising = ['ValidationException', 'AccessDeniedException', 'InternalServerError', 'UnrecognizedClientException', 'ResourceNotFoundException', 'NetworkError'];
+
+    for (const code of promising) {
+      it(`${code} quotes it`, () => {
+        assert.ok(classify(code, detail).message.endsWith(`AWS said: ${detail}`));
+      });
+    }
+
+    it('is quoted, whole, wherever a sentence says "AWS said", and nowhere without it', () => {
+      for (const code of CLASSIFIED_CODES) {
+        const message = classify(code, detail).message;
+        if (message.includes('AWS said:')) assert.ok(message.endsWith(`AWS said: ${detail}`), `${code}: ${message}`);
+        assert.ok(!classify(code, '').message.includes('AWS said'), `${code} promises an empty AWS message`);
+      }
+    });
+  });
+});

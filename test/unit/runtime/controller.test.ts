@@ -1,0 +1,215 @@
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import winston from 'winston';
+import { Controller, type Reconcile } from '../../../src/runtime/controller.ts';
+import type { ControllerMetrics, ReconcileOutcome } from '../../../src/runtime/metrics.ts';
+
+class RecordingMetrics implements ControllerMetrics {
+  readonly reconciles: Array<{ controller: string; outcome: ReconcileOutcome; durationMs: number }> = [];
+  readonly depths: Array<{ controller: string; depth: number }> = [];
+  reconciled(controller: string, outcome: ReconcileOutcome, durationMs: number): void {
+    this.reconciles.push({ controller, outcome, durationMs });
+  }
+  queueDepth(controller: string, depth: number): void {
+    this.depths.push({ controller, depth });
+  }
+  outcomes(): ReconcileOutcome[] {
+    return this.reconciles.map((r) => r.outcome);
+  }
+}
+
+async function waitFor(condition: () => boolean, what: string, timeoutMs = 1_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await sleep(1);
+  }
+}
+
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+describe('Controller', () => {
+  const log = winston.createLogger({ silent: true });
+  let metrics: RecordingMetrics;
+  let controller: Controller | undefined;
+
+  function startController(reconcile: Reconcile, options: { concurrency?: number; backoffBaseMs?: number; backoffMaxMs?: number } = {}): Controller {
+    controller = new Controller({ name: 'test', reconcile, log, metrics, concurrency: options.concurrency ?? 1, ...options });
+    controller.start();
+    return controller;
+  }
+
+  beforeEach(() => {
+    metrics = new RecordingMetrics();
+  });
+  afterEach(async () => {
+    await controller?.stop();
+    controller = undefined;
+  });
+
+  it('runs a reconcile again after the delay it asks for, and not before', async () => {
+    const calls: number[] = [];
+    const c = startController(() => {
+      calls.push(Date.now());
+      return Promise.resolve(calls.length === 1 ? { requeueAfterMs: 25 } : {});
+    });
+    c.queue.add('ns/a');
+    await waitFor(() => calls.length === 2, 'the requeued reconcile');
+    const [first, second] = calls as [number, number];
+    assert.ok(second - first >= 24, `requeued after ${second - first} ms`);
+    await sleep(40);
+    assert.equal(calls.length, 2, 'a reconcile returning {} is not requeued');
+    assert.deepEqual(metrics.outcomes(), ['requeue_after', 'success']);
+  });
+
+  it('retries a failing reconcile with exponential backoff until it succeeds', async () => {
+    const calls: number[] = [];
+    const c = startController(
+      () => {
+        calls.push(Date.now());
+        return calls.length <= 3 ? Promise.reject(new Error('boom')) : Promise.resolve({});
+      },
+      { backoffBaseMs: 5, backoffMaxMs: 1_000 },
+    );
+    c.queue.add('ns/a');
+    await waitFor(() => calls.length === 4, 'three retries');
+    const gaps = calls.slice(1).map((t, i) => t - (calls[i] ?? t));
+    [5, 10, 20].forEach((expected, i) => assert.ok((gaps[i] ?? 0) >= expected - 1, `gap ${i} was ${gaps[i]} ms, expected >= ${expected}`));
+    await sleep(40);
+    assert.equal(calls.length, 4, 'no retry after success');
+    assert.deepEqual(metrics.outcomes(), ['error', 'error', 'error', 'success']);
+  });
+
+  it('starts the backoff over after a successful reconcile', async () => {
+    const calls: number[] = [];
+    // fail, fail, succeed, then (after an add) fail, succeed
+    const results = [false, false, true, false, true];
+    const c = startController(
+      () => {
+        const ok = results[calls.length] ?? true;
+        calls.push(Date.now());
+        return ok ? Promise.resolve({}) : Promise.reject(new Error('boom'));
+      },
+      { backoffBaseMs: 10, backoffMaxMs: 10_000 },
+    );
+    c.queue.add('ns/a');
+    await waitFor(() => calls.length === 3, 'the first success');
+    c.queue.add('ns/a');
+    await waitFor(() => calls.length === 5, 'the retry after the second round');
+    const gap = (calls[4] ?? 0) - (calls[3] ?? 0);
+    // Without forget the third failure would wait 40 ms.
+    assert.ok(gap >= 9 && gap < 30, `retried after ${gap} ms, expected about 10`);
+  });
+
+  it('never reconciles one key in two workers at once, even with many workers and repeated adds', async () => {
+    const inFlight = new Map<string, number>();
+    const maxInFlight = new Map<string, number>();
+    let overall = 0;
+    let maxOverall = 0;
+    const calls: string[] = [];
+    const c = startController(
+      async (key) => {
+        calls.push(key);
+        inFlight.set(key, (inFlight.get(key) ?? 0) + 1);
+        maxInFlight.set(key, Math.max(maxInFlight.get(key) ?? 0, inFlight.get(key) ?? 0));
+        maxOverall = Math.max(maxOverall, ++overall);
+        await sleep(15);
+        overall--;
+        inFlight.set(key, (inFlight.get(key) ?? 0) - 1);
+        return {};
+      },
+      { concurrency: 4 },
+    );
+    c.queue.add('ns/a');
+    c.queue.add('ns/b');
+    c.queue.add('ns/c');
+    await waitFor(() => calls.length === 3, 'the first reconciles');
+    for (let i = 0; i < 10; i++) c.queue.add('ns/a');
+    await waitFor(() => calls.length === 4, 'the second reconcile of ns/a');
+    await sleep(30);
+    assert.ok(maxOverall >= 2, 'the workers do run in parallel, so the next assertion can fail');
+    assert.equal(maxInFlight.get('ns/a'), 1);
+    assert.equal(calls.filter((k) => k === 'ns/a').length, 2, 'the adds during the reconcile collapse into one more');
+  });
+
+  it('stop() waits for the reconcile in flight and takes no new keys', async () => {
+    const release = deferred();
+    const events: string[] = [];
+    const c = startController(async (key) => {
+      events.push(`start ${key}`);
+      await release.promise;
+      events.push(`end ${key}`);
+      return {};
+    });
+    c.queue.add('ns/a');
+    await waitFor(() => events.length === 1, 'the reconcile to start');
+
+    let stopped = false;
+    const stopping = c.stop().then(() => {
+      stopped = true;
+    });
+    await sleep(10);
+    assert.equal(stopped, false, 'stop() returned while a reconcile was in flight');
+    c.queue.add('ns/b');
+    release.resolve();
+    await stopping;
+    assert.deepEqual(events, ['start ns/a', 'end ns/a']);
+  });
+
+  // Controller.stop() says it "stops taking keys and waits for the reconciles in flight"; its workers still take
+  // every key queued before the stop, because WorkQueue.get() drains the ready list after shutDown().
+  it.skip('stop() starts no reconcile for keys queued before it (BUG: the queue is drained first)', async () => {
+    const release = deferred();
+    const started: string[] = [];
+    const c = startController(async (key) => {
+      started.push(key);
+      await release.promise;
+      return {};
+    });
+    c.queue.add('ns/a');
+    c.queue.add('ns/b');
+    await waitFor(() => started.length === 1, 'the first reconcile');
+    const stopping = c.stop();
+    release.resolve();
+    await stopping;
+    assert.deepEqual(started, ['ns/a']);
+  });
+
+  it('records success, requeue_after and error outcomes with the controller name', async () => {
+    const c = startController(
+      (key) => {
+        if (key === 'ns/ok') return Promise.resolve({});
+        if (key === 'ns/later') return Promise.resolve({ requeueAfterMs: 60_000 });
+        return Promise.reject(new Error('boom'));
+      },
+      { concurrency: 3, backoffBaseMs: 60_000 },
+    );
+    c.queue.add('ns/ok');
+    c.queue.add('ns/later');
+    c.queue.add('ns/fail');
+    await waitFor(() => metrics.reconciles.length === 3, 'three reconciles');
+    assert.deepEqual(new Set(metrics.outcomes()), new Set(['success', 'requeue_after', 'error']));
+    for (const r of metrics.reconciles) {
+      assert.equal(r.controller, 'test');
+      assert.ok(r.durationMs >= 0);
+    }
+    assert.equal(metrics.depths.length, 3, 'queue depth reported after each reconcile');
+    assert.ok(metrics.depths.every((d) => d.controller === 'test' && d.depth === 0));
+  });
+
+  it('passes each reconcile its key and a logger', async () => {
+    const seen: string[] = [];
+    const c = startController((key, reconcileLog) => {
+      assert.equal(typeof reconcileLog.info, 'function');
+      seen.push(key);
+      return Promise.resolve({});
+    });
+    c.queue.add('team-a/music');
+    await waitFor(() => seen.length === 1, 'the reconcile');
+    assert.deepEqual(seen, ['team-a/music']);
+  });
+});
