@@ -27,19 +27,20 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
 
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const address = env.PROBE_ADDRESS ?? '0.0.0.0:8080';
-  const colon = address.lastIndexOf(':');
-  const port = Number(address.slice(colon + 1));
-  if (colon < 0 || !Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new ConfigError(`PROBE_ADDRESS must be host:port, got "${address}"`);
-  }
+  const match = /^\[?([^\]]*)\]?:(\d{1,5})$/.exec(address);
+  const port = Number(match?.[2]);
+  if (!match || port > 65535) throw new ConfigError(`PROBE_ADDRESS must be host:port, got "${address}"`);
+  const pollMinMs = integer(env, 'POLL_MIN_SECONDS', 2, 1) * 1000;
+  const pollMaxMs = integer(env, 'POLL_MAX_SECONDS', 120, 1) * 1000;
+  if (pollMinMs > pollMaxMs) throw new ConfigError('POLL_MIN_SECONDS must not be greater than POLL_MAX_SECONDS');
   return {
     watchNamespaces: (env.WATCH_NAMESPACES ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     defaultRegion: env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined,
     maxConcurrentReconciles: integer(env, 'MAX_CONCURRENT_RECONCILES', 10, 1),
     resyncPeriodMs: integer(env, 'RESYNC_PERIOD_SECONDS', 600, 10) * 1000,
     logLevel: env.LOG_LEVEL ?? 'info',
-    probeAddress: { host: address.slice(0, colon), port },
-    pollMinMs: integer(env, 'POLL_MIN_SECONDS', 2, 1) * 1000,
-    pollMaxMs: integer(env, 'POLL_MAX_SECONDS', 120, 1) * 1000,
+    probeAddress: { host: match[1] ?? '', port },
+    pollMinMs,
+    pollMaxMs,
   };
 }

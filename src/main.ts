@@ -41,7 +41,7 @@ async function main(): Promise<void> {
       dynamodb: (region) => clients.forRegion(region),
       events: new EventRecorder(kubeConfig, CONTROLLER, hostname(), log),
       now: () => new Date(),
-      options: { pollMinMs: config.pollMinMs, pollMaxMs: config.pollMaxMs, adoptionSkewMs: 60_000 },
+      options: { pollMinMs: config.pollMinMs, pollMaxMs: config.pollMaxMs, adoptionSkewMs: 60_000, defaultRegion: config.defaultRegion },
     }),
   });
 

@@ -206,7 +206,7 @@ export const DynamoDBRestoreSpec = Type.Object(
   },
 );
 
-export const PHASES = ['Pending', 'Restoring', 'Completed', 'Failed'] as const;
+export const PHASES = ['Validating', 'Restoring', 'Completed', 'Failed'] as const;
 export type Phase = (typeof PHASES)[number];
 
 export const Condition = Type.Object(
@@ -226,7 +226,7 @@ export const DynamoDBRestoreStatus = Type.Object(
   {
     phase: Type.Optional(
       StringEnum(PHASES, {
-        description: 'Pending, Restoring, Completed or Failed. Completed and Failed are final.',
+        description: 'Validating (checking the backup), Restoring, Completed or Failed. Completed and Failed are final.',
       }),
     ),
     observedGeneration: Type.Optional(Type.Integer({ description: 'The spec generation this status describes.' })),

@@ -1,7 +1,14 @@
 // The DynamoDB port over AWS SDK v3. Clients are made per Region and kept; credentials and endpoint come from the
 // SDK's default chain (IRSA, EKS Pod Identity, AWS_ENDPOINT_URL_DYNAMODB for an emulator).
-import { DynamoDBClient, DescribeTableCommand, RestoreTableFromBackupCommand, type TableDescription } from '@aws-sdk/client-dynamodb';
-import { AwsError, type DynamoDBPort, type RestoreFromBackupRequest, type TableState } from './dynamodb-port.ts';
+import {
+  DescribeBackupCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  RestoreTableFromBackupCommand,
+  TagResourceCommand,
+  type TableDescription,
+} from '@aws-sdk/client-dynamodb';
+import { AwsError, type BackupState, type DynamoDBPort, type RestoreFromBackupRequest, type TableState } from './dynamodb-port.ts';
 
 export function toTableState(table: TableDescription | undefined, fallbackName: string): TableState {
   const summary = table?.RestoreSummary;
@@ -41,6 +48,31 @@ export class SdkDynamoDB implements DynamoDBPort {
       return toTableState(out.TableDescription, request.TargetTableName);
     } catch (err) {
       throw toAwsError(err, 'RestoreTableFromBackup');
+    }
+  }
+
+  async describeBackup(backupArn: string): Promise<BackupState> {
+    try {
+      const out = await this.client.send(new DescribeBackupCommand({ BackupArn: backupArn }));
+      const details = out.BackupDescription?.BackupDetails;
+      return {
+        arn: details?.BackupArn ?? backupArn,
+        name: details?.BackupName,
+        status: details?.BackupStatus ?? 'UNKNOWN',
+        sourceTableName: out.BackupDescription?.SourceTableDetails?.TableName,
+      };
+    } catch (err) {
+      throw toAwsError(err, 'DescribeBackup');
+    }
+  }
+
+  async tagResource(resourceArn: string, tags: Record<string, string>): Promise<void> {
+    try {
+      await this.client.send(
+        new TagResourceCommand({ ResourceArn: resourceArn, Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }),
+      );
+    } catch (err) {
+      throw toAwsError(err, 'TagResource');
     }
   }
 

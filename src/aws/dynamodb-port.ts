@@ -37,6 +37,15 @@ export interface TableState {
   restoreSummary?: RestoreSummary;
 }
 
+/** An on-demand backup as DescribeBackup reports it. */
+export interface BackupState {
+  arn: string;
+  name?: string;
+  /** CREATING, AVAILABLE or DELETED. */
+  status: string;
+  sourceTableName?: string;
+}
+
 /** An error answer from AWS, or a failure to get one (code NetworkError / TimeoutError). */
 export class AwsError extends Error {
   constructor(
@@ -53,4 +62,7 @@ export interface DynamoDBPort {
   restoreTableFromBackup(request: RestoreFromBackupRequest): Promise<TableState>;
   /** undefined when the table does not exist. */
   describeTable(tableName: string): Promise<TableState | undefined>;
+  /** Throws AwsError BackupNotFoundException when there is no such backup. */
+  describeBackup(backupArn: string): Promise<BackupState>;
+  tagResource(resourceArn: string, tags: Record<string, string>): Promise<void>;
 }

@@ -22,6 +22,8 @@ const IAM_ACTION: Record<string, string> = {
     'dynamodb:RestoreTableFromBackup (and the table writes a restore performs: dynamodb:PutItem, UpdateItem, ' +
     'DeleteItem, GetItem, Query, Scan, BatchWriteItem on the target table)',
   DescribeTable: 'dynamodb:DescribeTable',
+  DescribeBackup: 'dynamodb:DescribeBackup',
+  TagResource: 'dynamodb:TagResource',
 };
 
 const SECOND = 1_000;
@@ -88,6 +90,11 @@ const RULES: Record<string, Rule> = {
     sentence: () =>
       'The account has too many table operations in progress (at most 50 restores or creates at once); the ' +
       'operator waits for a slot and tries again.',
+  },
+  ResourceInUseException: {
+    reason: 'ResourceInUse',
+    retry: { kind: 'after', delayMs: 15 * SECOND },
+    sentence: (e, c) => `Table ${c.tableName} is busy with another operation (${e.operation}); the operator waits and tries again.`,
   },
   ValidationException: {
     reason: 'InvalidRequest',

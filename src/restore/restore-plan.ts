@@ -1,7 +1,7 @@
 // The restore's decision core, free of I/O: from the resource and what AWS just reported, the next action and
 // the status to write before taking it. The reconciler runs it in a loop, feeding back each action's outcome.
 import type { DynamoDBRestore, DynamoDBRestoreStatus, Phase } from '../api/dynamodb-restore.ts';
-import { AwsError, type RestoreFromBackupRequest, type TableState } from '../aws/dynamodb-port.ts';
+import { AwsError, type BackupState, type RestoreFromBackupRequest, type TableState } from '../aws/dynamodb-port.ts';
 import { setCondition } from '../runtime/conditions.ts';
 import { classifyError, type ClassifiedError } from './restore-errors.ts';
 import { restoreRequest } from './restore-request.ts';
@@ -9,13 +9,18 @@ import { restoreRequest } from './restore-request.ts';
 /** What the previous action found out; 'nothing' at the start of a reconcile. */
 export type Observation =
   | { kind: 'nothing' }
+  | { kind: 'backupDescribed'; backup: BackupState }
   | { kind: 'restoreStarted'; table: TableState }
+  | { kind: 'tagged' }
   | { kind: 'described'; table: TableState | undefined }
   | { kind: 'failed'; error: AwsError };
 
 export type Action =
+  /** DescribeBackup, in the backup's own Region. */
+  | { kind: 'describeBackup'; backupArn: string; region: string }
   | { kind: 'restoreFromBackup'; request: RestoreFromBackupRequest }
   | { kind: 'describeTable'; tableName: string }
+  | { kind: 'tagTable'; tableArn: string; tags: Record<string, string> }
   /** End this reconcile and look again after the delay. */
   | { kind: 'requeue'; afterMs: number }
   /** End this reconcile as failed: retry with the controller's per-key backoff. */
@@ -34,11 +39,33 @@ export interface PlanOptions {
   pollMaxMs: number;
   /** Clock difference tolerated between this operator and AWS when judging a found table's RestoreDateTime. */
   adoptionSkewMs: number;
+  /** The Region of resources without spec.region, when the operator knows it (else the SDK's chain decides). */
+  defaultRegion?: string;
 }
 
 export const DEFAULT_PLAN_OPTIONS: PlanOptions = { pollMinMs: 2_000, pollMaxMs: 120_000, adoptionSkewMs: 60_000 };
 
+/** A backup still being created is looked at again after this long. */
+export const BACKUP_NOT_READY_DELAY_MS = 30_000;
+
+/** Tags that mark a restored table as this resource's: the uid is the proof, the name is for people. */
+export const OWNER_TAG = 'dynamodb.restore.dev/owner';
+export const OWNER_UID_TAG = 'dynamodb.restore.dev/owner-uid';
+
+export function ownerTags(restore: DynamoDBRestore): Record<string, string> {
+  return { [OWNER_TAG]: `${restore.metadata.namespace}/${restore.metadata.name}`.slice(0, 256), [OWNER_UID_TAG]: restore.metadata.uid };
+}
+
+/** The Region in a DynamoDB ARN (arn:partition:dynamodb:REGION:account:...). */
+export function arnRegion(arn: string): string {
+  return arn.split(':')[3] ?? '';
+}
+
 export const Reason = {
+  Validating: 'Validating',
+  BackupNotReady: 'BackupNotReady',
+  BackupNotFound: 'BackupNotFound',
+  CrossRegionNeedsSSE: 'CrossRegionNeedsSSE',
   RestoreRequested: 'RestoreRequested',
   Restoring: 'Restoring',
   Completed: 'RestoreCompleted',
@@ -69,18 +96,32 @@ export function planRestore(restore: DynamoDBRestore, observation: Observation, 
   switch (observation.kind) {
     case 'nothing':
       if (base.restoreRequestedAt) return { status: base, action: describe };
-      // Recorded before the call: after a crash, a table found later is ours only if restored after this moment.
       return {
-        status: ready(
-          { ...base, phase: 'Restoring', restoreRequestedAt: now.toISOString() },
-          restore,
-          'False',
-          Reason.RestoreRequested,
-          `Restoring table ${spec.targetTableName} from backup ${spec.source.backupArn}.`,
-          now,
-        ),
-        action: { kind: 'restoreFromBackup', request: restoreRequest(spec) },
+        status: ready({ ...base, phase: 'Validating' }, restore, 'False', Reason.Validating, `Checking backup ${spec.source.backupArn}.`, now),
+        action: { kind: 'describeBackup', backupArn: spec.source.backupArn, region: arnRegion(spec.source.backupArn) },
       };
+
+    case 'backupDescribed': {
+      const { backup } = observation;
+      if (backup.status === 'CREATING') {
+        const message = `Backup ${backup.name ?? backup.arn} is still being created; the operator looks again in ${BACKUP_NOT_READY_DELAY_MS / 1000}s.`;
+        return {
+          status: ready({ ...base, phase: 'Validating' }, restore, 'False', Reason.BackupNotReady, message, now),
+          action: { kind: 'requeue', afterMs: BACKUP_NOT_READY_DELAY_MS },
+        };
+      }
+      if (backup.status !== 'AVAILABLE') {
+        const message = `Backup ${backup.name ?? backup.arn} is ${backup.status}, not AVAILABLE; choose another backup in a new DynamoDBRestore.`;
+        return fail(restore, base, { code: `Backup${backup.status}`, reason: Reason.BackupNotFound, message, retry: { kind: 'terminal' } }, now);
+      }
+      const targetRegion = spec.region ?? options.defaultRegion;
+      const backupRegion = arnRegion(backup.arn);
+      if (targetRegion && backupRegion !== targetRegion && !spec.overrides?.sse) {
+        const message = `Backup ${backup.arn} is in ${backupRegion} and the table would be restored in ${targetRegion}: a cross-Region restore needs overrides.sse; set it in a new DynamoDBRestore.`;
+        return fail(restore, base, { code: 'CrossRegionRestoreWithoutSSE', reason: Reason.CrossRegionNeedsSSE, message, retry: { kind: 'terminal' } }, now);
+      }
+      return requestRestore(restore, base, now);
+    }
 
     case 'restoreStarted':
       return track(restore, { ...base, startTime: now.toISOString() }, observation.table, now, options);
@@ -97,13 +138,28 @@ export function planRestore(restore: DynamoDBRestore, observation: Observation, 
           );
         }
         // The restore call never took effect (or its answer was lost before it did): make it (again).
-        return { status: base, action: { kind: 'restoreFromBackup', request: restoreRequest(spec) } };
+        return requestRestore(restore, base, now);
       }
       if (base.startTime) return track(restore, base, table, now, options);
       if (provesOurRestore(table, spec.source.backupArn, base.restoreRequestedAt, options.adoptionSkewMs)) {
         return track(restore, { ...base, startTime: table.restoreSummary?.restoreDateTime ?? now.toISOString() }, table, now, options);
       }
       return fail(restore, base, classifyError(new AwsError('TableAlreadyExistsException', '', 'RestoreTableFromBackup'), ctx), now);
+    }
+
+    case 'tagged': {
+      const { lastError: _cleared, ...rest } = base;
+      return {
+        status: ready(
+          { ...rest, phase: 'Completed', completionTime: now.toISOString() },
+          restore,
+          'True',
+          Reason.Completed,
+          `Table ${spec.targetTableName} is ACTIVE, restored from backup ${spec.source.backupArn}.`,
+          now,
+        ),
+        action: { kind: 'done' },
+      };
     }
 
     case 'failed': {
@@ -113,7 +169,7 @@ export function planRestore(restore: DynamoDBRestore, observation: Observation, 
       const classified = classifyError(error, ctx);
       if (classified.retry.kind === 'terminal') return fail(restore, base, classified, now);
       const status = ready(
-        { ...base, phase: 'Restoring', lastError: { code: classified.code, message: classified.message, retryable: true } },
+        { ...base, phase: base.phase ?? 'Validating', lastError: { code: classified.code, message: classified.message, retryable: true } },
         restore,
         'False',
         classified.reason,
@@ -124,6 +180,22 @@ export function planRestore(restore: DynamoDBRestore, observation: Observation, 
       return { status, action };
     }
   }
+}
+
+/** Restoring, with the moment of asking recorded first: a table found after a crash is ours only if made after it. */
+function requestRestore(restore: DynamoDBRestore, base: DynamoDBRestoreStatus, now: Date): Step {
+  const { spec } = restore;
+  return {
+    status: ready(
+      { ...base, phase: 'Restoring', restoreRequestedAt: base.restoreRequestedAt ?? now.toISOString() },
+      restore,
+      'False',
+      Reason.RestoreRequested,
+      `Restoring table ${spec.targetTableName} from backup ${spec.source.backupArn}.`,
+      now,
+    ),
+    action: { kind: 'restoreFromBackup', request: restoreRequest(spec) },
+  };
 }
 
 /** A found table is ours only when DynamoDB says it was restored from our backup after we asked for it. */
@@ -142,20 +214,12 @@ function track(restore: DynamoDBRestore, base: DynamoDBRestoreStatus, table: Tab
     restoreSummary: table.restoreSummary ?? base.restoreSummary,
   };
   switch (table.status) {
-    case 'ACTIVE': {
-      const { lastError: _cleared, ...rest } = observed;
+    case 'ACTIVE':
+      // Mark the table ours before calling it done: only a tagged table may ever be deleted or adopted by us.
       return {
-        status: ready(
-          { ...rest, phase: 'Completed', completionTime: now.toISOString() },
-          restore,
-          'True',
-          Reason.Completed,
-          `Table ${name} is ACTIVE, restored from backup ${restore.spec.source.backupArn}.`,
-          now,
-        ),
-        action: { kind: 'done' },
+        status: ready({ ...observed, phase: 'Restoring' }, restore, 'False', Reason.Restoring, `Table ${name} is ACTIVE; tagging it as restored by this resource.`, now),
+        action: { kind: 'tagTable', tableArn: observed.tableArn ?? '', tags: ownerTags(restore) },
       };
-    }
     case 'INACCESSIBLE_ENCRYPTION_CREDENTIALS':
       return fail(
         restore,

@@ -40,7 +40,7 @@ export function restoreReconciler(deps: RestoreReconcilerDeps): Reconcile {
     let restore = deps.store.cached(key);
     // A final resource costs nothing: no AWS call, no write.
     if (!restore || isFinal(restore)) return {};
-    const dynamodb = deps.dynamodb(restore.spec.region);
+    const { region } = restore.spec;
     let observation: Observation = { kind: 'nothing' };
     let conflicts = 0;
 
@@ -58,7 +58,7 @@ export function restoreReconciler(deps: RestoreReconcilerDeps): Reconcile {
         observation = { kind: 'nothing' };
         continue;
       }
-      const outcome = await perform(action, dynamodb, log);
+      const outcome = await perform(action, (r) => deps.dynamodb(r ?? region), log);
       if ('result' in outcome) return outcome.result;
       observation = outcome.observation;
     }
@@ -68,7 +68,10 @@ export function restoreReconciler(deps: RestoreReconcilerDeps): Reconcile {
 
 type Outcome = { result: { requeueAfterMs?: number } } | { observation: Observation };
 
-async function perform(action: Action, dynamodb: DynamoDBPort, log: Logger): Promise<Outcome> {
+/** The port for a Region: the resource's own unless the action names one (a backup lives in its own Region). */
+type PortFor = (region?: string) => DynamoDBPort;
+
+async function perform(action: Action, dynamodb: PortFor, log: Logger): Promise<Outcome> {
   switch (action.kind) {
     case 'done':
       return { result: {} };
@@ -76,11 +79,18 @@ async function perform(action: Action, dynamodb: DynamoDBPort, log: Logger): Pro
       return { result: { requeueAfterMs: action.afterMs } };
     case 'backoff':
       throw new RetryWithBackoff('A retryable AWS error; see status.lastError');
+    case 'describeBackup':
+      return observe(async () => ({ kind: 'backupDescribed', backup: await dynamodb(action.region).describeBackup(action.backupArn) }));
     case 'restoreFromBackup':
       log.info('Calling RestoreTableFromBackup', { table: action.request.TargetTableName, backupArn: action.request.BackupArn });
-      return observe(async () => ({ kind: 'restoreStarted', table: await dynamodb.restoreTableFromBackup(action.request) }));
+      return observe(async () => ({ kind: 'restoreStarted', table: await dynamodb().restoreTableFromBackup(action.request) }));
     case 'describeTable':
-      return observe(async () => ({ kind: 'described', table: await dynamodb.describeTable(action.tableName) }));
+      return observe(async () => ({ kind: 'described', table: await dynamodb().describeTable(action.tableName) }));
+    case 'tagTable':
+      return observe(async () => {
+        await dynamodb().tagResource(action.tableArn, action.tags);
+        return { kind: 'tagged' };
+      });
   }
 }
 

@@ -37,9 +37,10 @@ export class WorkQueue {
 
   /** The next key to work on, or undefined once the queue is shut down. Call done(key) when finished. */
   get(): Promise<string | undefined> {
+    // A graceful stop finishes the reconciles in flight, not the backlog: the next leader takes that on.
+    if (this.shuttingDown) return Promise.resolve(undefined);
     const key = this.ready.shift();
     if (key !== undefined) return Promise.resolve(this.take(key));
-    if (this.shuttingDown) return Promise.resolve(undefined);
     return new Promise((resolve) => this.waiters.push((k) => resolve(k === undefined ? undefined : this.take(k))));
   }
 
@@ -48,7 +49,7 @@ export class WorkQueue {
     if (this.dirty.has(key)) this.hand(key);
   }
 
-  /** Stops handing out keys; workers waiting in get() receive undefined. Keys being processed may still finish. */
+  /** Stops handing out keys, queued ones included; workers waiting in get() receive undefined. Keys being processed may still finish. */
   shutDown(): void {
     this.shuttingDown = true;
     for (const { timer } of this.delayed.values()) clearTimeout(timer);

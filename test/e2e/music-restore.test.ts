@@ -64,7 +64,7 @@ describe('e2e: the tutorial Music restore', function () {
     assert.deepEqual(items.map(key).sort(), MUSIC_ITEMS.map(key).sort());
 
     const events = (await restores.events(namespace)).filter((e) => e.name === 'music');
-    assert.deepEqual(events.map((e) => e.reason).sort(), ['RestoreCompleted', 'RestoreRequested', 'Restoring']);
+      assert.deepEqual(events.map((e) => e.reason).sort(), ['RestoreCompleted', 'RestoreRequested', 'Restoring', 'Validating']);
   });
 
   it('costs no AWS call once Completed', async () => {

@@ -3,13 +3,17 @@
 // - records every request (operation and JSON body) and the answer's error code;
 // - holds restored or created tables in CREATING for a chosen time (moto makes them ACTIVE at once);
 // - fills RestoreSummary on restored tables where moto leaves it out (adoption after a crash depends on it);
-// - injects AWS errors on chosen operations.
+// - injects AWS errors on chosen operations, or holds a real answer back (to kill a client mid-call);
+// - serves a cross-Region restore: moto keeps backups per Region and cannot restore one into another Region, so
+//   the proxy runs such a restore, and every later call about that table, in the backup's Region.
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import { crc32 } from 'node:zlib';
 
 export interface RecordedCall {
   at: Date;
   operation: string;
+  /** The Region the caller signed for. */
+  region: string;
   body: Record<string, unknown>;
   /** The AWS error code answered, if any. */
   error?: string;
@@ -17,7 +21,9 @@ export interface RecordedCall {
 
 export interface Fault {
   operation: string;
-  code: string;
+  /** The AWS error code to answer with; omitted: forward the call and hold the real answer back for delayMs. */
+  code?: string;
+  delayMs?: number;
   message?: string;
   status?: number;
   /** How many calls to fail; Infinity until cleared. */
@@ -49,6 +55,8 @@ export class FidelityProxy {
   holdCreatingMs = 0;
   private readonly activeAt = new Map<string, number>();
   private readonly restored = new Map<string, { sourceBackupArn?: string; sourceTableArn?: string; at: Date }>();
+  /** Tables restored across Regions, by name: the Region moto keeps them in. */
+  private readonly servedFrom = new Map<string, string>();
   private faults: Fault[] = [];
   private server: Server | undefined;
   endpoint = '';
@@ -98,11 +106,12 @@ export class FidelityProxy {
     const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : (new URLSearchParams(raw.toString()).get('Action') ?? 'unknown');
     const body = target ? (JSON.parse(raw.toString() || '{}') as Record<string, unknown>) : {};
     const table = tableOf(body);
-    const call: RecordedCall = { at: new Date(), operation, body };
+    const region = /Credential=[^/]+\/\d{8}\/([^/]+)/.exec(String(req.headers.authorization ?? ''))?.[1] ?? '';
+    const call: RecordedCall = { at: new Date(), operation, region, body };
     this.calls.push(call);
 
     const fault = this.takeFault(operation, table);
-    if (fault) {
+    if (fault?.code) {
       call.error = fault.code;
       const payload = { __type: `com.amazonaws.dynamodb.v20120810#${fault.code}`, message: fault.message ?? `Injected ${fault.code}` };
       return {
@@ -112,7 +121,8 @@ export class FidelityProxy {
       };
     }
 
-    const answer = await this.forward(req, raw);
+    const answer = await this.forward(req, raw, this.regionFor(operation, body, table));
+    if (fault?.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
     if (answer.status >= 400) {
       const error = String(answer.headers['x-amzn-errortype'] ?? '') || this.errorType(answer.body);
       call.error = error.split(':')[0];
@@ -133,8 +143,19 @@ export class FidelityProxy {
     if (table && operation === 'DeleteTable') {
       this.activeAt.delete(table);
       this.restored.delete(table);
+      this.servedFrom.delete(table);
     }
     return answer;
+  }
+
+  /** The Region to run the call in, when it is not the caller's: the backup's, for a cross-Region restore. */
+  private regionFor(operation: string, body: Record<string, unknown>, table: string | undefined): string | undefined {
+    const arnTable = typeof body.ResourceArn === 'string' ? /:table\/([^/]+)/.exec(body.ResourceArn)?.[1] : undefined;
+    const name = table ?? arnTable;
+    if (operation === 'RestoreTableFromBackup' && name && typeof body.BackupArn === 'string') {
+      this.servedFrom.set(name, body.BackupArn.split(':')[3] ?? '');
+    }
+    return name ? this.servedFrom.get(name) : undefined;
   }
 
   private errorType(body: Buffer): string {
@@ -167,11 +188,16 @@ export class FidelityProxy {
     return { ...answer, headers: { ...answer.headers, 'content-length': String(body.length), 'x-amz-crc32': String(crc32(body)) }, body };
   }
 
-  private forward(req: IncomingMessage, body: Buffer): Promise<Answer> {
+  private forward(req: IncomingMessage, body: Buffer, region: string | undefined): Promise<Answer> {
+    const headers = { ...req.headers };
+    // moto takes the Region from the signature's credential scope (and checks no signature).
+    if (region && typeof headers.authorization === 'string') {
+      headers.authorization = headers.authorization.replace(/(Credential=[^/]+\/\d{8}\/)[^/]+/, `$1${region}`);
+    }
     return new Promise((resolve, reject) => {
       const upstream = httpRequest(
         `${this.upstream}${req.url ?? '/'}`,
-        { method: req.method, headers: req.headers },
+        { method: req.method, headers },
         (res) => {
           readBody(res).then((data) => {
             const headers: Record<string, string> = {};

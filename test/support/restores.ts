@@ -18,10 +18,10 @@ export function uniqueName(prefix: string): string {
   return `${prefix}-${randomBytes(3).toString('hex')}`;
 }
 
-export function dynamodbClient(bed: TestBed): DynamoDBClient {
+export function dynamodbClient(bed: TestBed, region = EMULATOR_CREDENTIALS.AWS_REGION): DynamoDBClient {
   return new DynamoDBClient({
     endpoint: bed.dynamodbEndpoint,
-    region: EMULATOR_CREDENTIALS.AWS_REGION,
+    region,
     credentials: { accessKeyId: EMULATOR_CREDENTIALS.AWS_ACCESS_KEY_ID, secretAccessKey: EMULATOR_CREDENTIALS.AWS_SECRET_ACCESS_KEY },
   });
 }
@@ -34,21 +34,32 @@ export const MUSIC_ITEMS = [
 
 /**
  * The tutorial's starting point: a Music table with items and a backup of it named MusicBackup; then, as the
- * tutorial assumes, the table is deleted. Returns the backup's ARN.
+ * tutorial assumes, the table is deleted. withSingersIndex gives the table the provisioned GSI the tutorial's
+ * override examples keep or drop. Returns the backup's ARN.
  */
-export async function musicBackup(ddb: DynamoDBClient, tableName: string): Promise<string> {
+export async function musicBackup(ddb: DynamoDBClient, tableName: string, withSingersIndex = false): Promise<string> {
+  const throughput = { ReadCapacityUnits: 5, WriteCapacityUnits: 5 };
   await ddb.send(
     new CreateTableCommand({
       TableName: tableName,
       AttributeDefinitions: [
         { AttributeName: 'Artist', AttributeType: 'S' },
         { AttributeName: 'SongTitle', AttributeType: 'S' },
+        ...(withSingersIndex ? [{ AttributeName: 'SingerName', AttributeType: 'S' as const }] : []),
       ],
       KeySchema: [
         { AttributeName: 'Artist', KeyType: 'HASH' },
         { AttributeName: 'SongTitle', KeyType: 'RANGE' },
       ],
-      BillingMode: 'PAY_PER_REQUEST',
+      ...(withSingersIndex
+        ? {
+            BillingMode: 'PROVISIONED',
+            ProvisionedThroughput: throughput,
+            GlobalSecondaryIndexes: [
+              { IndexName: 'singers-index', KeySchema: [{ AttributeName: 'SingerName', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' }, ProvisionedThroughput: throughput },
+            ],
+          }
+        : { BillingMode: 'PAY_PER_REQUEST' }),
     }),
   );
   for (const Item of MUSIC_ITEMS) await ddb.send(new PutItemCommand({ TableName: tableName, Item }));
