@@ -98,8 +98,9 @@ export class DynamoDBClients {
     const key = region ?? this.defaultRegion ?? '';
     let port = this.clients.get(key);
     if (!port) {
-      // The SDK retries throttling and 5xx itself a few times; what still fails reaches the error map.
-      port = new SdkDynamoDB(new DynamoDBClient({ region: key || undefined, maxAttempts: 3 }));
+      // No SDK-level retries: every retry is the error map's decision (a named wait or the per-key backoff), so a
+      // LimitExceeded is waited out rather than retried at once, and each attempt shows in the status.
+      port = new SdkDynamoDB(new DynamoDBClient({ region: key || undefined, maxAttempts: 1 }));
       this.clients.set(key, port);
     }
     return port;

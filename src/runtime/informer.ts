@@ -21,6 +21,11 @@ export function objectKey(obj: KubernetesObject): string {
   return `${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`;
 }
 
+/** What of an object is worth a reconcile when it changes: its spec (generation) and its deletion. */
+function changeMark(obj: KubernetesObject): string {
+  return `${obj.metadata?.generation ?? ''}|${String(obj.metadata?.deletionTimestamp ?? '')}|${obj.metadata?.finalizers?.join(',') ?? ''}`;
+}
+
 export function splitKey(key: string): { namespace: string; name: string } {
   const slash = key.indexOf('/');
   return { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
@@ -34,13 +39,29 @@ export class ResourceInformer<T extends KubernetesObject> {
   private stopped = false;
   private synced = false;
   private startError: unknown;
+  /** Per key, what of the object last woke a reconcile. */
+  private readonly seen = new Map<string, string>();
 
   constructor(private readonly options: InformerOptions<T>) {
     this.informer = makeInformer(options.kubeConfig, options.path, options.list);
-    const enqueue = (obj: T) => options.onKey(objectKey(obj));
-    this.informer.on('add', enqueue);
-    this.informer.on('update', enqueue);
-    this.informer.on('delete', enqueue);
+    this.informer.on('add', (obj) => {
+      this.seen.set(objectKey(obj), changeMark(obj));
+      options.onKey(objectKey(obj));
+    });
+    // Like controller-runtime's GenerationChangedPredicate: a status write (ours, mostly) is no reason to look
+    // again; a reconcile that needs another look asks for it. Otherwise every status write would re-run the
+    // reconcile at once and defeat its requeue-after and backoff.
+    this.informer.on('update', (obj) => {
+      const key = objectKey(obj);
+      const mark = changeMark(obj);
+      if (this.seen.get(key) === mark) return;
+      this.seen.set(key, mark);
+      options.onKey(key);
+    });
+    this.informer.on('delete', (obj) => {
+      this.seen.delete(objectKey(obj));
+      options.onKey(objectKey(obj));
+    });
     this.informer.on('connect', () => this.restartBackoff.forget(options.path));
     this.informer.on('error', (err: unknown) => {
       if (this.synced) this.restart(err);
