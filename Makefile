@@ -48,10 +48,18 @@ generate: deps ## Regenerate crds/ from src/api
 build: deps ## Compile the operator to dist/
 	tsc -p tsconfig.build.json
 
+.PHONY: e2e
+e2e: deps testbed-tools ## Run only the end-to-end suite, on the local control plane
+	$(MOCHA_E2E)
+
+# The end-to-end suite alone; E2E_USE_KUBECONFIG=1 points it at the cluster KUBECONFIG names.
+MOCHA_E2E = mocha --no-config --node-option import=tsx --extension ts --require test/support/mocha-hooks.ts \
+	--reporter ./test/support/spec-with-summary.cjs --timeout 180000 'test/e2e/**/*.test.ts'
+
 .PHONY: e2e-kind
 e2e-kind: deps testbed-tools ## Run the end-to-end suite on a kind cluster (needs Docker and kind)
 	kind create cluster --name ddbr-e2e --kubeconfig $(TOOLS_DIR)/kind.kubeconfig --wait 120s
-	KUBECONFIG=$(TOOLS_DIR)/kind.kubeconfig E2E_USE_KUBECONFIG=1 mocha 'test/e2e/**/*.test.ts'; \
+	KUBECONFIG=$(TOOLS_DIR)/kind.kubeconfig E2E_USE_KUBECONFIG=1 $(MOCHA_E2E); \
 	  status=$$?; kind delete cluster --name ddbr-e2e; exit $$status
 
 .PHONY: image

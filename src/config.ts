@@ -1,4 +1,6 @@
 // Operator configuration, from the environment (the Deployment and the Helm chart set these).
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 export interface Config {
   /** Namespaces to watch; empty: all. */
   watchNamespaces: string[];
@@ -11,6 +13,8 @@ export interface Config {
   probeAddress: { host: string; port: number };
   pollMinMs: number;
   pollMaxMs: number;
+  /** One active replica at a time, chosen through a Lease; off only for a single replica. */
+  leaderElection: { enabled: boolean; namespace: string; name: string; identity: string };
 }
 
 export class ConfigError extends Error {
@@ -25,7 +29,18 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
   return value;
 }
 
+/** The namespace the pod runs in, from its ServiceAccount mount. */
+function podNamespace(): string | undefined {
+  try {
+    return readFileSync('/var/run/secrets/kubernetes.io/serviceaccount/namespace', 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
+  const leaderElect = env.LEADER_ELECT ?? 'true';
+  if (leaderElect !== 'true' && leaderElect !== 'false') throw new ConfigError(`LEADER_ELECT must be true or false, got "${leaderElect}"`);
   const address = env.PROBE_ADDRESS ?? '0.0.0.0:8080';
   const match = /^\[?([^\]]*)\]?:(\d{1,5})$/.exec(address);
   const port = Number(match?.[2]);
@@ -42,5 +57,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     probeAddress: { host: match[1] ?? '', port },
     pollMinMs,
     pollMaxMs,
+    leaderElection: {
+      enabled: leaderElect === 'true',
+      namespace: env.LEADER_ELECTION_NAMESPACE || podNamespace() || 'dynamodb-restore-system',
+      name: env.LEADER_ELECTION_ID || 'dynamodb-restore-operator',
+      // The pod name is unique among replicas; the Deployment passes it in through the downward API.
+      identity: env.POD_NAME || `${hostname()}-${process.pid}`,
+    },
   };
 }

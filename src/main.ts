@@ -1,15 +1,18 @@
-// Wiring only: configuration → clients → runtime → the restore controller, and a graceful stop on SIGTERM.
-import { hostname } from 'node:os';
+// Wiring only: configuration → clients → runtime → the restore controller, under leader election, and a graceful
+// stop on SIGTERM.
 import { KubeConfig } from '@kubernetes/client-node';
+import { Gauge } from 'prom-client';
 import { GROUP, PLURAL, VERSION, type DynamoDBRestore } from './api/dynamodb-restore.ts';
 import { DynamoDBClients } from './aws/dynamodb-client.ts';
 import { loadConfig } from './config.ts';
 import { createLogger } from './log.ts';
+import { RestoreMetrics } from './restore/restore-metrics.ts';
 import { restoreReconciler, type RestoreStore } from './restore/restore-reconciler.ts';
 import { Controller, errorMessage } from './runtime/controller.ts';
 import { CustomObjectClient } from './runtime/custom-objects.ts';
 import { EventRecorder } from './runtime/event-recorder.ts';
 import { ResourceInformer, splitKey } from './runtime/informer.ts';
+import { LeaderElector } from './runtime/leader-election.ts';
 import { PrometheusMetrics } from './runtime/metrics.ts';
 import { startProbeServer } from './runtime/probe-server.ts';
 
@@ -23,27 +26,37 @@ async function main(): Promise<void> {
 
   const restores = new CustomObjectClient<DynamoDBRestore>(kubeConfig, { group: GROUP, version: VERSION, plural: PLURAL });
   const metrics = new PrometheusMetrics();
-  const clients = new DynamoDBClients(config.defaultRegion);
   const informers = new Map<string, ResourceInformer<DynamoDBRestore>>();
+  const cached = () => [...informers.values()].flatMap((i) => i.list());
+  const restoreMetrics = new RestoreMetrics(metrics.registry, cached);
+  const clients = new DynamoDBClients(config.defaultRegion, (operation, code) => restoreMetrics.awsCall(operation, code));
 
   const store: RestoreStore = {
     cached: (key) => (informers.get(splitKey(key).namespace) ?? informers.get(''))?.get(key),
     fresh: (key) => restores.get(splitKey(key).namespace, splitKey(key).name),
     writeStatus: (restore, status) => restores.replaceStatus({ ...restore, status }),
   };
-  const controller = new Controller({
-    name: 'dynamodbrestore',
-    concurrency: config.maxConcurrentReconciles,
-    log,
-    metrics,
-    reconcile: restoreReconciler({
-      store,
-      dynamodb: (region) => clients.forRegion(region),
-      events: new EventRecorder(kubeConfig, CONTROLLER, hostname(), log),
-      now: () => new Date(),
-      options: { pollMinMs: config.pollMinMs, pollMaxMs: config.pollMaxMs, adoptionSkewMs: 60_000, defaultRegion: config.defaultRegion },
-    }),
+  const reconcile = restoreReconciler({
+    store,
+    dynamodb: (region) => clients.forRegion(region),
+    events: new EventRecorder(kubeConfig, CONTROLLER, config.leaderElection.identity, log),
+    now: () => new Date(),
+    options: { pollMinMs: config.pollMinMs, pollMaxMs: config.pollMaxMs, adoptionSkewMs: 60_000, defaultRegion: config.defaultRegion },
+    metrics: restoreMetrics,
   });
+
+  // The caches run on every replica (a new leader starts warm); only the leader's controller works on keys.
+  let controller: Controller | undefined;
+  const startWorking = () => {
+    controller = new Controller({ name: 'dynamodbrestore', concurrency: config.maxConcurrentReconciles, log, metrics, reconcile });
+    controller.start();
+    for (const restore of cached()) controller.queue.add(`${restore.metadata.namespace}/${restore.metadata.name}`);
+  };
+  const stopWorking = async () => {
+    const stopping = controller;
+    controller = undefined;
+    await stopping?.stop();
+  };
 
   // One informer per watched namespace (RBAC may grant no more), or one for the whole cluster.
   for (const namespace of config.watchNamespaces.length > 0 ? config.watchNamespaces : ['']) {
@@ -53,12 +66,33 @@ async function main(): Promise<void> {
         kubeConfig,
         path: restores.path(namespace || undefined),
         list: () => restores.list(namespace || undefined),
-        onKey: (key) => controller.queue.add(key),
+        onKey: (key) => controller?.queue.add(key),
         log,
         resyncPeriodMs: config.resyncPeriodMs,
       }),
     );
   }
+
+  const isLeader = new Gauge({ name: 'leader_election_is_leader', help: '1 while this replica leads.', registers: [metrics.registry] });
+  const elector = config.leaderElection.enabled
+    ? new LeaderElector({
+        kubeConfig,
+        ...config.leaderElection,
+        // client-go's defaults scaled down: a dead leader is replaced within about 15 s.
+        leaseDurationMs: 10_000,
+        renewDeadlineMs: 7_000,
+        retryPeriodMs: 2_000,
+        log,
+        onStartedLeading: () => {
+          isLeader.set(1);
+          startWorking();
+        },
+        onStoppedLeading: async () => {
+          isLeader.set(0);
+          await stopWorking();
+        },
+      })
+    : undefined;
 
   const probes = await startProbeServer({
     ...config.probeAddress,
@@ -71,8 +105,10 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info('Stopping', { signal });
+    // Finish the reconciles in flight (their status writes included), then hand the lease over.
+    if (elector) await elector.stop();
+    else await stopWorking();
     await Promise.all([...informers.values()].map((i) => i.stop()));
-    await controller.stop();
     clients.destroy();
     probes.close();
     log.info('Stopped');
@@ -80,11 +116,14 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
 
-  controller.start();
   await Promise.all([...informers.values()].map((i) => i.start()));
+  if (elector) elector.start();
+  else startWorking();
   log.info('Started', {
     namespaces: config.watchNamespaces.length > 0 ? config.watchNamespaces : 'all',
     concurrency: config.maxConcurrentReconciles,
+    leaderElection: config.leaderElection.enabled ? `${config.leaderElection.namespace}/${config.leaderElection.name}` : 'off',
+    identity: config.leaderElection.identity,
     probeAddress: `${config.probeAddress.host}:${config.probeAddress.port}`,
   });
 }

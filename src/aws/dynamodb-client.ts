@@ -35,55 +35,60 @@ export function toAwsError(err: unknown, operation: string): AwsError {
   return new AwsError('NetworkError', message, operation);
 }
 
+/** Told of every call's outcome: 'OK' or the AWS error code. */
+export type CallObserver = (operation: string, code: string) => void;
+
 export class SdkDynamoDB implements DynamoDBPort {
-  constructor(private readonly client: DynamoDBClient) {}
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly observe: CallObserver = () => undefined,
+  ) {}
+
+  /** Sends one command, reporting its outcome, with failures as AwsError. */
+  private async call<T>(operation: string, send: () => Promise<T>): Promise<T> {
+    try {
+      const out = await send();
+      this.observe(operation, 'OK');
+      return out;
+    } catch (err) {
+      const awsError = toAwsError(err, operation);
+      this.observe(operation, awsError.code);
+      throw awsError;
+    }
+  }
 
   destroy(): void {
     this.client.destroy();
   }
 
   async restoreTableFromBackup(request: RestoreFromBackupRequest): Promise<TableState> {
-    try {
-      const out = await this.client.send(new RestoreTableFromBackupCommand(request));
-      return toTableState(out.TableDescription, request.TargetTableName);
-    } catch (err) {
-      throw toAwsError(err, 'RestoreTableFromBackup');
-    }
+    const out = await this.call('RestoreTableFromBackup', () => this.client.send(new RestoreTableFromBackupCommand(request)));
+    return toTableState(out.TableDescription, request.TargetTableName);
   }
 
   async describeBackup(backupArn: string): Promise<BackupState> {
-    try {
-      const out = await this.client.send(new DescribeBackupCommand({ BackupArn: backupArn }));
-      const details = out.BackupDescription?.BackupDetails;
-      return {
-        arn: details?.BackupArn ?? backupArn,
-        name: details?.BackupName,
-        status: details?.BackupStatus ?? 'UNKNOWN',
-        sourceTableName: out.BackupDescription?.SourceTableDetails?.TableName,
-      };
-    } catch (err) {
-      throw toAwsError(err, 'DescribeBackup');
-    }
+    const out = await this.call('DescribeBackup', () => this.client.send(new DescribeBackupCommand({ BackupArn: backupArn })));
+    const details = out.BackupDescription?.BackupDetails;
+    return {
+      arn: details?.BackupArn ?? backupArn,
+      name: details?.BackupName,
+      status: details?.BackupStatus ?? 'UNKNOWN',
+      sourceTableName: out.BackupDescription?.SourceTableDetails?.TableName,
+    };
   }
 
   async tagResource(resourceArn: string, tags: Record<string, string>): Promise<void> {
-    try {
-      await this.client.send(
-        new TagResourceCommand({ ResourceArn: resourceArn, Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }),
-      );
-    } catch (err) {
-      throw toAwsError(err, 'TagResource');
-    }
+    const Tags = Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+    await this.call('TagResource', () => this.client.send(new TagResourceCommand({ ResourceArn: resourceArn, Tags })));
   }
 
   async describeTable(tableName: string): Promise<TableState | undefined> {
     try {
-      const out = await this.client.send(new DescribeTableCommand({ TableName: tableName }));
+      const out = await this.call('DescribeTable', () => this.client.send(new DescribeTableCommand({ TableName: tableName })));
       return toTableState(out.Table, tableName);
     } catch (err) {
-      const awsError = toAwsError(err, 'DescribeTable');
-      if (awsError.code === 'ResourceNotFoundException') return undefined;
-      throw awsError;
+      if (err instanceof AwsError && err.code === 'ResourceNotFoundException') return undefined;
+      throw err;
     }
   }
 }
@@ -92,7 +97,10 @@ export class SdkDynamoDB implements DynamoDBPort {
 export class DynamoDBClients {
   private readonly clients = new Map<string, SdkDynamoDB>();
 
-  constructor(private readonly defaultRegion: string | undefined) {}
+  constructor(
+    private readonly defaultRegion: string | undefined,
+    private readonly observe?: CallObserver,
+  ) {}
 
   forRegion(region: string | undefined): SdkDynamoDB {
     const key = region ?? this.defaultRegion ?? '';
@@ -100,7 +108,7 @@ export class DynamoDBClients {
     if (!port) {
       // No SDK-level retries: every retry is the error map's decision (a named wait or the per-key backoff), so a
       // LimitExceeded is waited out rather than retried at once, and each attempt shows in the status.
-      port = new SdkDynamoDB(new DynamoDBClient({ region: key || undefined, maxAttempts: 1 }));
+      port = new SdkDynamoDB(new DynamoDBClient({ region: key || undefined, maxAttempts: 1 }), this.observe);
       this.clients.set(key, port);
     }
     return port;

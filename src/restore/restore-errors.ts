@@ -1,4 +1,5 @@
-// The one error map: every error code the restore's AWS calls document, classified once as terminal, retry after
+// The one error map: every error code the restore's AWS calls (DescribeBackup, RestoreTableFromBackup,
+// DescribeTable, TagResource) and the common errors of every AWS API document, classified once as terminal, retry after
 // a named wait, or retry with backoff, with the reason and the sentence the status and events show.
 import type { AwsError } from '../aws/dynamodb-port.ts';
 
@@ -61,6 +62,18 @@ const accessDenied: Rule = {
     `keep the policy unchanged until the restore completes, then create a new DynamoDBRestore.${aws(e)}`,
 };
 
+const validation: Rule = {
+  reason: 'InvalidRequest',
+  retry: { kind: 'terminal' },
+  sentence: (e) => `AWS rejected the ${e.operation} request; fix the spec in a new DynamoDBRestore.${aws(e)}`,
+};
+
+const invalidCredentials: Rule = {
+  reason: 'InvalidCredentials',
+  retry: { kind: 'backoff' },
+  sentence: (e) => `AWS did not accept the operator's credentials; check its IAM role (IRSA or Pod Identity) or keys.${aws(e)}`,
+};
+
 const RULES: Record<string, Rule> = {
   BackupNotFoundException: {
     reason: 'BackupNotFound',
@@ -96,17 +109,27 @@ const RULES: Record<string, Rule> = {
     retry: { kind: 'after', delayMs: 15 * SECOND },
     sentence: (e, c) => `Table ${c.tableName} is busy with another operation (${e.operation}); the operator waits and tries again.`,
   },
-  ValidationException: {
-    reason: 'InvalidRequest',
-    retry: { kind: 'terminal' },
-    sentence: (e) => `AWS rejected the ${e.operation} request; fix the spec in a new DynamoDBRestore.${aws(e)}`,
-  },
+  ValidationException: validation,
+  ValidationError: validation,
   AccessDeniedException: accessDenied,
-  UnrecognizedClientException: {
-    reason: 'InvalidCredentials',
+  NotAuthorized: accessDenied,
+  // Credentials that are wrong now may be right after a rotation or a fixed IRSA annotation: keep trying, slowly.
+  UnrecognizedClientException: invalidCredentials,
+  InvalidClientTokenId: invalidCredentials,
+  MissingAuthenticationToken: invalidCredentials,
+  IncompleteSignature: invalidCredentials,
+  ExpiredTokenException: invalidCredentials,
+  RequestExpired: {
+    reason: 'ClockSkew',
     retry: { kind: 'backoff' },
-    sentence: (e) => `AWS did not recognise the operator's credentials; check its IAM role or keys.${aws(e)}`,
+    sentence: (e) => `AWS found the ${e.operation} request expired; check the node's clock.${aws(e)}`,
   },
+  OptInRequired: {
+    reason: 'RegionNotEnabled',
+    retry: { kind: 'terminal' },
+    sentence: (e) => `The account is not subscribed to DynamoDB in this Region (OptInRequired); enable the Region, then create a new DynamoDBRestore.${aws(e)}`,
+  },
+  InvalidEndpointException: internal,
   ResourceNotFoundException: {
     reason: 'NotFound',
     retry: { kind: 'terminal' },

@@ -8,6 +8,7 @@ import { findCondition } from '../runtime/conditions.ts';
 import type { Reconcile } from '../runtime/controller.ts';
 import { ConflictError } from '../runtime/custom-objects.ts';
 import type { EventSink } from '../runtime/event-recorder.ts';
+import type { RestoreMetricsSink } from './restore-metrics.ts';
 import { isFinal, planRestore, type Action, type Observation, type PlanOptions } from './restore-plan.ts';
 
 export interface RestoreStore {
@@ -25,6 +26,7 @@ export interface RestoreReconcilerDeps {
   events: EventSink;
   now: () => Date;
   options: PlanOptions;
+  metrics?: Pick<RestoreMetricsSink, 'restoreFinished'>;
 }
 
 /** More steps than any path through the plan takes; a guard against a plan that never settles. */
@@ -113,6 +115,11 @@ async function writeStatus(deps: RestoreReconcilerDeps, restore: DynamoDBRestore
     const warning = status.phase === 'Failed' || status.lastError !== undefined;
     log.info('Restore moved on', { phase: status.phase, reason: now.reason, detail: now.message });
     await deps.events.emit(written, warning ? 'Warning' : 'Normal', now.reason, now.message);
+  }
+  if ((status.phase === 'Completed' || status.phase === 'Failed') && status.phase !== before.phase) {
+    const from = Date.parse(status.restoreRequestedAt ?? status.completionTime ?? '');
+    const to = Date.parse(status.completionTime ?? '');
+    deps.metrics?.restoreFinished(status.phase, Number.isFinite(to - from) ? (to - from) / 1000 : 0);
   }
   return written;
 }

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { EventsV1Api, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'winston';
 import { errorMessage } from './controller.ts';
+import { microTime } from './micro-time.ts';
 
 export type EventType = 'Normal' | 'Warning';
 
@@ -13,14 +14,6 @@ export interface EventSink {
 
 /** Kubernetes rejects event notes over 1 kB. */
 const MAX_NOTE = 1024;
-
-/**
- * Event.eventTime is a MicroTime, which the apiserver parses with exactly six fractional digits; the client would
- * send a Date with three, so it gets the string it passes through unchanged.
- */
-function microTime(date: Date): Date {
-  return date.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z') as unknown as Date;
-}
 
 export class EventRecorder implements EventSink {
   private readonly api: EventsV1Api;

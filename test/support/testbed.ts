@@ -130,6 +130,9 @@ export class TestBed {
       KUBECONFIG: kubeconfig,
       PROBE_ADDRESS: `127.0.0.1:${port}`,
       LOG_LEVEL: 'debug',
+      LEADER_ELECTION_NAMESPACE: OPERATOR_NAMESPACE,
+      // A lease per watched namespace, so suites' operators do not wait on each other's.
+      LEADER_ELECTION_ID: `ddbr-${(env.WATCH_NAMESPACES ?? 'all').replaceAll(',', '.')}`,
       // c8 collects the operator's coverage too when the tests run under it.
       ...(process.env.NODE_V8_COVERAGE && { NODE_V8_COVERAGE: process.env.NODE_V8_COVERAGE }),
       ...this.awsEnv,
@@ -156,6 +159,16 @@ export class TestBed {
         .every((c: V1CustomResourceDefinition) => c.status?.conditions?.some((k) => k.type === 'Established' && k.status === 'True'));
     }, 30_000);
   }
+}
+
+export function httpText(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    httpGet(url, (res) => {
+      let body = '';
+      res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      res.on('end', () => resolve(body));
+    }).on('error', reject);
+  });
 }
 
 export function httpStatus(url: string): Promise<number> {

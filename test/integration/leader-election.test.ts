@@ -1,0 +1,72 @@
+// Two replicas, one leader: only the lease holder works on resources; a killed leader is replaced within 15 s; a
+// leader stopped with SIGTERM hands the lease over at once and exits 0.
+import assert from 'node:assert/strict';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { waitFor } from '../support/processes.ts';
+import { sharedTestBed } from '../support/shared-testbed.ts';
+import { dynamodbClient, musicBackup, Restores, uniqueName } from '../support/restores.ts';
+import { httpText, type OperatorProcess, type TestBed } from '../support/testbed.ts';
+
+async function leads(operator: OperatorProcess): Promise<boolean> {
+  const metrics = await httpText(`${operator.probeUrl}/metrics`).catch(() => '');
+  return /^leader_election_is_leader 1$/m.test(metrics);
+}
+
+describe('integration: leader election between two replicas', function () {
+  this.timeout(120_000);
+  let bed: TestBed;
+  let ddb: DynamoDBClient;
+  let restores: Restores;
+  const namespace = uniqueName('leader');
+  const operators: OperatorProcess[] = [];
+
+  before(async () => {
+    bed = await sharedTestBed();
+    ddb = dynamodbClient(bed);
+    restores = new Restores(bed);
+    await bed.createNamespace(namespace);
+  });
+
+  after(async () => {
+    await Promise.all(operators.map((o) => bed.group.stop(o.process)));
+    ddb?.destroy();
+  });
+
+  async function restoreOnce(name: string): Promise<void> {
+    const table = uniqueName('Music');
+    const backupArn = await musicBackup(ddb, table);
+    await restores.create(namespace, name, { targetTableName: table, source: { backupArn } });
+    await restores.waitFor(namespace, name, 'to complete', (r) => r.status?.phase === 'Completed', 60_000);
+    assert.equal(bed.proxy.callsOf('RestoreTableFromBackup', table).length, 1);
+  }
+
+  it('runs one leader; a SIGKILLed leader is replaced within 15 s; a SIGTERMed one hands over at once', async () => {
+    const env = { WATCH_NAMESPACES: namespace, LOG_LEVEL: 'info' };
+    operators.push(await bed.startOperator(env), await bed.startOperator(env));
+    await waitFor('a leader', async () => (await Promise.all(operators.map(leads))).some(Boolean), 20_000);
+    const states = await Promise.all(operators.map(leads));
+    assert.equal(states.filter(Boolean).length, 1, 'exactly one leader');
+    const leader = operators[states.indexOf(true)];
+    const follower = operators[states.indexOf(false)];
+    assert.ok(leader && follower);
+    await restoreOnce('first');
+
+    leader.process.child.kill('SIGKILL');
+    const killedAt = Date.now();
+    await waitFor('the follower to take over', () => leads(follower), 20_000, 250);
+    const takeoverMs = Date.now() - killedAt;
+    assert.ok(takeoverMs < 15_000, `took over in ${takeoverMs} ms`);
+    await restoreOnce('second');
+
+    const third = await bed.startOperator(env);
+    operators.push(third);
+    assert.equal(await leads(third), false, 'a new replica waits while the lease is held');
+    const stoppedAt = Date.now();
+    follower.process.child.kill('SIGTERM');
+    assert.equal(await follower.process.exited, 0, 'a graceful stop exits 0');
+    await waitFor('the third replica to take over', () => leads(third), 10_000, 100);
+    const handoverMs = Date.now() - stoppedAt;
+    assert.ok(handoverMs < 5_000, `handed over in ${handoverMs} ms (the lease was released, not left to expire)`);
+    await restoreOnce('third');
+  });
+});
