@@ -85,8 +85,11 @@ export function planRestore(restore: DynamoDBRestore, observation: Observation, 
   if (isFinal(restore)) return { status: current, action: { kind: 'done' } };
 
   const { spec } = restore;
+  // An answer from AWS other than an error means the last error is over: it leaves the status.
+  const { lastError, ...rest } = current;
+  const errorPersists = observation.kind === 'nothing' || observation.kind === 'failed';
   const base: DynamoDBRestoreStatus = {
-    ...current,
+    ...(errorPersists && lastError ? { ...rest, lastError } : rest),
     observedGeneration: restore.metadata.generation,
     backupArn: spec.source.backupArn,
   };
@@ -97,7 +100,11 @@ export function planRestore(restore: DynamoDBRestore, observation: Observation, 
     case 'nothing':
       if (base.restoreRequestedAt) return { status: base, action: describe };
       return {
-        status: ready({ ...base, phase: 'Validating' }, restore, 'False', Reason.Validating, `Checking backup ${spec.source.backupArn}.`, now),
+        // A backup being waited for keeps its BackupNotReady reason between looks (no event each look).
+        status:
+          base.phase === 'Validating'
+            ? base
+            : ready({ ...base, phase: 'Validating' }, restore, 'False', Reason.Validating, `Checking backup ${spec.source.backupArn}.`, now),
         action: { kind: 'describeBackup', backupArn: spec.source.backupArn, region: arnRegion(spec.source.backupArn) },
       };
 
@@ -124,7 +131,7 @@ export function planRestore(restore: DynamoDBRestore, observation: Observation, 
     }
 
     case 'restoreStarted':
-      return track(restore, { ...base, startTime: now.toISOString() }, observation.table, now, options);
+      return track(restore, { ...base, startTime: now.toISOString() }, observation.table, now, options, true);
 
     case 'described': {
       const { table } = observation;
@@ -147,11 +154,10 @@ export function planRestore(restore: DynamoDBRestore, observation: Observation, 
       return fail(restore, base, classifyError(new AwsError('TableAlreadyExistsException', '', 'RestoreTableFromBackup'), ctx), now);
     }
 
-    case 'tagged': {
-      const { lastError: _cleared, ...rest } = base;
+    case 'tagged':
       return {
         status: ready(
-          { ...rest, phase: 'Completed', completionTime: now.toISOString() },
+          { ...base, phase: 'Completed', completionTime: now.toISOString() },
           restore,
           'True',
           Reason.Completed,
@@ -160,7 +166,6 @@ export function planRestore(restore: DynamoDBRestore, observation: Observation, 
         ),
         action: { kind: 'done' },
       };
-    }
 
     case 'failed': {
       const { error } = observation;
@@ -205,7 +210,8 @@ export function provesOurRestore(table: TableState, backupArn: string, requested
   return Date.parse(summary.restoreDateTime) >= Date.parse(requestedAt) - skewMs;
 }
 
-function track(restore: DynamoDBRestore, base: DynamoDBRestoreStatus, table: TableState, now: Date, options: PlanOptions): Step {
+/** ownCall: the table is the answer to our own restore call, so it is ours whatever its RestoreSummary says. */
+function track(restore: DynamoDBRestore, base: DynamoDBRestoreStatus, table: TableState, now: Date, options: PlanOptions, ownCall = false): Step {
   const name = restore.spec.targetTableName;
   const observed: DynamoDBRestoreStatus = {
     ...base,
@@ -215,6 +221,16 @@ function track(restore: DynamoDBRestore, base: DynamoDBRestoreStatus, table: Tab
   };
   switch (table.status) {
     case 'ACTIVE':
+      // Tag only what DynamoDB says came from our backup: if our restore failed and someone else made a table of
+      // that name meanwhile, it is not ours to mark.
+      if (!ownCall && table.restoreSummary?.sourceBackupArn !== restore.spec.source.backupArn) {
+        return fail(
+          restore,
+          observed,
+          { code: 'TableReplaced', reason: Reason.TableLost, message: `Table ${name} is ACTIVE but was not restored from backup ${restore.spec.source.backupArn} (its RestoreSummary says otherwise); it is left untouched.`, retry: { kind: 'terminal' } },
+          now,
+        );
+      }
       // Mark the table ours before calling it done: only a tagged table may ever be deleted or adopted by us.
       return {
         status: ready({ ...observed, phase: 'Restoring' }, restore, 'False', Reason.Restoring, `Table ${name} is ACTIVE; tagging it as restored by this resource.`, now),

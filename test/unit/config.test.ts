@@ -3,7 +3,8 @@ import { ConfigError, loadConfig } from '../../src/config.ts';
 
 describe('loadConfig', () => {
   it('has defaults for an empty environment', () => {
-    assert.deepEqual(loadConfig({}), {
+    const { leaderElection, ...rest } = loadConfig({});
+    assert.deepEqual(rest, {
       watchNamespaces: [],
       defaultRegion: undefined,
       maxConcurrentReconciles: 10,
@@ -13,6 +14,14 @@ describe('loadConfig', () => {
       pollMinMs: 2_000,
       pollMaxMs: 120_000,
     });
+    // Outside a pod: the default namespace, and an identity unique to this process.
+    assert.deepEqual({ ...leaderElection, identity: undefined }, {
+      enabled: true,
+      namespace: 'dynamodb-restore-system',
+      name: 'dynamodb-restore-operator',
+      identity: undefined,
+    });
+    assert.match(leaderElection.identity, new RegExp(`-${process.pid}$`));
   });
 
   it('treats empty integer variables as unset', () => {
@@ -34,6 +43,10 @@ describe('loadConfig', () => {
         PROBE_ADDRESS: '127.0.0.1:9090',
         POLL_MIN_SECONDS: '5',
         POLL_MAX_SECONDS: '300',
+        LEADER_ELECT: 'false',
+        LEADER_ELECTION_NAMESPACE: 'ops',
+        LEADER_ELECTION_ID: 'ddbr',
+        POD_NAME: 'operator-7d9f-abcde',
       }),
       {
         watchNamespaces: ['team-a', 'team-b'],
@@ -44,8 +57,13 @@ describe('loadConfig', () => {
         probeAddress: { host: '127.0.0.1', port: 9090 },
         pollMinMs: 5_000,
         pollMaxMs: 300_000,
+        leaderElection: { enabled: false, namespace: 'ops', name: 'ddbr', identity: 'operator-7d9f-abcde' },
       },
     );
+  });
+
+  it('rejects a LEADER_ELECT that is not true or false', () => {
+    assert.throws(() => loadConfig({ LEADER_ELECT: 'yes' }), /LEADER_ELECT must be true or false, got "yes"/);
   });
 
   it('trims namespaces and drops empty entries', () => {
@@ -121,8 +139,15 @@ describe('loadConfig', () => {
     });
   }
 
-  // src/config.ts: Number('') is 0, so a missing port is read as port 0 (listen on a random port) instead of rejected.
-  it.skip('rejects PROBE_ADDRESS "localhost:" without a port (BUG: parsed as port 0)', () => {
+  it('rejects PROBE_ADDRESS "localhost:" without a port', () => {
     assert.throws(() => loadConfig({ PROBE_ADDRESS: 'localhost:' }), ConfigError);
+  });
+
+  it('takes an IPv6 host in brackets', () => {
+    assert.deepEqual(loadConfig({ PROBE_ADDRESS: '[::1]:8081' }).probeAddress, { host: '::1', port: 8081 });
+  });
+
+  it('rejects POLL_MIN_SECONDS greater than POLL_MAX_SECONDS', () => {
+    assert.throws(() => loadConfig({ POLL_MIN_SECONDS: '30', POLL_MAX_SECONDS: '10' }), /POLL_MIN_SECONDS must not be greater than POLL_MAX_SECONDS/);
   });
 });

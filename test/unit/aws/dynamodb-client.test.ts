@@ -2,12 +2,15 @@
 import assert from 'node:assert/strict';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
+  BackupNotFoundException,
+  DescribeBackupCommand,
   DescribeTableCommand,
   DynamoDBClient,
   InternalServerError,
   ResourceNotFoundException,
   RestoreTableFromBackupCommand,
   TableAlreadyExistsException,
+  TagResourceCommand,
 } from '@aws-sdk/client-dynamodb';
 import { SdkDynamoDB, toAwsError } from '../../../src/aws/dynamodb-client.ts';
 import { AwsError } from '../../../src/aws/dynamodb-port.ts';
@@ -55,6 +58,93 @@ describe('SdkDynamoDB', () => {
     });
     mock.on(DescribeTableCommand).rejects(new InternalServerError({ message: 'boom', $metadata: { httpStatusCode: 500 } }));
     await assert.rejects(port.describeTable('Music'), { code: 'InternalServerError', operation: 'DescribeTable' });
+  });
+
+  describe('describeBackup', () => {
+    it('asks for the ARN given and maps BackupDetails and SourceTableDetails', async () => {
+      mock.on(DescribeBackupCommand).resolves({
+        BackupDescription: {
+          BackupDetails: {
+            BackupArn: BACKUP,
+            BackupName: 'MusicBackup',
+            BackupStatus: 'AVAILABLE',
+            BackupType: 'USER',
+            BackupCreationDateTime: new Date('2026-11-19T10:00:00Z'),
+          },
+          SourceTableDetails: {
+            TableName: 'Music',
+            TableId: 'e3b0c442-98fc-1c14-9afb-f4c8996fb924',
+            KeySchema: [{ AttributeName: 'Artist', KeyType: 'HASH' }],
+            TableCreationDateTime: new Date('2026-01-01T00:00:00Z'),
+            ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 5 },
+          },
+        },
+      });
+      const backup = await port.describeBackup(BACKUP);
+      assert.deepEqual(
+        mock.commandCalls(DescribeBackupCommand).map((c) => c.args[0].input),
+        [{ BackupArn: BACKUP }],
+      );
+      assert.deepEqual(backup, { arn: BACKUP, name: 'MusicBackup', status: 'AVAILABLE', sourceTableName: 'Music' });
+    });
+
+    it('passes CREATING and DELETED through as the status', async () => {
+      mock.on(DescribeBackupCommand).resolvesOnce({ BackupDescription: { BackupDetails: { BackupArn: BACKUP, BackupName: 'b', BackupStatus: 'CREATING', BackupSizeBytes: 0, BackupType: 'USER', BackupCreationDateTime: new Date() } } })
+        .resolvesOnce({ BackupDescription: { BackupDetails: { BackupArn: BACKUP, BackupName: 'b', BackupStatus: 'DELETED', BackupType: 'USER', BackupCreationDateTime: new Date() } } });
+      assert.equal((await port.describeBackup(BACKUP)).status, 'CREATING');
+      const deleted = await port.describeBackup(BACKUP);
+      assert.equal(deleted.status, 'DELETED');
+      assert.equal(deleted.sourceTableName, undefined);
+    });
+
+    it('falls back to the ARN asked for and status UNKNOWN when AWS leaves the details out', async () => {
+      mock.on(DescribeBackupCommand).resolves({});
+      assert.deepEqual(await port.describeBackup(BACKUP), { arn: BACKUP, name: undefined, status: 'UNKNOWN', sourceTableName: undefined });
+    });
+
+    it('turns BackupNotFoundException into AwsError BackupNotFoundException of DescribeBackup', async () => {
+      mock.on(DescribeBackupCommand).rejects(new BackupNotFoundException({ message: `Backup not found: ${BACKUP}`, ...meta }));
+      await assert.rejects(port.describeBackup(BACKUP), (err: unknown) => {
+        assert.ok(err instanceof AwsError);
+        assert.deepEqual([err.code, err.operation, err.message], ['BackupNotFoundException', 'DescribeBackup', `Backup not found: ${BACKUP}`]);
+        return true;
+      });
+    });
+
+    it('names a transport failure of DescribeBackup NetworkError', async () => {
+      mock.on(DescribeBackupCommand).rejects(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8000'), { code: 'ECONNREFUSED' }));
+      await assert.rejects(port.describeBackup(BACKUP), { name: 'AwsError', code: 'NetworkError', operation: 'DescribeBackup' });
+    });
+  });
+
+  describe('tagResource', () => {
+    const TABLE = 'arn:aws:dynamodb:us-east-1:123456789012:table/Music';
+
+    it('sends the tags as a [{Key, Value}] list on the resource ARN', async () => {
+      mock.on(TagResourceCommand).resolves({});
+      const result = await port.tagResource(TABLE, { 'dynamodb.restore.dev/owner': 'team-a/music', 'dynamodb.restore.dev/owner-uid': 'uid-1' });
+      assert.equal(result, undefined);
+      const calls = mock.commandCalls(TagResourceCommand);
+      assert.equal(calls.length, 1);
+      const input = calls[0]?.args[0].input;
+      assert.equal(input?.ResourceArn, TABLE);
+      assert.deepEqual(
+        [...(input?.Tags ?? [])].sort((a, b) => (a.Key ?? '').localeCompare(b.Key ?? '')),
+        [
+          { Key: 'dynamodb.restore.dev/owner', Value: 'team-a/music' },
+          { Key: 'dynamodb.restore.dev/owner-uid', Value: 'uid-1' },
+        ],
+      );
+    });
+
+    it('turns its failures into AwsError of TagResource', async () => {
+      mock.on(TagResourceCommand).rejects(new ResourceNotFoundException({ message: 'Requested resource not found', ...meta }));
+      await assert.rejects(port.tagResource(TABLE, { a: 'b' }), (err: unknown) => {
+        assert.ok(err instanceof AwsError);
+        assert.deepEqual([err.code, err.operation], ['ResourceNotFoundException', 'TagResource']);
+        return true;
+      });
+    });
   });
 
   it('names transport failures NetworkError or TimeoutError', () => {

@@ -8,15 +8,21 @@ const classify = (code: string, message = '', operation = 'RestoreTableFromBacku
 
 // DESIGN.md: terminal (BackupNotFound, ValidationException, AccessDenied, TableAlreadyExists), retry after a wait
 // (BackupInUse, TableInUse, LimitExceeded, throttling), retry with backoff (InternalServerError, network). The
-// rest: a resource missing will not appear by itself; credentials and service outages recover on their own.
+// rest: a resource missing will not appear by itself; credentials and service outages recover on their own; a table
+// busy with another operation (ResourceInUse, e.g. on TagResource) frees up like TableInUse.
 const EXPECTED_CLASS: Record<string, Retry['kind']> = {
   BackupNotFoundException: 'terminal',
   ValidationException: 'terminal',
+  ValidationError: 'terminal',
   AccessDeniedException: 'terminal',
+  NotAuthorized: 'terminal',
+  // Not subscribed to the Region: only a person can change that.
+  OptInRequired: 'terminal',
   TableAlreadyExistsException: 'terminal',
   ResourceNotFoundException: 'terminal',
   BackupInUseException: 'after',
   TableInUseException: 'after',
+  ResourceInUseException: 'after',
   LimitExceededException: 'after',
   ThrottlingException: 'after',
   RequestLimitExceeded: 'after',
@@ -26,6 +32,13 @@ const EXPECTED_CLASS: Record<string, Retry['kind']> = {
   ServiceUnavailable: 'backoff',
   ServiceUnavailableException: 'backoff',
   UnrecognizedClientException: 'backoff',
+  InvalidClientTokenId: 'backoff',
+  MissingAuthenticationToken: 'backoff',
+  IncompleteSignature: 'backoff',
+  ExpiredTokenException: 'backoff',
+  // A skewed clock or an endpoint fault may right itself.
+  RequestExpired: 'backoff',
+  InvalidEndpointException: 'backoff',
   NetworkError: 'backoff',
   TimeoutError: 'backoff',
 };
@@ -50,7 +63,7 @@ describe('classifyError', () => {
 
   it('gives the documented codes their own reasons', () => {
     const reasons = Object.fromEntries(
-      ['BackupNotFoundException', 'BackupInUseException', 'TableAlreadyExistsException', 'TableInUseException', 'LimitExceededException', 'AccessDeniedException'].map(
+      ['BackupNotFoundException', 'BackupInUseException', 'TableAlreadyExistsException', 'TableInUseException', 'ResourceInUseException', 'LimitExceededException', 'AccessDeniedException'].map(
         (code) => [code, classify(code).reason],
       ),
     );
@@ -59,6 +72,7 @@ describe('classifyError', () => {
       BackupInUseException: 'BackupInUse',
       TableAlreadyExistsException: 'TableAlreadyExists',
       TableInUseException: 'TableInUse',
+      ResourceInUseException: 'ResourceInUse',
       LimitExceededException: 'LimitExceeded',
       AccessDeniedException: 'AccessDenied',
     });
@@ -76,6 +90,36 @@ describe('classifyError', () => {
     assert.ok(classify('TableInUseException').message.includes('Table Music '));
   });
 
+  describe('ResourceInUseException', () => {
+    it('waits 15 s and tries again, as ResourceInUse', () => {
+      const classified = classify('ResourceInUseException', 'Attempt to change a resource which is still in use', 'TagResource');
+      assert.equal(classified.code, 'ResourceInUseException');
+      assert.equal(classified.reason, 'ResourceInUse');
+      assert.deepEqual(classified.retry, { kind: 'after', delayMs: 15_000 });
+    });
+
+    it('names the table and the operation that found it busy', () => {
+      const { message } = classify('ResourceInUseException', '', 'TagResource');
+      assert.ok(message.startsWith('Table Music '), message);
+      assert.ok(message.includes('TagResource'), message);
+      assert.ok(!message.includes('RestoreTableFromBackup'), message);
+    });
+  });
+
+  it('gives every spelling of a credentials problem one reason, retried with backoff', () => {
+    const credentials = ['UnrecognizedClientException', 'InvalidClientTokenId', 'MissingAuthenticationToken', 'IncompleteSignature', 'ExpiredTokenException'].map((c) => classify(c));
+    assert.deepEqual([...new Set(credentials.map((c) => c.reason))], ['InvalidCredentials']);
+    assert.ok(credentials.every((c) => c.retry.kind === 'backoff'));
+  });
+
+  it('treats NotAuthorized as AccessDenied and ValidationError as ValidationException', () => {
+    assert.deepEqual(
+      [classify('NotAuthorized', '', 'TagResource').reason, classify('NotAuthorized', '', 'TagResource').message],
+      ['AccessDenied', classify('AccessDeniedException', '', 'TagResource').message],
+    );
+    assert.equal(classify('ValidationError', 'bad').message, classify('ValidationException', 'bad').message);
+  });
+
   describe('AccessDeniedException', () => {
     it('names the IAM action RestoreTableFromBackup needs, with the table writes a restore performs', () => {
       const { message } = classify('AccessDeniedException', 'not authorized', 'RestoreTableFromBackup');
@@ -88,6 +132,27 @@ describe('classifyError', () => {
       const { message } = classify('AccessDeniedException', 'not authorized', 'DescribeTable');
       assert.ok(message.includes('grant dynamodb:DescribeTable'), message);
       assert.ok(!message.includes('RestoreTableFromBackup'), message);
+    });
+
+    it('names dynamodb:DescribeBackup for DescribeBackup', () => {
+      const { message } = classify('AccessDeniedException', 'not authorized', 'DescribeBackup');
+      assert.ok(message.includes('may not call DescribeBackup: grant dynamodb:DescribeBackup,'), message);
+      assert.ok(!message.includes('RestoreTableFromBackup') && !message.includes('PutItem'), message);
+      assert.ok(message.endsWith('AWS said: not authorized'), message);
+    });
+
+    it('names dynamodb:TagResource for TagResource', () => {
+      const { message } = classify('AccessDeniedException', 'not authorized', 'TagResource');
+      assert.ok(message.includes('may not call TagResource: grant dynamodb:TagResource,'), message);
+      assert.ok(!message.includes('RestoreTableFromBackup') && !message.includes('PutItem'), message);
+    });
+
+    it('is terminal for every call the restore makes', () => {
+      for (const operation of ['DescribeBackup', 'RestoreTableFromBackup', 'DescribeTable', 'TagResource']) {
+        const classified = classify('AccessDeniedException', 'not authorized', operation);
+        assert.equal(classified.reason, 'AccessDenied', operation);
+        assert.deepEqual(classified.retry, { kind: 'terminal' }, operation);
+      }
     });
 
     it('names dynamodb:<operation> for an operation without a listed action', () => {

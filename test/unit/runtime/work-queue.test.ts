@@ -139,9 +139,8 @@ describe('WorkQueue', () => {
       assert.equal(queue.depth, 0);
     });
 
-    // The doc comment says shutDown "stops handing out keys", and Controller.stop() relies on it to only wait for the
-    // reconciles in flight; get() still hands out keys queued before the shutdown.
-    it.skip('hands out no queued key after shutdown (BUG: get() still drains the ready list)', async () => {
+    // Controller.stop() relies on this to wait only for the reconciles in flight.
+    it('hands out no queued key after shutdown', async () => {
       queue.add('a');
       queue.shutDown();
       assert.equal(await queue.get(), undefined);

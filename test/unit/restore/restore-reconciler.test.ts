@@ -1,0 +1,737 @@
+// The reconciler against in-memory fakes of the apiserver (optimistic locking), DynamoDB and the event sink: every
+// status write and every DynamoDB call lands in one log, so the order in which they happen is what is asserted.
+import assert from 'node:assert/strict';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import winston from 'winston';
+import type { Condition, DynamoDBRestore, DynamoDBRestoreSpec, DynamoDBRestoreStatus } from '../../../src/api/dynamodb-restore.ts';
+import { AwsError, type BackupState, type DynamoDBPort, type RestoreFromBackupRequest, type TableState } from '../../../src/aws/dynamodb-port.ts';
+import { classifyError } from '../../../src/restore/restore-errors.ts';
+import { OWNER_TAG, OWNER_UID_TAG, pollDelay, type PlanOptions } from '../../../src/restore/restore-plan.ts';
+import { restoreReconciler, RetryWithBackoff, type RestoreStore } from '../../../src/restore/restore-reconciler.ts';
+import { restoreRequest } from '../../../src/restore/restore-request.ts';
+import { ConflictError } from '../../../src/runtime/custom-objects.ts';
+import type { EventSink, EventType } from '../../../src/runtime/event-recorder.ts';
+
+const ACCOUNT = '123456789012';
+const BACKUP_ARN = `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/Music/backup/01489173575360-b308cd7d`;
+const EU_BACKUP_ARN = `arn:aws:dynamodb:eu-west-1:${ACCOUNT}:table/Music/backup/01489173575360-b308cd7d`;
+const TABLE_ARN = `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/Music`;
+const KEY = 'team-a/music';
+const UID = '0c6f5a0e-9d1b-4c3e-8a57-2f4b1d9e7c11';
+const T0 = new Date('2026-11-20T10:00:00.000Z');
+const OPTIONS: PlanOptions = { pollMinMs: 2_000, pollMaxMs: 120_000, adoptionSkewMs: 60_000, defaultRegion: 'us-east-1' };
+const SPEC: DynamoDBRestoreSpec = { targetTableName: 'Music', region: 'us-east-1', source: { backupArn: BACKUP_ARN }, overrides: { billingMode: 'PAY_PER_REQUEST' } };
+const OWNER_TAGS = { [OWNER_TAG]: KEY, [OWNER_UID_TAG]: UID };
+
+const silent = winston.createLogger({ silent: true });
+const clone = <T>(value: T): T => structuredClone(value);
+
+function newRestore(spec: DynamoDBRestoreSpec = SPEC, status?: DynamoDBRestoreStatus): DynamoDBRestore {
+  return {
+    apiVersion: 'dynamodb.restore.dev/v1alpha1',
+    kind: 'DynamoDBRestore',
+    metadata: { name: 'music', namespace: 'team-a', uid: UID, generation: 1, resourceVersion: '1' },
+    spec: clone(spec),
+    ...(status ? { status: clone(status) } : {}),
+  };
+}
+
+/** One thing that happened, in the order it happened: a store operation or a DynamoDB call. */
+type Entry =
+  | { op: 'write'; asOf: string; resourceVersion: string; status: DynamoDBRestoreStatus }
+  | { op: 'conflict'; asOf: string; status: DynamoDBRestoreStatus }
+  | { op: 'fresh'; found: DynamoDBRestore | undefined }
+  | { op: 'describeBackup'; region: string | undefined; backupArn: string }
+  | { op: 'restoreTableFromBackup'; region: string | undefined; request: RestoreFromBackupRequest }
+  | { op: 'describeTable'; region: string | undefined; tableName: string }
+  | { op: 'tagResource'; region: string | undefined; resourceArn: string; tags: Record<string, string> };
+
+type DynamoDBOp = 'describeBackup' | 'restoreTableFromBackup' | 'describeTable' | 'tagResource';
+const DYNAMODB_OPS: ReadonlySet<Entry['op']> = new Set<DynamoDBOp>(['describeBackup', 'restoreTableFromBackup', 'describeTable', 'tagResource']);
+const MUTATING_OPS: ReadonlySet<Entry['op']> = new Set<DynamoDBOp>(['restoreTableFromBackup', 'tagResource']);
+
+const readyOf = (status: DynamoDBRestoreStatus | undefined): Condition | undefined => status?.conditions?.find((c) => c.type === 'Ready');
+
+/** A log entry in a word: `write <phase>/<Ready reason>`, `<call>@<region>`, `conflict`, `fresh`. */
+function brief(entry: Entry): string {
+  switch (entry.op) {
+    case 'write':
+      return `write ${entry.status.phase ?? '-'}/${readyOf(entry.status)?.reason ?? '-'}`;
+    case 'conflict':
+    case 'fresh':
+      return entry.op;
+    default:
+      return `${entry.op}@${entry.region ?? 'default'}`;
+  }
+}
+
+/** The apiserver, with the status subresource's optimistic locking, and an informer cache that lags until synced. */
+class FakeStore implements RestoreStore {
+  server: DynamoDBRestore | undefined;
+  cache: DynamoDBRestore | undefined;
+  private injectedConflicts: Array<(status: DynamoDBRestoreStatus) => boolean> = [];
+
+  constructor(
+    private readonly log: Entry[],
+    initial: DynamoDBRestore | undefined,
+  ) {
+    this.server = clone(initial);
+    this.cache = clone(initial);
+  }
+
+  /** The next write whose status matches throws ConflictError, once, whatever its resourceVersion. */
+  conflictOnce(when: (status: DynamoDBRestoreStatus) => boolean = () => true): void {
+    this.injectedConflicts.push(when);
+  }
+
+  /** Another writer (a second replica): the apiserver's object moves on, the cache does not know yet. */
+  writeBySomeoneElse(status: DynamoDBRestoreStatus): void {
+    assert.ok(this.server);
+    this.server = { ...this.server, metadata: { ...this.server.metadata, resourceVersion: bump(this.server.metadata.resourceVersion) }, status: clone(status) };
+  }
+
+  /** The informer catches up. */
+  sync(): void {
+    this.cache = clone(this.server);
+  }
+
+  cached(key: string): DynamoDBRestore | undefined {
+    assert.equal(key, KEY);
+    return clone(this.cache);
+  }
+
+  fresh(key: string): Promise<DynamoDBRestore | undefined> {
+    assert.equal(key, KEY);
+    this.log.push({ op: 'fresh', found: clone(this.server) });
+    return Promise.resolve(clone(this.server));
+  }
+
+  writeStatus(restore: DynamoDBRestore, status: DynamoDBRestoreStatus): Promise<DynamoDBRestore> {
+    const asOf = restore.metadata.resourceVersion;
+    const injected = this.injectedConflicts.findIndex((when) => when(status));
+    if (injected >= 0 || !this.server || asOf !== this.server.metadata.resourceVersion) {
+      if (injected >= 0) this.injectedConflicts.splice(injected, 1);
+      this.log.push({ op: 'conflict', asOf, status: clone(status) });
+      return Promise.reject(new ConflictError(KEY));
+    }
+    // The status subresource: only status changes, and the object gets a new resourceVersion.
+    const resourceVersion = bump(asOf);
+    this.server = { ...this.server, metadata: { ...this.server.metadata, resourceVersion }, status: clone(status) };
+    this.log.push({ op: 'write', asOf, resourceVersion, status: clone(status) });
+    return Promise.resolve(clone(this.server));
+  }
+}
+
+const bump = (resourceVersion: string) => String(Number(resourceVersion) + 1);
+
+interface Answers {
+  describeBackup: BackupState;
+  restoreTableFromBackup: TableState;
+  describeTable: TableState | undefined;
+  tagResource: undefined;
+}
+
+interface FakeTable extends TableState {
+  region: string;
+  tags: Record<string, string>;
+}
+
+/**
+ * One AWS account: backups, tables, and what each call does to them. A scripted answer (or AwsError) for a call
+ * takes precedence over the simulation, once. Every call moves the clock on by a second, as a real call takes time.
+ */
+class FakeDynamoDB {
+  readonly backups = new Map<string, BackupState>();
+  readonly tables = new Map<string, FakeTable>();
+  /** Runs at the start of a call, before it is answered: another actor's doing while the call is in flight. */
+  beforeCall?: (op: DynamoDBOp) => void;
+  private readonly scripts: { [M in DynamoDBOp]: Array<Answers[M] | AwsError> } = {
+    describeBackup: [],
+    restoreTableFromBackup: [],
+    describeTable: [],
+    tagResource: [],
+  };
+
+  constructor(
+    private readonly log: Entry[],
+    private readonly clock: { now: Date },
+  ) {}
+
+  script<M extends DynamoDBOp>(op: M, ...answers: Array<Answers[M] | AwsError>): void {
+    (this.scripts[op] as Array<Answers[M] | AwsError>).push(...answers);
+  }
+
+  /** Every restore in progress finishes. */
+  finishRestores(): void {
+    for (const t of this.tables.values()) {
+      if (t.status !== 'CREATING') continue;
+      t.status = 'ACTIVE';
+      if (t.restoreSummary) t.restoreSummary = { ...t.restoreSummary, restoreInProgress: false };
+    }
+  }
+
+  port(region: string | undefined): DynamoDBPort {
+    return {
+      describeBackup: (backupArn) =>
+        this.call('describeBackup', { op: 'describeBackup', region, backupArn }, () => {
+          const backup = this.backups.get(backupArn);
+          if (!backup) throw new AwsError('BackupNotFoundException', `Backup not found: ${backupArn}`, 'DescribeBackup');
+          return clone(backup);
+        }),
+      restoreTableFromBackup: (request) =>
+        this.call('restoreTableFromBackup', { op: 'restoreTableFromBackup', region, request: clone(request) }, () => {
+          const name = request.TargetTableName;
+          if (this.tables.has(name)) throw new AwsError('TableAlreadyExistsException', `Table already exists: ${name}`, 'RestoreTableFromBackup');
+          const created: FakeTable = {
+            name,
+            arn: `arn:aws:dynamodb:${region ?? 'us-east-1'}:${ACCOUNT}:table/${name}`,
+            status: 'CREATING',
+            restoreSummary: { sourceBackupArn: request.BackupArn, restoreDateTime: this.clock.now.toISOString(), restoreInProgress: true },
+            region: region ?? 'us-east-1',
+            tags: {},
+          };
+          this.tables.set(name, created);
+          return tableState(created);
+        }),
+      describeTable: (tableName) =>
+        this.call('describeTable', { op: 'describeTable', region, tableName }, () => {
+          const found = this.tables.get(tableName);
+          return found && tableState(found);
+        }),
+      tagResource: (resourceArn, tags) =>
+        this.call('tagResource', { op: 'tagResource', region, resourceArn, tags: clone(tags) }, () => {
+          const found = [...this.tables.values()].find((t) => t.arn === resourceArn);
+          if (!found) throw new AwsError('ResourceNotFoundException', `Requested resource not found: ${resourceArn}`, 'TagResource');
+          Object.assign(found.tags, tags);
+          return undefined;
+        }),
+    };
+  }
+
+  private call<M extends DynamoDBOp>(op: M, entry: Entry, simulate: () => Answers[M]): Promise<Answers[M]> {
+    this.log.push(entry);
+    this.beforeCall?.(op);
+    const queue = this.scripts[op] as Array<Answers[M] | AwsError>;
+    try {
+      if (queue.length > 0) {
+        const answer = queue.shift() as Answers[M] | AwsError;
+        if (answer instanceof AwsError) throw answer;
+        return Promise.resolve(clone(answer));
+      }
+      return Promise.resolve(simulate());
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    } finally {
+      this.clock.now = new Date(this.clock.now.getTime() + 1_000);
+    }
+  }
+}
+
+function tableState(t: FakeTable): TableState {
+  return clone({ name: t.name, arn: t.arn, status: t.status, ...(t.restoreSummary ? { restoreSummary: t.restoreSummary } : {}) });
+}
+
+interface RecordedEvent {
+  type: EventType;
+  reason: string;
+  message: string;
+  /** The object the event is about, as it was when emitted. */
+  resourceVersion: string | undefined;
+  uid: string | undefined;
+}
+
+class RecordingEvents implements EventSink {
+  readonly events: RecordedEvent[] = [];
+  emit(obj: KubernetesObject, type: EventType, reason: string, message: string): Promise<void> {
+    this.events.push({ type, reason, message, resourceVersion: obj.metadata?.resourceVersion, uid: obj.metadata?.uid });
+    return Promise.resolve();
+  }
+}
+
+function harness(start: DynamoDBRestore | 'absent' = newRestore()) {
+  const initial = start === 'absent' ? undefined : start;
+  const log: Entry[] = [];
+  const clock = { now: new Date(T0) };
+  const store = new FakeStore(log, initial);
+  const aws = new FakeDynamoDB(log, clock);
+  const events = new RecordingEvents();
+  const regions: Array<string | undefined> = [];
+  aws.backups.set(BACKUP_ARN, { arn: BACKUP_ARN, name: 'MusicBackup', status: 'AVAILABLE', sourceTableName: 'Music' });
+  aws.backups.set(EU_BACKUP_ARN, { arn: EU_BACKUP_ARN, name: 'MusicBackupEU', status: 'AVAILABLE', sourceTableName: 'Music' });
+  const reconcile = restoreReconciler({
+    store,
+    dynamodb: (region) => {
+      regions.push(region);
+      return aws.port(region);
+    },
+    events,
+    now: () => clock.now,
+    options: OPTIONS,
+  });
+  return {
+    log,
+    clock,
+    store,
+    aws,
+    events,
+    regions,
+    run: () => reconcile(KEY, silent),
+    /** The log since `from`, in words. */
+    sequence: (from = 0) => log.slice(from).map(brief),
+    writes: (from = 0) => log.slice(from).filter((e): e is Extract<Entry, { op: 'write' }> => e.op === 'write'),
+    advance: (ms: number) => (clock.now = new Date(clock.now.getTime() + ms)),
+  };
+}
+
+/**
+ * The reconciler's safety rule, checked over a whole log: a restore call is made only while the apiserver is known
+ * to hold restoreRequestedAt for the object being acted on — after our successful write of it, or after a fresh read
+ * that found it — never after a conflict that left the object in doubt.
+ */
+function assertRestoreCallsGuarded(log: readonly Entry[], initial: DynamoDBRestore | undefined): void {
+  let persisted = initial?.status?.restoreRequestedAt !== undefined;
+  for (const [i, entry] of log.entries()) {
+    if (entry.op === 'write') persisted = entry.status.restoreRequestedAt !== undefined;
+    else if (entry.op === 'conflict') persisted = false;
+    else if (entry.op === 'fresh') persisted = entry.found?.status?.restoreRequestedAt !== undefined;
+    else if (entry.op === 'restoreTableFromBackup') assert.ok(persisted, `restore call at ${i} without a persisted restoreRequestedAt: ${log.map(brief).join(', ')}`);
+  }
+}
+
+describe('restoreReconciler', () => {
+  describe('a new resource, from start to Completed', () => {
+    it('validates, records restoreRequestedAt, restores, then polls, tags and completes', async () => {
+      const h = harness();
+      const result = await h.run();
+
+      assert.deepEqual(h.sequence(), [
+        'write Validating/Validating',
+        'describeBackup@us-east-1',
+        'write Restoring/RestoreRequested',
+        'restoreTableFromBackup@us-east-1',
+        'write Restoring/Restoring',
+      ]);
+      assert.deepEqual(result, { requeueAfterMs: OPTIONS.pollMinMs });
+
+      const [validating, requested, started] = h.writes();
+      assert.ok(validating && requested && started);
+      assert.equal(validating.status.restoreRequestedAt, undefined);
+      assert.equal(validating.status.observedGeneration, 1);
+      assert.equal(validating.status.backupArn, BACKUP_ARN);
+      // Each write is as of the object the previous one returned: no conflict, no re-read.
+      assert.deepEqual(h.writes().map((w) => [w.asOf, w.resourceVersion]), [['1', '2'], ['2', '3'], ['3', '4']]);
+      // Asked for at T0 + 1 s (DescribeBackup took a second); the restore call was made at that moment.
+      assert.equal(requested.status.restoreRequestedAt, '2026-11-20T10:00:01.000Z');
+      const call = h.log.find((e) => e.op === 'restoreTableFromBackup');
+      assert.deepEqual(call?.op === 'restoreTableFromBackup' && call.request, restoreRequest(SPEC));
+      assert.equal(started.status.tableStatus, 'CREATING');
+      assert.equal(started.status.tableArn, TABLE_ARN);
+      assert.equal(started.status.startTime, '2026-11-20T10:00:02.000Z');
+      assert.equal(started.status.restoreRequestedAt, requested.status.restoreRequestedAt);
+      assert.equal(h.store.server?.status?.phase, 'Restoring');
+
+      // The restore finishes; the next reconcile sees the object as written.
+      h.aws.finishRestores();
+      h.store.sync();
+      h.advance(600_000);
+      const mark = h.log.length;
+      const second = await h.run();
+
+      assert.deepEqual(h.sequence(mark), ['describeTable@us-east-1', 'write Restoring/Restoring', 'tagResource@us-east-1', 'write Completed/RestoreCompleted']);
+      assert.deepEqual(second, {});
+      const tag = h.log.find((e) => e.op === 'tagResource');
+      assert.deepEqual(tag?.op === 'tagResource' && [tag.resourceArn, tag.tags], [TABLE_ARN, OWNER_TAGS]);
+      assert.deepEqual(h.aws.tables.get('Music')?.tags, OWNER_TAGS);
+
+      const [active, done] = h.writes(mark);
+      assert.equal(active?.status.tableStatus, 'ACTIVE');
+      assert.equal(active?.status.completionTime, undefined);
+      assert.equal(done?.status.phase, 'Completed');
+      assert.equal(done?.status.completionTime, h.clock.now.toISOString());
+      assert.deepEqual([readyOf(done?.status)?.status, readyOf(done?.status)?.reason], ['True', 'RestoreCompleted']);
+      assert.equal(done?.status.startTime, started.status.startTime);
+      assert.equal(done?.status.restoreRequestedAt, requested.status.restoreRequestedAt);
+      assertRestoreCallsGuarded(h.log, newRestore());
+    });
+
+    it('writes restoreRequestedAt strictly before the restore call, and no later than the call is made', async () => {
+      const h = harness();
+      await h.run();
+      const writeAt = h.log.findIndex((e) => e.op === 'write' && e.status.restoreRequestedAt !== undefined);
+      const callAt = h.log.findIndex((e) => e.op === 'restoreTableFromBackup');
+      assert.ok(writeAt >= 0 && callAt >= 0);
+      assert.ok(writeAt < callAt, `write at ${writeAt}, restore call at ${callAt}`);
+      // Nothing between the write and the call: no other write, no re-read.
+      assert.equal(callAt, writeAt + 1);
+      // The table AWS creates is restored at or after restoreRequestedAt: provably ours after a crash.
+      const requestedAt = h.store.server?.status?.restoreRequestedAt ?? '';
+      const restoredAt = h.aws.tables.get('Music')?.restoreSummary?.restoreDateTime ?? '';
+      assert.ok(Date.parse(restoredAt) >= Date.parse(requestedAt), `${restoredAt} < ${requestedAt}`);
+    });
+
+    it('polls a table still CREATING without an event, at a tenth of the time elapsed', async () => {
+      const h = harness();
+      await h.run();
+      h.store.sync();
+      h.advance(300_000);
+      const mark = h.log.length;
+      const eventsBefore = h.events.events.length;
+      const result = await h.run();
+      assert.deepEqual(h.sequence(mark), ['describeTable@us-east-1', 'write Restoring/Restoring']);
+      // Planned once DescribeTable answered: 301 s after startTime.
+      const started = Date.parse(h.store.server?.status?.startTime ?? '');
+      assert.equal(h.clock.now.getTime() - started, 301_000);
+      assert.deepEqual(result, { requeueAfterMs: pollDelay(301_000, OPTIONS) });
+      assert.equal(result.requeueAfterMs, 30_100);
+      assert.equal(h.events.events.length, eventsBefore, 'a new Ready message with the same reason is no event');
+    });
+  });
+
+  describe('status conflicts', () => {
+    it('re-reads after a conflict on the restoreRequestedAt write and makes no restore call with the stale object', async () => {
+      const h = harness();
+      h.store.conflictOnce((status) => status.restoreRequestedAt !== undefined);
+      const result = await h.run();
+
+      assert.deepEqual(h.sequence(), [
+        'write Validating/Validating',
+        'describeBackup@us-east-1',
+        'conflict',
+        'fresh',
+        // The apiserver has our Validating status (no restoreRequestedAt): the plan starts over from it.
+        'describeBackup@us-east-1',
+        'write Restoring/RestoreRequested',
+        'restoreTableFromBackup@us-east-1',
+        'write Restoring/Restoring',
+      ]);
+      assert.deepEqual(result, { requeueAfterMs: OPTIONS.pollMinMs });
+      assert.equal(h.log.filter((e) => e.op === 'restoreTableFromBackup').length, 1);
+      assertRestoreCallsGuarded(h.log, newRestore());
+    });
+
+    it('adopts the table when the fresh object already has restoreRequestedAt and the table proves ours', async () => {
+      const h = harness();
+      // While our DescribeBackup is in flight, another replica records restoreRequestedAt and makes the restore call.
+      h.aws.beforeCall = (op) => {
+        if (op !== 'describeBackup') return;
+        h.aws.beforeCall = undefined;
+        const requestedAt = h.clock.now.toISOString();
+        h.store.writeBySomeoneElse({ ...h.store.server?.status, phase: 'Restoring', restoreRequestedAt: requestedAt });
+        h.aws.tables.set('Music', {
+          name: 'Music',
+          arn: TABLE_ARN,
+          status: 'CREATING',
+          restoreSummary: { sourceBackupArn: BACKUP_ARN, restoreDateTime: new Date(h.clock.now.getTime() + 500).toISOString(), restoreInProgress: true },
+          region: 'us-east-1',
+          tags: {},
+        });
+      };
+      const result = await h.run();
+
+      assert.deepEqual(h.sequence(), ['write Validating/Validating', 'describeBackup@us-east-1', 'conflict', 'fresh', 'describeTable@us-east-1', 'write Restoring/Restoring']);
+      assert.equal(h.log.filter((e) => MUTATING_OPS.has(e.op)).length, 0, 'no restore call, no tag');
+      const adopted = h.store.server?.status;
+      assert.equal(adopted?.startTime, h.aws.tables.get('Music')?.restoreSummary?.restoreDateTime);
+      assert.equal(adopted?.tableArn, TABLE_ARN);
+      assert.equal(adopted?.tableStatus, 'CREATING');
+      assert.ok(result.requeueAfterMs !== undefined && result.requeueAfterMs >= OPTIONS.pollMinMs);
+      // The conflicting write was ours as of the stale version; the adopting one as of the other replica's.
+      const conflict = h.log.find((e) => e.op === 'conflict');
+      assert.deepEqual(conflict?.op === 'conflict' && [conflict.asOf, conflict.status.restoreRequestedAt !== undefined], ['2', true]);
+      assert.equal(h.writes()[1]?.asOf, '3');
+      assertRestoreCallsGuarded(h.log, newRestore());
+    });
+
+    it('adopts, tags and completes a table already ACTIVE found after a conflict', async () => {
+      const h = harness();
+      h.aws.beforeCall = (op) => {
+        if (op !== 'describeBackup') return;
+        h.aws.beforeCall = undefined;
+        h.store.writeBySomeoneElse({ ...h.store.server?.status, phase: 'Restoring', restoreRequestedAt: h.clock.now.toISOString() });
+        h.aws.tables.set('Music', {
+          name: 'Music',
+          arn: TABLE_ARN,
+          status: 'ACTIVE',
+          restoreSummary: { sourceBackupArn: BACKUP_ARN, restoreDateTime: h.clock.now.toISOString(), restoreInProgress: false },
+          region: 'us-east-1',
+          tags: {},
+        });
+      };
+      const result = await h.run();
+      assert.deepEqual(h.sequence(), [
+        'write Validating/Validating',
+        'describeBackup@us-east-1',
+        'conflict',
+        'fresh',
+        'describeTable@us-east-1',
+        'write Restoring/Restoring',
+        'tagResource@us-east-1',
+        'write Completed/RestoreCompleted',
+      ]);
+      assert.deepEqual(result, {});
+      assert.deepEqual(h.aws.tables.get('Music')?.tags, OWNER_TAGS);
+    });
+
+    it('a stale cache at the next reconcile costs a re-read, not a second restore call', async () => {
+      const h = harness();
+      await h.run();
+      // The informer has not seen any of our writes yet.
+      const mark = h.log.length;
+      await h.run();
+      assert.deepEqual(h.sequence(mark), ['conflict', 'fresh', 'describeTable@us-east-1', 'write Restoring/Restoring']);
+      assert.equal(h.log.filter((e) => e.op === 'restoreTableFromBackup').length, 1);
+      assertRestoreCallsGuarded(h.log, newRestore());
+    });
+
+    it('stops, without calling AWS again, when the fresh object is final', async () => {
+      const h = harness();
+      h.aws.beforeCall = () => {
+        h.aws.beforeCall = undefined;
+        h.store.writeBySomeoneElse({ phase: 'Failed', conditions: [] });
+      };
+      const result = await h.run();
+      assert.deepEqual(h.sequence(), ['write Validating/Validating', 'describeBackup@us-east-1', 'conflict', 'fresh']);
+      assert.deepEqual(result, {});
+    });
+
+    it('gives up with the ConflictError when every write conflicts', async () => {
+      const h = harness();
+      for (let i = 0; i < 20; i++) h.store.conflictOnce();
+      await assert.rejects(h.run(), ConflictError);
+      assert.equal(h.log.filter((e) => DYNAMODB_OPS.has(e.op)).length, 0);
+    });
+  });
+
+  describe('final resources', () => {
+    const finals: Array<[string, DynamoDBRestoreStatus]> = [
+      ['Completed', { phase: 'Completed', restoreRequestedAt: T0.toISOString(), startTime: T0.toISOString(), completionTime: T0.toISOString(), tableArn: TABLE_ARN, tableStatus: 'ACTIVE' }],
+      ['Failed', { phase: 'Failed', completionTime: T0.toISOString(), lastError: { code: 'BackupNotFoundException', message: 'Gone.', retryable: false } }],
+    ];
+    for (const [phase, status] of finals) {
+      it(`${phase}: no DynamoDB call, no write, no event`, async () => {
+        const h = harness(newRestore(SPEC, status));
+        assert.deepEqual(await h.run(), {});
+        assert.deepEqual(h.log, []);
+        assert.deepEqual(h.regions, []);
+        assert.deepEqual(h.events.events, []);
+        assert.deepEqual(h.store.server?.status, status);
+      });
+    }
+
+    it('a resource gone from the cache: nothing at all', async () => {
+      const h = harness('absent');
+      assert.deepEqual(await h.run(), {});
+      assert.deepEqual(h.log, []);
+    });
+  });
+
+  describe('a table of the same name that is not ours', () => {
+    it('fails TableAlreadyExists after looking, with no tag and no other mutating call', async () => {
+      const h = harness();
+      h.aws.tables.set('Music', { name: 'Music', arn: TABLE_ARN, status: 'ACTIVE', region: 'us-east-1', tags: { team: 'b' } });
+      const result = await h.run();
+
+      assert.deepEqual(h.sequence(), [
+        'write Validating/Validating',
+        'describeBackup@us-east-1',
+        'write Restoring/RestoreRequested',
+        'restoreTableFromBackup@us-east-1',
+        'describeTable@us-east-1',
+        'write Failed/TableAlreadyExists',
+      ]);
+      assert.deepEqual(result, {});
+      assert.deepEqual(h.log.filter((e) => MUTATING_OPS.has(e.op)).map((e) => e.op), ['restoreTableFromBackup'], 'only the rejected restore call');
+      assert.deepEqual(h.aws.tables.get('Music'), { name: 'Music', arn: TABLE_ARN, status: 'ACTIVE', region: 'us-east-1', tags: { team: 'b' } });
+      const status = h.store.server?.status;
+      assert.equal(status?.phase, 'Failed');
+      assert.deepEqual([status?.lastError?.code, status?.lastError?.retryable], ['TableAlreadyExistsException', false]);
+      assert.equal(status?.completionTime, h.clock.now.toISOString());
+
+      // Final now: the next reconcile leaves it alone.
+      h.store.sync();
+      const mark = h.log.length;
+      assert.deepEqual(await h.run(), {});
+      assert.deepEqual(h.sequence(mark), []);
+    });
+  });
+
+  describe('AWS errors', () => {
+    it('a retryable error: requeue after the error map\'s wait, lastError retryable, restoreRequestedAt kept for the retry', async () => {
+      const h = harness();
+      const error = new AwsError('LimitExceededException', 'Too many operations', 'RestoreTableFromBackup');
+      h.aws.script('restoreTableFromBackup', error);
+      const result = await h.run();
+
+      const classified = classifyError(error, { tableName: 'Music', backupArn: BACKUP_ARN });
+      assert.equal(classified.retry.kind, 'after');
+      assert.deepEqual(result, { requeueAfterMs: classified.retry.kind === 'after' ? classified.retry.delayMs : -1 });
+      assert.deepEqual(h.sequence(), [
+        'write Validating/Validating',
+        'describeBackup@us-east-1',
+        'write Restoring/RestoreRequested',
+        'restoreTableFromBackup@us-east-1',
+        'write Restoring/LimitExceeded',
+      ]);
+      const status = h.store.server?.status;
+      assert.deepEqual(status?.lastError, { code: 'LimitExceededException', message: classified.message, retryable: true });
+      const requestedAt = status?.restoreRequestedAt;
+      assert.ok(requestedAt);
+
+      // The retry: the table never appeared, so the restore call is made again, as of the first moment.
+      h.store.sync();
+      h.advance(60_000);
+      const mark = h.log.length;
+      assert.deepEqual(await h.run(), { requeueAfterMs: OPTIONS.pollMinMs });
+      assert.deepEqual(h.sequence(mark), ['describeTable@us-east-1', 'write Restoring/RestoreRequested', 'restoreTableFromBackup@us-east-1', 'write Restoring/Restoring']);
+      assert.equal(h.store.server?.status?.restoreRequestedAt, requestedAt);
+      assertRestoreCallsGuarded(h.log, newRestore());
+    });
+
+    it('a backoff error: the status is written, then RetryWithBackoff is thrown', async () => {
+      const h = harness();
+      h.aws.script('describeBackup', new AwsError('InternalServerError', 'boom', 'DescribeBackup'));
+      await assert.rejects(h.run(), (err: unknown) => err instanceof RetryWithBackoff);
+      assert.deepEqual(h.sequence(), ['write Validating/Validating', 'describeBackup@us-east-1', 'write Validating/AWSInternalError']);
+      // A DescribeBackup error keeps the phase the resource had.
+      assert.deepEqual(h.store.server?.status?.lastError && { ...h.store.server.status.lastError, message: '' }, { code: 'InternalServerError', message: '', retryable: true });
+      assert.equal(h.store.server?.status?.restoreRequestedAt, undefined);
+    });
+
+    it('a terminal error fails the resource and ends the reconcile without throwing', async () => {
+      const h = harness(newRestore({ ...SPEC, source: { backupArn: `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/Music/backup/01489173575360-deadbeef` } }));
+      assert.deepEqual(await h.run(), {});
+      assert.deepEqual(h.sequence(), ['write Validating/Validating', 'describeBackup@us-east-1', 'write Failed/BackupNotFound']);
+      assert.equal(h.store.server?.status?.lastError?.code, 'BackupNotFoundException');
+    });
+
+    it('a non-AWS error from the port propagates as it is, after nothing else', async () => {
+      const h = harness();
+      h.aws.beforeCall = (op) => {
+        if (op === 'describeBackup') throw new TypeError('bug in the port');
+      };
+      await assert.rejects(h.run(), TypeError);
+      assert.deepEqual(h.sequence(), ['write Validating/Validating', 'describeBackup@us-east-1']);
+    });
+
+    it('a backup still CREATING: requeue after the plan\'s wait, Validating, no restore call', async () => {
+      const h = harness();
+      h.aws.backups.set(BACKUP_ARN, { arn: BACKUP_ARN, name: 'MusicBackup', status: 'CREATING' });
+      const result = await h.run();
+      assert.deepEqual(h.sequence(), ['write Validating/Validating', 'describeBackup@us-east-1', 'write Validating/BackupNotReady']);
+      assert.equal(typeof result.requeueAfterMs, 'number');
+      assert.ok((result.requeueAfterMs ?? 0) >= 1_000);
+    });
+  });
+
+  describe('events', () => {
+    it('one Normal event per Ready reason through a whole restore, about the object as written', async () => {
+      const h = harness();
+      await h.run();
+      h.aws.finishRestores();
+      h.store.sync();
+      h.advance(60_000);
+      await h.run();
+
+      assert.deepEqual(
+        h.events.events.map((e) => [e.type, e.reason]),
+        [
+          ['Normal', 'Validating'],
+          ['Normal', 'RestoreRequested'],
+          ['Normal', 'Restoring'],
+          ['Normal', 'RestoreCompleted'],
+        ],
+      );
+      // Each event follows its write, is about the version that write produced, and says what Ready says.
+      const writes = h.writes().filter((w, i, all) => readyOf(w.status)?.reason !== readyOf(all[i - 1]?.status)?.reason);
+      assert.deepEqual(h.events.events.map((e) => e.resourceVersion), writes.map((w) => w.resourceVersion));
+      assert.deepEqual(h.events.events.map((e) => e.message), writes.map((w) => readyOf(w.status)?.message));
+      assert.ok(h.events.events.every((e) => e.uid === UID));
+    });
+
+    it('a Warning for a failure', async () => {
+      const h = harness();
+      h.aws.tables.set('Music', { name: 'Music', arn: TABLE_ARN, status: 'ACTIVE', region: 'us-east-1', tags: {} });
+      await h.run();
+      assert.deepEqual(h.events.events.map((e) => [e.type, e.reason]), [
+        ['Normal', 'Validating'],
+        ['Normal', 'RestoreRequested'],
+        ['Warning', 'TableAlreadyExists'],
+      ]);
+    });
+
+    it('a Warning for a retryable error', async () => {
+      const h = harness();
+      h.aws.script('restoreTableFromBackup', new AwsError('LimitExceededException', '', 'RestoreTableFromBackup'));
+      await h.run();
+      assert.deepEqual(h.events.events.map((e) => [e.type, e.reason]), [
+        ['Normal', 'Validating'],
+        ['Normal', 'RestoreRequested'],
+        ['Warning', 'LimitExceeded'],
+      ]);
+    });
+
+    it('no event when the Ready reason stays the same (throttled again, on another call)', async () => {
+      const h = harness();
+      h.aws.script('restoreTableFromBackup', new AwsError('ThrottlingException', '', 'RestoreTableFromBackup'));
+      await h.run();
+      h.store.sync();
+      h.aws.script('describeTable', new AwsError('ThrottlingException', '', 'DescribeTable'));
+      const before = h.events.events.length;
+      const mark = h.log.length;
+      await h.run();
+      // The message names the other call, so the status is written; the reason is the same, so no event.
+      assert.deepEqual(h.sequence(mark), ['describeTable@us-east-1', 'write Restoring/Throttled']);
+      assert.ok(readyOf(h.store.server?.status)?.message.includes('DescribeTable'));
+      assert.equal(h.events.events.length, before);
+    });
+
+    it('Normal again once the restore moves on after a retryable error', async () => {
+      const h = harness();
+      h.aws.script('describeBackup', new AwsError('ThrottlingException', 'Rate exceeded', 'DescribeBackup'));
+      await h.run();
+      h.store.sync();
+      await h.run();
+      assert.deepEqual(h.events.events.map((e) => [e.type, e.reason]), [
+        ['Normal', 'Validating'],
+        ['Warning', 'Throttled'],
+        ['Normal', 'RestoreRequested'],
+        ['Normal', 'Restoring'],
+      ]);
+    });
+  });
+
+  describe('Regions', () => {
+    it('describes the backup in its ARN\'s Region and does everything else in spec.region', async () => {
+      const spec: DynamoDBRestoreSpec = { targetTableName: 'Music', region: 'us-east-1', source: { backupArn: EU_BACKUP_ARN }, overrides: { sse: { enabled: true } } };
+      const h = harness(newRestore(spec));
+      await h.run();
+      h.aws.finishRestores();
+      h.store.sync();
+      await h.run();
+      assert.deepEqual(h.sequence().filter((s) => !s.startsWith('write')), [
+        'describeBackup@eu-west-1',
+        'restoreTableFromBackup@us-east-1',
+        'describeTable@us-east-1',
+        'tagResource@us-east-1',
+      ]);
+      assert.deepEqual(h.regions, ['eu-west-1', 'us-east-1', 'us-east-1', 'us-east-1']);
+      assert.equal(h.store.server?.status?.phase, 'Completed');
+    });
+
+    it('without spec.region: the backup\'s Region for DescribeBackup, the default port (undefined) for the rest', async () => {
+      const { region: _none, ...spec } = SPEC;
+      const h = harness(newRestore(spec));
+      await h.run();
+      assert.deepEqual(h.regions, ['us-east-1', undefined]);
+      assert.deepEqual(h.sequence().filter((s) => !s.startsWith('write')), ['describeBackup@us-east-1', 'restoreTableFromBackup@default']);
+    });
+
+    it('a backup in another Region without overrides.sse fails before any restore call', async () => {
+      const spec: DynamoDBRestoreSpec = { targetTableName: 'Music', region: 'us-east-1', source: { backupArn: EU_BACKUP_ARN } };
+      const h = harness(newRestore(spec));
+      assert.deepEqual(await h.run(), {});
+      assert.deepEqual(h.sequence(), ['write Validating/Validating', 'describeBackup@eu-west-1', 'write Failed/CrossRegionNeedsSSE']);
+      assert.deepEqual(h.events.events.at(-1) && [h.events.events.at(-1)?.type, h.events.events.at(-1)?.reason], ['Warning', 'CrossRegionNeedsSSE']);
+    });
+  });
+});
