@@ -7,6 +7,7 @@ SHELL := bash
 NODE_VERSION := 24.21.0
 NPM_VERSION  := 11.21.2
 KUBE_VERSION := v1.36.3
+HELM_VERSION := v3.19.0
 
 TOOLS_DIR ?= $(or $(DDBR_TOOLS_DIR),$(HOME)/.cache/dynamodb-restore-operator)
 NODE_ARCH := $(subst x86_64,x64,$(subst aarch64,arm64,$(shell uname -m)))
@@ -18,7 +19,10 @@ VENV      := $(TOOLS_DIR)/venv-$(shell sha256sum test/support/requirements.txt |
 ASSETS    := $(if $(and $(KUBEBUILDER_ASSETS),$(wildcard $(KUBEBUILDER_ASSETS)/kube-apiserver),$(wildcard $(KUBEBUILDER_ASSETS)/etcd)),$(KUBEBUILDER_ASSETS),$(TOOLS_DIR)/kube-$(KUBE_VERSION))
 
 export PATH := $(dir $(NODE)):$(NODE_DIR)/node_modules/.bin:$(CURDIR)/node_modules/.bin:$(PATH)
+HELM      := $(TOOLS_DIR)/helm-$(HELM_VERSION)/helm
+
 export TESTBED_ASSETS := $(ASSETS)
+export TESTBED_HELM := $(HELM)
 export TESTBED_MOTO_SERVER := $(VENV)/bin/moto_server
 export TESTBED_RUNS_DIR := $(TOOLS_DIR)/runs
 
@@ -81,7 +85,7 @@ $(NODE):
 	rm -rf $(NODE_DIR) && mv $(NODE_DIR).tmp $(NODE_DIR)
 
 .PHONY: testbed-tools
-testbed-tools: $(VENV)/.installed $(ASSETS)/kube-apiserver
+testbed-tools: $(VENV)/.installed $(ASSETS)/kube-apiserver $(HELM)
 
 $(VENV)/.installed:
 	rm -rf $(VENV) && python3 -m venv $(VENV)
@@ -90,3 +94,7 @@ $(VENV)/.installed:
 
 $(TOOLS_DIR)/kube-$(KUBE_VERSION)/kube-apiserver:
 	KUBE_VERSION=$(KUBE_VERSION) hack/build-control-plane.sh $(dir $@)
+
+# helm's module has no replace directives, so go install builds it straight from the Go module proxy.
+$(HELM):
+	GOBIN=$(dir $@) CGO_ENABLED=0 go install -trimpath -ldflags '-s -w' helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)

@@ -61,6 +61,21 @@ function dynamodbRestoreCrd(): Record<string, unknown> {
 
 export function renderCrds(): RenderedCrd[] {
   const object = dynamodbRestoreCrd();
-  const header = '# Generated from src/api by `make generate`. Do not edit.\n';
-  return [{ fileName: `${GROUP}_${PLURAL}.yaml`, object, yaml: header + stringify(object, { lineWidth: 0 }) }];
+  return [{ fileName: `${GROUP}_${PLURAL}.yaml`, object, yaml: GENERATED + stringify(object, { lineWidth: 0 }) }];
+}
+
+const GENERATED = '# Generated from src/api by `make generate`. Do not edit.\n';
+
+/**
+ * Every generated file, by path from the repository root: the CRDs in crds/ (with a kustomization, so the
+ * kustomize base can include them) and the same CRDs in the Helm chart's crds/.
+ */
+export function generatedFiles(): Array<{ path: string; content: string }> {
+  const crds = renderCrds();
+  const kustomization = GENERATED + stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: crds.map((c) => c.fileName) });
+  return [
+    ...crds.map((c) => ({ path: `crds/${c.fileName}`, content: c.yaml })),
+    { path: 'crds/kustomization.yaml', content: kustomization },
+    ...crds.map((c) => ({ path: `deploy/helm/dynamodb-restore-operator/crds/${c.fileName}`, content: c.yaml })),
+  ];
 }

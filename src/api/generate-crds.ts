@@ -1,23 +1,23 @@
-// Writes crds/ from src/api, or with --check fails when crds/ differs from what src/api generates (the drift check
-// CI runs, like kubebuilder's `make manifests`).
-import { readFile, writeFile } from 'node:fs/promises';
+// Writes the generated files (crds/, the Helm chart's crds/) from src/api, or with --check fails when any of them
+// differs from what src/api generates (the drift check CI runs, like kubebuilder's `make manifests`).
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { renderCrds } from './crds.ts';
+import { generatedFiles } from './crds.ts';
 
-const crdsDir = fileURLToPath(new URL('../../crds/', import.meta.url));
+const root = fileURLToPath(new URL('../../', import.meta.url));
 const check = process.argv.includes('--check');
 let drift = false;
-for (const { fileName, yaml } of renderCrds()) {
-  const path = crdsDir + fileName;
+for (const { path, content } of generatedFiles()) {
   if (check) {
-    const current = await readFile(path, 'utf8').catch(() => '');
-    if (current !== yaml) {
+    if ((await readFile(root + path, 'utf8').catch(() => '')) !== content) {
       drift = true;
-      console.error(`crds/${fileName} is out of date with src/api: run \`make generate\` and commit the result.`);
+      console.error(`${path} is out of date with src/api: run \`make generate\` and commit the result.`);
     }
   } else {
-    await writeFile(path, yaml);
-    console.log(`Wrote crds/${fileName}`);
+    await mkdir(dirname(root + path), { recursive: true });
+    await writeFile(root + path, content);
+    console.log(`Wrote ${path}`);
   }
 }
 process.exitCode = drift ? 1 : 0;

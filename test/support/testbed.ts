@@ -43,6 +43,7 @@ export class TestBed {
 
   static async start(): Promise<TestBed> {
     const group = new ProcessGroup();
+    let proxy: FidelityProxy | undefined;
     try {
       let adminKubeconfig: string;
       if (process.env.E2E_USE_KUBECONFIG === '1') {
@@ -54,13 +55,14 @@ export class TestBed {
       }
       const kubeConfig = new KubeConfig();
       kubeConfig.loadFromFile(adminKubeconfig);
-      const proxy = await startEmulator(group);
+      proxy = await startEmulator(group);
       const bed = new TestBed(group, adminKubeconfig, kubeConfig, proxy);
       await bed.installCrds();
-      await bed.apply(readFileSync(join(REPO, 'deploy/base/namespace.yaml'), 'utf8'));
-      await bed.apply(readFileSync(join(REPO, 'deploy/base/rbac.yaml'), 'utf8'));
+      await bed.apply(readFileSync(join(REPO, 'deploy/kustomize/base/namespace.yaml'), 'utf8'));
+      await bed.apply(readFileSync(join(REPO, 'deploy/kustomize/base/rbac.yaml'), 'utf8'));
       return bed;
     } catch (err) {
+      await proxy?.stop();
       await group.stopAll();
       throw err;
     }
@@ -148,7 +150,7 @@ export class TestBed {
 
   private async installCrds(): Promise<void> {
     const dir = join(REPO, 'crds');
-    for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml'))) {
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml')) {
       await this.apply(readFileSync(join(dir, file), 'utf8'));
     }
     const api = this.kubeConfig.makeApiClient(ApiextensionsV1Api);
