@@ -122,11 +122,14 @@ export class TestBed {
     return file;
   }
 
-  /** Starts the operator (node + tsx on src/main.ts) as the ServiceAccount deploy/ grants it. */
-  async startOperator(env: Record<string, string> = {}): Promise<OperatorProcess> {
+  /**
+   * Starts the operator as the ServiceAccount deploy/ grants it: node + tsx on src/main.ts, or another entry point
+   * (the compiled production bundle).
+   */
+  async startOperator(env: Record<string, string> = {}, args = ['--import', 'tsx', join(REPO, 'src/main.ts')]): Promise<OperatorProcess> {
     const kubeconfig = await this.serviceAccountKubeconfig(OPERATOR_NAMESPACE, OPERATOR_SERVICE_ACCOUNT);
     const port = await freePort();
-    const started = this.group.start('operator', process.execPath, ['--import', 'tsx', join(REPO, 'src/main.ts')], {
+    const started = this.group.start('operator', process.execPath, args, {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
       KUBECONFIG: kubeconfig,
