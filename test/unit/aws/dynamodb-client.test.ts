@@ -19,7 +19,13 @@ const BACKUP = 'arn:aws:dynamodb:us-east-1:123456789012:table/Music/backup/01489
 const meta = { $metadata: { httpStatusCode: 400 } };
 
 describe('SdkDynamoDB', () => {
-  const mock = mockClient(DynamoDBClient);
+  // mockClient patches DynamoDBClient for the whole process: it is set up here and undone after this suite, so the
+  // integration tests that share the process talk to the real emulator.
+  let mock: ReturnType<typeof mockClient>;
+  before(() => {
+    mock = mockClient(DynamoDBClient);
+  });
+  after(() => mock.restore());
   const port = new SdkDynamoDB(new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } }));
   afterEach(() => mock.reset());
 
