@@ -1,6 +1,28 @@
-// Operator configuration, from the environment (the Deployment and the Helm chart set these).
+// Operator configuration: every setting as an environment variable (what the Deployment and the Helm chart set)
+// and as a command-line flag (which wins), validated at start with a message naming the setting.
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { parseArgs } from 'node:util';
+
+/** Each setting's environment variable and its flag; the README's configuration table lists the same. */
+export const SETTINGS = {
+  WATCH_NAMESPACES: 'watch-namespaces',
+  AWS_REGION: 'region',
+  MAX_CONCURRENT_RECONCILES: 'max-concurrent-reconciles',
+  RESYNC_PERIOD_SECONDS: 'resync-period-seconds',
+  POLL_MIN_SECONDS: 'poll-min-seconds',
+  POLL_MAX_SECONDS: 'poll-max-seconds',
+  LEADER_ELECT: 'leader-elect',
+  LEADER_ELECTION_NAMESPACE: 'leader-election-namespace',
+  LEADER_ELECTION_ID: 'leader-election-id',
+  POD_NAME: 'pod-name',
+  PROBE_ADDRESS: 'probe-address',
+  LOG_LEVEL: 'log-level',
+  LOG_FORMAT: 'log-format',
+} as const;
+
+const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'];
+
 export interface Config {
   /** Namespaces to watch; empty: all. */
   watchNamespaces: string[];
@@ -9,6 +31,8 @@ export interface Config {
   maxConcurrentReconciles: number;
   resyncPeriodMs: number;
   logLevel: string;
+  /** json for clusters, text for a person at a terminal. */
+  logFormat: 'json' | 'text';
   /** Address of /healthz, /readyz and /metrics. */
   probeAddress: { host: string; port: number };
   pollMinMs: number;
@@ -38,7 +62,28 @@ function podNamespace(): string | undefined {
   }
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv): Config {
+/** The settings given as flags, keyed by their environment variable. */
+function flags(argv: string[]): NodeJS.ProcessEnv {
+  const options = Object.fromEntries(Object.values(SETTINGS).map((flag) => [flag, { type: 'string' as const }]));
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    values = parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
+  } catch (err) {
+    throw new ConfigError(`${err instanceof Error ? err.message : String(err)}; the flags are --${Object.values(SETTINGS).join(', --')}`);
+  }
+  return Object.fromEntries(
+    Object.entries(SETTINGS)
+      .filter(([, flag]) => typeof values[flag] === 'string')
+      .map(([name, flag]) => [name, values[flag] as string]),
+  );
+}
+
+export function loadConfig(environment: NodeJS.ProcessEnv, argv: string[] = []): Config {
+  const env = { ...environment, ...flags(argv) };
+  const logLevel = env.LOG_LEVEL || 'info';
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  const logFormat = env.LOG_FORMAT || 'json';
+  if (logFormat !== 'json' && logFormat !== 'text') throw new ConfigError(`LOG_FORMAT must be json or text, got "${logFormat}"`);
   const leaderElect = env.LEADER_ELECT ?? 'true';
   if (leaderElect !== 'true' && leaderElect !== 'false') throw new ConfigError(`LEADER_ELECT must be true or false, got "${leaderElect}"`);
   const address = env.PROBE_ADDRESS ?? '0.0.0.0:8080';
@@ -53,7 +98,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     defaultRegion: env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined,
     maxConcurrentReconciles: integer(env, 'MAX_CONCURRENT_RECONCILES', 10, 1),
     resyncPeriodMs: integer(env, 'RESYNC_PERIOD_SECONDS', 600, 10) * 1000,
-    logLevel: env.LOG_LEVEL ?? 'info',
+    logLevel,
+    logFormat,
     probeAddress: { host: match[1] ?? '', port },
     pollMinMs,
     pollMaxMs,

@@ -11,7 +11,8 @@ import { restoreReconciler, type RestoreStore } from './restore/restore-reconcil
 import { Controller, errorMessage } from './runtime/controller.ts';
 import { CustomObjectClient } from './runtime/custom-objects.ts';
 import { EventRecorder } from './runtime/event-recorder.ts';
-import { ResourceInformer, splitKey } from './runtime/informer.ts';
+import { ResourceInformer } from './runtime/informer.ts';
+import { splitKey } from './runtime/keys.ts';
 import { LeaderElector } from './runtime/leader-election.ts';
 import { PrometheusMetrics } from './runtime/metrics.ts';
 import { startProbeServer } from './runtime/probe-server.ts';
@@ -19,8 +20,8 @@ import { startProbeServer } from './runtime/probe-server.ts';
 const CONTROLLER = 'dynamodb.restore.dev/restore-controller';
 
 async function main(): Promise<void> {
-  const config = loadConfig(process.env);
-  const log = createLogger(config.logLevel);
+  const config = loadConfig(process.env, process.argv.slice(2));
+  const log = createLogger(config.logLevel, config.logFormat);
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromDefault();
 

@@ -5,6 +5,7 @@ import type { Logger } from 'winston';
 import { ExponentialBackoff } from './backoff.ts';
 import type { ControllerMetrics } from './metrics.ts';
 import { WorkQueue } from './work-queue.ts';
+import { splitKey } from './keys.ts';
 
 /** What a reconcile asks for next: nothing, or another look after a delay. Throwing means "retry with backoff". */
 export interface ReconcileResult {
@@ -52,7 +53,8 @@ export class Controller {
 
   private async process(key: string): Promise<void> {
     const { name, reconcile, log, metrics } = this.options;
-    const reconcileLog = log.child({ controller: name, key, reconcileId: randomUUID() });
+    const { namespace, name: objectName } = splitKey(key);
+    const reconcileLog = log.child({ controller: name, namespace, name: objectName, reconcileId: randomUUID() });
     const started = performance.now();
     try {
       const result = await reconcile(key, reconcileLog);

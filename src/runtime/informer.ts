@@ -5,6 +5,7 @@ import { makeInformer, type Informer, type KubeConfig, type KubernetesListObject
 import type { Logger } from 'winston';
 import { ExponentialBackoff } from './backoff.ts';
 import { errorMessage } from './controller.ts';
+import { objectKey, splitKey } from './keys.ts';
 
 export interface InformerOptions<T extends KubernetesObject> {
   kubeConfig: KubeConfig;
@@ -17,18 +18,9 @@ export interface InformerOptions<T extends KubernetesObject> {
   resyncPeriodMs: number;
 }
 
-export function objectKey(obj: KubernetesObject): string {
-  return `${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`;
-}
-
 /** What of an object is worth a reconcile when it changes: its spec (generation) and its deletion. */
 function changeMark(obj: KubernetesObject): string {
   return `${obj.metadata?.generation ?? ''}|${String(obj.metadata?.deletionTimestamp ?? '')}|${obj.metadata?.finalizers?.join(',') ?? ''}`;
-}
-
-export function splitKey(key: string): { namespace: string; name: string } {
-  const slash = key.indexOf('/');
-  return { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
 }
 
 export class ResourceInformer<T extends KubernetesObject> {

@@ -9,7 +9,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRestore } from '../../src/api/dynamodb-restore.ts';
 import { sharedTestBed } from '../support/shared-testbed.ts';
 import { dynamodbClient, MUSIC_ITEMS, musicBackup, Restores, scanItems, uniqueName } from '../support/restores.ts';
-import type { OperatorProcess, TestBed } from '../support/testbed.ts';
+import { httpStatus, httpText, type OperatorProcess, type TestBed } from '../support/testbed.ts';
 
 /** kubectl as a person runs it: the test bed's own, or the one on PATH when the suite targets another cluster. */
 async function kubectl(bed: TestBed, ...args: string[]): Promise<string> {
@@ -30,7 +30,8 @@ describe('e2e: the tutorial Music restore', function () {
     ddb = dynamodbClient(bed);
     restores = new Restores(bed);
     await bed.createNamespace(namespace);
-    operator = await bed.startOperator({ WATCH_NAMESPACES: namespace });
+    // The end-to-end suites run the operator as the image does (see production-bundle.test.ts).
+    operator = await bed.startOperator({ WATCH_NAMESPACES: namespace }, await bed.productionBundle());
   });
 
   after(async () => {
@@ -79,6 +80,25 @@ describe('e2e: the tutorial Music restore', function () {
     const lines = (await kubectl(bed, 'get', 'ddbr', '-n', namespace)).split('\n');
     assert.match(lines[0] ?? '', /^NAME\s+TABLE\s+SOURCE\s+PHASE\s+TABLE STATUS\s+AGE$/);
     assert.match(lines[1] ?? '', new RegExp(`^music\\s+${table}\\s+${backupArn}\\s+Completed\\s+ACTIVE\\s+`));
+
+    // What Prometheus scrapes after one restore.
+    const metrics = await httpText(`${operator.probeUrl}/metrics`);
+    for (const series of [
+      'dynamodb_restore_aws_calls_total{operation="DescribeBackup",code="OK"} 1',
+      'dynamodb_restore_aws_calls_total{operation="RestoreTableFromBackup",code="OK"} 1',
+      'dynamodb_restore_aws_calls_total{operation="TagResource",code="OK"} 1',
+      'dynamodb_restore_resources{phase="Completed"} 1',
+      'dynamodb_restore_resources{phase="Restoring"} 0',
+      'dynamodb_restore_duration_seconds_count{phase="Completed"} 1',
+      'controller_queue_depth{controller="dynamodbrestore"} 0',
+      'leader_election_is_leader 1',
+    ]) {
+      assert.ok(metrics.split('\n').includes(series), series);
+    }
+    assert.match(metrics, /^controller_reconcile_total\{controller="dynamodbrestore",result="requeue_after"\} [1-9]/m);
+    assert.match(metrics, /^dynamodb_restore_aws_calls_total\{operation="DescribeTable",code="OK"\} [1-9]/m);
+    assert.equal(await httpStatus(`${operator.probeUrl}/healthz`), 200);
+    assert.equal(await httpStatus(`${operator.probeUrl}/readyz`), 200);
 
     const events = (await restores.events(namespace)).filter((e) => e.name === 'music');
       assert.deepEqual(events.map((e) => e.reason).sort(), ['RestoreCompleted', 'RestoreRequested', 'Restoring', 'Validating']);

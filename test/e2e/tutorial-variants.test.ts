@@ -51,7 +51,8 @@ describe('e2e: every tutorial variant, from its example manifest', function () {
     bed = await sharedTestBed();
     restores = new Restores(bed);
     await bed.createNamespace(namespace);
-    operator = await bed.startOperator({ WATCH_NAMESPACES: namespace });
+    // The end-to-end suites run the operator as the image does (see production-bundle.test.ts).
+    operator = await bed.startOperator({ WATCH_NAMESPACES: namespace }, await bed.productionBundle());
     bed.proxy.holdCreatingMs = 1_500;
     // All variants at once: each gets its own backup of a Music table (with the singers-index GSI the overrides name).
     await Promise.all(

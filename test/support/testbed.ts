@@ -1,7 +1,9 @@
 // The test bed: a Kubernetes API server (a local control plane, or whatever KUBECONFIG names when
 // E2E_USE_KUBECONFIG=1), the CRDs and the operator's RBAC from deploy/, moto behind the fidelity proxy, and the
 // operator itself as a child process running under its ServiceAccount's identity.
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { copyFileSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { get as httpGet } from 'node:http';
@@ -30,6 +32,8 @@ export const EMULATOR_CREDENTIALS = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_A
 export interface OperatorProcess {
   process: Started;
   probeUrl: string;
+  /** The kubeconfig it runs with: a ServiceAccount token. */
+  kubeconfig: string;
 }
 
 export class TestBed {
@@ -66,6 +70,24 @@ export class TestBed {
       await group.stopAll();
       throw err;
     }
+  }
+
+  private bundle: Promise<string[]> | undefined;
+
+  /**
+   * The operator as the image runs it: compiled by tsconfig.build.json, with production dependencies only
+   * (`npm ci --omit=dev`) in a clean directory. Built once per run; returns the node arguments that start it.
+   */
+  productionBundle(): Promise<string[]> {
+    this.bundle ??= (async () => {
+      const app = join(this.group.dir, 'bundle');
+      const run = promisify(execFile);
+      await run(process.execPath, [join(REPO, 'node_modules/typescript/bin/tsc'), '-p', join(REPO, 'tsconfig.build.json'), '--outDir', join(app, 'dist')]);
+      for (const file of ['package.json', 'package-lock.json']) copyFileSync(join(REPO, file), join(app, file));
+      await run('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: app });
+      return [join(app, 'dist/main.js')];
+    })();
+    return this.bundle;
   }
 
   get dynamodbEndpoint(): string {
@@ -148,7 +170,7 @@ export class TestBed {
       if (started.child.exitCode !== null) throw new Error(`operator exited; see ${started.logFile}`);
       return (await httpStatus(`${probeUrl}/readyz`)) === 200;
     }, 30_000);
-    return { process: started, probeUrl };
+    return { process: started, probeUrl, kubeconfig };
   }
 
   private async installCrds(): Promise<void> {

@@ -1,5 +1,21 @@
 import assert from 'node:assert/strict';
-import { ConfigError, loadConfig } from '../../src/config.ts';
+import { ConfigError, loadConfig, SETTINGS } from '../../src/config.ts';
+
+const FLAG_VALUES: Record<(typeof SETTINGS)[keyof typeof SETTINGS], string> = {
+  'watch-namespaces': 'team-x,team-y',
+  region: 'ap-southeast-2',
+  'max-concurrent-reconciles': '4',
+  'resync-period-seconds': '30',
+  'poll-min-seconds': '3',
+  'poll-max-seconds': '60',
+  'leader-elect': 'false',
+  'leader-election-namespace': 'ops',
+  'leader-election-id': 'lease',
+  'pod-name': 'me',
+  'probe-address': '127.0.0.1:9999',
+  'log-level': 'debug',
+  'log-format': 'text',
+};
 
 describe('loadConfig', () => {
   it('has defaults for an empty environment', () => {
@@ -10,6 +26,7 @@ describe('loadConfig', () => {
       maxConcurrentReconciles: 10,
       resyncPeriodMs: 600_000,
       logLevel: 'info',
+      logFormat: 'json',
       probeAddress: { host: '0.0.0.0', port: 8080 },
       pollMinMs: 2_000,
       pollMaxMs: 120_000,
@@ -40,6 +57,7 @@ describe('loadConfig', () => {
         MAX_CONCURRENT_RECONCILES: '3',
         RESYNC_PERIOD_SECONDS: '60',
         LOG_LEVEL: 'debug',
+        LOG_FORMAT: 'text',
         PROBE_ADDRESS: '127.0.0.1:9090',
         POLL_MIN_SECONDS: '5',
         POLL_MAX_SECONDS: '300',
@@ -54,12 +72,44 @@ describe('loadConfig', () => {
         maxConcurrentReconciles: 3,
         resyncPeriodMs: 60_000,
         logLevel: 'debug',
+        logFormat: 'text',
         probeAddress: { host: '127.0.0.1', port: 9090 },
         pollMinMs: 5_000,
         pollMaxMs: 300_000,
         leaderElection: { enabled: false, namespace: 'ops', name: 'ddbr', identity: 'operator-7d9f-abcde' },
       },
     );
+  });
+
+  it('takes every setting as a flag too, and a flag wins over the environment', () => {
+    const argv = Object.values(SETTINGS).flatMap((flag) => [`--${flag}`, FLAG_VALUES[flag]]);
+    const config = loadConfig({ WATCH_NAMESPACES: 'from-env', LOG_LEVEL: 'error' }, argv);
+    assert.deepEqual(config, {
+      watchNamespaces: ['team-x', 'team-y'],
+      defaultRegion: 'ap-southeast-2',
+      maxConcurrentReconciles: 4,
+      resyncPeriodMs: 30_000,
+      pollMinMs: 3_000,
+      pollMaxMs: 60_000,
+      leaderElection: { enabled: false, namespace: 'ops', name: 'lease', identity: 'me' },
+      probeAddress: { host: '127.0.0.1', port: 9999 },
+      logLevel: 'debug',
+      logFormat: 'text',
+    });
+    assert.equal(loadConfig({}, ['--log-level=warn']).logLevel, 'warn');
+  });
+
+  it('rejects an unknown flag, listing the known ones', () => {
+    assert.throws(() => loadConfig({}, ['--watch-namespace', 'a']), (err: unknown) => {
+      assert.ok(err instanceof ConfigError);
+      assert.match(err.message, /Unknown option '--watch-namespace'.*the flags are --watch-namespaces, --region/);
+      return true;
+    });
+  });
+
+  it('rejects an unknown log level or format', () => {
+    assert.throws(() => loadConfig({ LOG_LEVEL: 'loud' }), /LOG_LEVEL must be one of error, warn, info, http, verbose, debug, silly, got "loud"/);
+    assert.throws(() => loadConfig({}, ['--log-format', 'xml']), /LOG_FORMAT must be json or text, got "xml"/);
   });
 
   it('rejects a LEADER_ELECT that is not true or false', () => {
