@@ -8,6 +8,7 @@ NODE_VERSION := 24.21.0
 NPM_VERSION  := 11.21.2
 KUBE_VERSION := v1.36.3
 HELM_VERSION := v3.19.0
+GLUA_VERSION := v1.1.1
 
 TOOLS_DIR ?= $(or $(DDBR_TOOLS_DIR),$(HOME)/.cache/dynamodb-restore-operator)
 NODE_ARCH := $(subst x86_64,x64,$(subst aarch64,arm64,$(shell uname -m)))
@@ -20,9 +21,12 @@ ASSETS    := $(if $(and $(KUBEBUILDER_ASSETS),$(wildcard $(KUBEBUILDER_ASSETS)/k
 
 export PATH := $(dir $(NODE)):$(NODE_DIR)/node_modules/.bin:$(CURDIR)/node_modules/.bin:$(PATH)
 HELM      := $(TOOLS_DIR)/helm-$(HELM_VERSION)/helm
+# gopher-lua: the Lua 5.1 interpreter Argo CD runs health checks with.
+GLUA      := $(TOOLS_DIR)/glua-$(GLUA_VERSION)/glua
 
 export TESTBED_ASSETS := $(ASSETS)
 export TESTBED_HELM := $(HELM)
+export TESTBED_GLUA := $(GLUA)
 export TESTBED_MOTO_SERVER := $(VENV)/bin/moto_server
 export TESTBED_RUNS_DIR := $(TOOLS_DIR)/runs
 
@@ -85,7 +89,7 @@ $(NODE):
 	rm -rf $(NODE_DIR) && mv $(NODE_DIR).tmp $(NODE_DIR)
 
 .PHONY: testbed-tools
-testbed-tools: $(VENV)/.installed $(ASSETS)/kube-apiserver $(HELM)
+testbed-tools: $(VENV)/.installed $(ASSETS)/kube-apiserver $(HELM) $(GLUA)
 
 $(VENV)/.installed:
 	rm -rf $(VENV) && python3 -m venv $(VENV)
@@ -98,3 +102,6 @@ $(TOOLS_DIR)/kube-$(KUBE_VERSION)/kube-apiserver:
 # helm's module has no replace directives, so go install builds it straight from the Go module proxy.
 $(HELM):
 	GOBIN=$(dir $@) CGO_ENABLED=0 go install -trimpath -ldflags '-s -w' helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)
+
+$(GLUA):
+	GOBIN=$(dir $@) CGO_ENABLED=0 go install -trimpath -ldflags '-s -w' github.com/yuin/gopher-lua/cmd/glua@$(GLUA_VERSION)
