@@ -1,0 +1,67 @@
+// A team's identity, bound to deploy/tenancy's role in its own namespace, can create and read restores there and
+// nothing more: not write their status, not touch another team's namespace, not edit a restore's spec.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ApiException, CoreV1Api, CustomObjectsApi, KubeConfig, RbacAuthorizationV1Api } from '@kubernetes/client-node';
+import { GROUP, PLURAL, VERSION } from '../../src/api/dynamodb-restore.ts';
+import { sharedTestBed } from '../support/shared-testbed.ts';
+import { restoreManifest, uniqueName } from '../support/restores.ts';
+import { REPO, type TestBed } from '../support/testbed.ts';
+
+const BACKUP = 'arn:aws:dynamodb:us-east-1:123456789012:table/Music/backup/01489173575360-b308cd7d';
+const forbidden = (err: unknown) => err instanceof ApiException && err.code === 403;
+
+describe('integration: tenant RBAC', function () {
+  this.timeout(60_000);
+  let bed: TestBed;
+  let tenant: CustomObjectsApi;
+  const team = uniqueName('team');
+  const other = uniqueName('other');
+
+  before(async () => {
+    bed = await sharedTestBed();
+    await bed.apply(readFileSync(join(REPO, 'deploy/tenancy/tenant-role.yaml'), 'utf8'));
+    for (const ns of [team, other]) await bed.createNamespace(ns);
+    await bed.kubeConfig.makeApiClient(CoreV1Api).createNamespacedServiceAccount({ namespace: team, body: { metadata: { name: 'deployer' } } });
+    await bed.kubeConfig.makeApiClient(RbacAuthorizationV1Api).createNamespacedRoleBinding({
+      namespace: team,
+      body: {
+        metadata: { name: 'restores' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'dynamodb-restore-tenant' },
+        subjects: [{ kind: 'ServiceAccount', name: 'deployer', namespace: team }],
+      },
+    });
+    const kubeConfig = new KubeConfig();
+    kubeConfig.loadFromFile(await bed.serviceAccountKubeconfig(team, 'deployer'));
+    tenant = kubeConfig.makeApiClient(CustomObjectsApi);
+  });
+
+  const ref = (namespace: string, name: string) => ({ group: GROUP, version: VERSION, plural: PLURAL, namespace, name });
+
+  it('creates, reads and deletes restores in its own namespace', async () => {
+    await tenant.createNamespacedCustomObject({ ...ref(team, ''), body: restoreManifest(team, 'mine', { targetTableName: 'Music', source: { backupArn: BACKUP } }) });
+    const mine = (await tenant.getNamespacedCustomObject(ref(team, 'mine'))) as { metadata: { name: string } };
+    assert.equal(mine.metadata.name, 'mine');
+    await tenant.deleteNamespacedCustomObject(ref(team, 'mine'));
+  });
+
+  it('cannot write a status, so cannot fake a Completed restore', async () => {
+    await tenant.createNamespacedCustomObject({ ...ref(team, ''), body: restoreManifest(team, 'forged', { targetTableName: 'Music', source: { backupArn: BACKUP } }) });
+    const current = (await tenant.getNamespacedCustomObject(ref(team, 'forged'))) as Record<string, unknown>;
+    await assert.rejects(tenant.replaceNamespacedCustomObjectStatus({ ...ref(team, 'forged'), body: { ...current, status: { phase: 'Completed' } } }), forbidden);
+  });
+
+  it("cannot touch another namespace's restores", async () => {
+    await assert.rejects(
+      tenant.createNamespacedCustomObject({ ...ref(other, ''), body: restoreManifest(other, 'theirs', { targetTableName: 'Music', source: { backupArn: BACKUP } }) }),
+      forbidden,
+    );
+    await assert.rejects(tenant.listNamespacedCustomObject({ group: GROUP, version: VERSION, plural: PLURAL, namespace: other }), forbidden);
+  });
+
+  it('cannot edit a restore (no update or patch verb, and the spec is immutable anyway)', async () => {
+    const current = (await tenant.getNamespacedCustomObject(ref(team, 'forged'))) as Record<string, unknown>;
+    await assert.rejects(tenant.replaceNamespacedCustomObject({ ...ref(team, 'forged'), body: current }), forbidden);
+  });
+});
