@@ -3,6 +3,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { Gauge } from 'prom-client';
 import { GROUP, PLURAL, VERSION, type DynamoDBRestore } from './api/dynamodb-restore.ts';
+import { POLICY_PLURAL, type DynamoDBRestorePolicy } from './api/dynamodb-restore-policy.ts';
 import { DynamoDBClients } from './aws/dynamodb-client.ts';
 import { loadConfig } from './config.ts';
 import { createLogger } from './log.ts';
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
   kubeConfig.loadFromDefault();
 
   const restores = new CustomObjectClient<DynamoDBRestore>(kubeConfig, { group: GROUP, version: VERSION, plural: PLURAL });
+  const policies = new CustomObjectClient<DynamoDBRestorePolicy>(kubeConfig, { group: GROUP, version: VERSION, plural: POLICY_PLURAL });
   const metrics = new PrometheusMetrics();
   const informers = new Map<string, ResourceInformer<DynamoDBRestore>>();
   const cached = () => [...informers.values()].flatMap((i) => i.list());
@@ -37,7 +39,18 @@ async function main(): Promise<void> {
     fresh: (key) => restores.get(splitKey(key).namespace, splitKey(key).name),
     writeStatus: (restore, status) => restores.replaceStatus({ ...restore, status }),
   };
+  // Policies are read from their own cache when a restore is planned; a change to one needs no reconcile (a
+  // restore already refused is final, one not yet planned reads the new policy).
+  const policyInformer = new ResourceInformer<DynamoDBRestorePolicy>({
+    kubeConfig,
+    path: policies.path(),
+    list: () => policies.list(),
+    onKey: () => undefined,
+    log,
+    resyncPeriodMs: config.resyncPeriodMs,
+  });
   const reconcile = restoreReconciler({
+    policies: () => policyInformer.list(),
     store,
     dynamodb: (region) => clients.forRegion(region),
     events: new EventRecorder(kubeConfig, CONTROLLER, config.leaderElection.identity, log),
@@ -98,7 +111,7 @@ async function main(): Promise<void> {
   const probes = await startProbeServer({
     ...config.probeAddress,
     registry: metrics.registry,
-    ready: () => [...informers.values()].every((i) => i.hasSynced),
+    ready: () => policyInformer.hasSynced && [...informers.values()].every((i) => i.hasSynced),
   });
 
   let stopping = false;
@@ -109,7 +122,7 @@ async function main(): Promise<void> {
     // Finish the reconciles in flight (their status writes included), then hand the lease over.
     if (elector) await elector.stop();
     else await stopWorking();
-    await Promise.all([...informers.values()].map((i) => i.stop()));
+    await Promise.all([...informers.values(), policyInformer].map((i) => i.stop()));
     clients.destroy();
     probes.close();
     log.info('Stopped');
@@ -117,7 +130,7 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
 
-  await Promise.all([...informers.values()].map((i) => i.start()));
+  await Promise.all([...informers.values(), policyInformer].map((i) => i.start()));
   if (elector) elector.start();
   else startWorking();
   log.info('Started', {

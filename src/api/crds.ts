@@ -2,6 +2,7 @@
 import { stringify } from 'yaml';
 import type { TSchema } from '@sinclair/typebox';
 import { DynamoDBRestoreSpec, DynamoDBRestoreStatus, GROUP, KIND, PLURAL, PRINTER_COLUMNS, VERSION } from './dynamodb-restore.ts';
+import { DynamoDBRestorePolicySpec, POLICY_KIND, POLICY_PLURAL, POLICY_PRINTER_COLUMNS } from './dynamodb-restore-policy.ts';
 
 export interface RenderedCrd {
   fileName: string;
@@ -59,9 +60,54 @@ function dynamodbRestoreCrd(): Record<string, unknown> {
   };
 }
 
+function dynamodbRestorePolicyCrd(): Record<string, unknown> {
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: `${POLICY_PLURAL}.${GROUP}` },
+    spec: {
+      group: GROUP,
+      names: {
+        kind: POLICY_KIND,
+        listKind: `${POLICY_KIND}List`,
+        plural: POLICY_PLURAL,
+        singular: POLICY_KIND.toLowerCase(),
+        shortNames: ['ddbrp'],
+        categories: ['dynamodb'],
+      },
+      scope: 'Cluster',
+      versions: [
+        {
+          name: VERSION,
+          served: true,
+          storage: true,
+          additionalPrinterColumns: POLICY_PRINTER_COLUMNS,
+          schema: {
+            openAPIV3Schema: {
+              type: 'object',
+              description:
+                'DynamoDBRestorePolicy sets the guardrails of self-service restores: which Regions, backups, table ' +
+                'names and throughput the DynamoDBRestores of the namespaces it governs may use.',
+              required: ['spec'],
+              properties: {
+                apiVersion: { type: 'string', description: 'APIVersion of this object.' },
+                kind: { type: 'string', description: 'Kind of this object.' },
+                metadata: { type: 'object' },
+                spec: toOpenApi(DynamoDBRestorePolicySpec),
+              },
+            },
+          },
+        },
+      ],
+    },
+  };
+}
+
 export function renderCrds(): RenderedCrd[] {
-  const object = dynamodbRestoreCrd();
-  return [{ fileName: `${GROUP}_${PLURAL}.yaml`, object, yaml: GENERATED + stringify(object, { lineWidth: 0 }) }];
+  return [
+    [PLURAL, dynamodbRestoreCrd()] as const,
+    [POLICY_PLURAL, dynamodbRestorePolicyCrd()] as const,
+  ].map(([plural, object]) => ({ fileName: `${GROUP}_${plural}.yaml`, object, yaml: GENERATED + stringify(object, { lineWidth: 0 }) }));
 }
 
 const GENERATED = '# Generated from src/api by `make generate`. Do not edit.\n';

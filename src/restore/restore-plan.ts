@@ -4,7 +4,9 @@ import type { DynamoDBRestore, DynamoDBRestoreStatus, Phase } from '../api/dynam
 import { AwsError, type BackupState, type RestoreFromBackupRequest, type TableState } from '../aws/dynamodb-port.ts';
 import { setCondition } from '../runtime/conditions.ts';
 import { classifyError, type ClassifiedError } from './restore-errors.ts';
+import { checkPolicies } from './restore-policy.ts';
 import { restoreRequest } from './restore-request.ts';
+import type { DynamoDBRestorePolicy } from '../api/dynamodb-restore-policy.ts';
 
 /** What the previous action found out; 'nothing' at the start of a reconcile. */
 export type Observation =
@@ -64,6 +66,7 @@ export function arnRegion(arn: string): string {
 export const Reason = {
   Validating: 'Validating',
   BackupNotReady: 'BackupNotReady',
+  PolicyDenied: 'PolicyDenied',
   BackupNotFound: 'BackupNotFound',
   CrossRegionNeedsSSE: 'CrossRegionNeedsSSE',
   RestoreRequested: 'RestoreRequested',
@@ -80,7 +83,14 @@ export function isFinal(restore: DynamoDBRestore): boolean {
   return FINAL.has(restore.status?.phase);
 }
 
-export function planRestore(restore: DynamoDBRestore, observation: Observation, now: Date, options: PlanOptions): Step {
+/** policies: every DynamoDBRestorePolicy in the cluster; the ones governing the restore's namespace apply. */
+export function planRestore(
+  restore: DynamoDBRestore,
+  observation: Observation,
+  now: Date,
+  options: PlanOptions,
+  policies: readonly DynamoDBRestorePolicy[] = [],
+): Step {
   const current = restore.status ?? {};
   if (isFinal(restore)) return { status: current, action: { kind: 'done' } };
 
@@ -97,8 +107,13 @@ export function planRestore(restore: DynamoDBRestore, observation: Observation, 
   const describe: Action = { kind: 'describeTable', tableName: spec.targetTableName };
 
   switch (observation.kind) {
-    case 'nothing':
+    case 'nothing': {
       if (base.restoreRequestedAt) return { status: base, action: describe };
+      // Guardrails before any AWS call; once the restore is requested, a later policy change does not abort it.
+      const denial = checkPolicies(restore, policies, options.defaultRegion);
+      if (denial) {
+        return fail(restore, base, { code: 'PolicyDenied', reason: Reason.PolicyDenied, message: denial.message, retry: { kind: 'terminal' } }, now);
+      }
       return {
         // A backup being waited for keeps its BackupNotReady reason between looks (no event each look).
         status:
@@ -107,6 +122,7 @@ export function planRestore(restore: DynamoDBRestore, observation: Observation, 
             : ready({ ...base, phase: 'Validating' }, restore, 'False', Reason.Validating, `Checking backup ${spec.source.backupArn}.`, now),
         action: { kind: 'describeBackup', backupArn: spec.source.backupArn, region: arnRegion(spec.source.backupArn) },
       };
+    }
 
     case 'backupDescribed': {
       const { backup } = observation;

@@ -3,6 +3,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from 'winston';
 import type { DynamoDBRestore, DynamoDBRestoreStatus } from '../api/dynamodb-restore.ts';
+import type { DynamoDBRestorePolicy } from '../api/dynamodb-restore-policy.ts';
 import { AwsError, type DynamoDBPort } from '../aws/dynamodb-port.ts';
 import { findCondition } from '../runtime/conditions.ts';
 import type { Reconcile } from '../runtime/controller.ts';
@@ -27,6 +28,8 @@ export interface RestoreReconcilerDeps {
   now: () => Date;
   options: PlanOptions;
   metrics?: Pick<RestoreMetricsSink, 'restoreFinished'>;
+  /** Every DynamoDBRestorePolicy, from the cache. */
+  policies?: () => readonly DynamoDBRestorePolicy[];
 }
 
 /** More steps than any path through the plan takes; a guard against a plan that never settles. */
@@ -47,7 +50,7 @@ export function restoreReconciler(deps: RestoreReconcilerDeps): Reconcile {
     let conflicts = 0;
 
     for (let step = 0; step < MAX_STEPS; step++) {
-      const { status, action } = planRestore(restore, observation, deps.now(), deps.options);
+      const { status, action } = planRestore(restore, observation, deps.now(), deps.options, deps.policies?.() ?? []);
       try {
         restore = await writeStatus(deps, restore, status, log);
       } catch (err) {

@@ -54,7 +54,8 @@ describe('integration: install manifests (kustomize base and Helm chart)', funct
   it('the chart scopes RBAC to the watched namespaces and carries the IRSA annotation', () => {
     const objects = helm('watchNamespaces={team-a,team-b}', 'serviceAccount.annotations.eks\\.amazonaws\\.com/role-arn=arn:aws:iam::123456789012:role/ddbr');
     const kinds = objects.map((m) => `${m.kind}/${m.metadata.namespace ?? ''}/${m.metadata.name}`);
-    assert.ok(!kinds.some((k) => k.startsWith('ClusterRole')), 'no cluster-wide role when namespaces are listed');
+    // Only the cluster-scoped policies are read cluster-wide; restores only in the listed namespaces.
+    assert.deepEqual(kinds.filter((k) => k.startsWith('ClusterRole')), ['ClusterRole//dynamodb-restore-operator-policies', 'ClusterRoleBinding//dynamodb-restore-operator-policies']);
     for (const ns of ['team-a', 'team-b']) {
       assert.ok(kinds.includes(`Role/${ns}/dynamodb-restore-operator`));
       assert.ok(kinds.includes(`RoleBinding/${ns}/dynamodb-restore-operator`));

@@ -730,3 +730,25 @@ describe('formatDuration', () => {
     });
   }
 });
+
+describe('planRestore with DynamoDBRestorePolicies', () => {
+  const regionsOnly = [{ apiVersion: 'dynamodb.restore.dev/v1alpha1', kind: 'DynamoDBRestorePolicy' as const, metadata: { name: 'team-a' }, spec: { namespaces: ['team-a'], allowedRegions: ['eu-west-1'] } }];
+
+  it('refuses a denied restore before any AWS call, saying which policy and rule', () => {
+    const step = planRestore(restoreWith(undefined), { kind: 'nothing' }, NOW, { ...OPTIONS, defaultRegion: 'us-east-1' }, regionsOnly);
+    assert.equal(step.action.kind, 'done');
+    assert.equal(step.status.phase, 'Failed');
+    assert.deepEqual(readyOf(step.status) && [readyOf(step.status)?.reason, step.status.lastError?.code, step.status.lastError?.retryable], ['PolicyDenied', 'PolicyDenied', false]);
+    assert.match(readyOf(step.status)?.message ?? '', /DynamoDBRestorePolicy team-a denies this restore \(allowedRegions\): Region us-east-1 is not one of eu-west-1/);
+  });
+
+  it('lets an allowed restore go on to validate its backup', () => {
+    const step = planRestore(restoreWith(undefined), { kind: 'nothing' }, NOW, { ...OPTIONS, defaultRegion: 'eu-west-1' }, regionsOnly);
+    assert.equal(step.action.kind, 'describeBackup');
+  });
+
+  it('does not abort a restore already requested when a policy changes later', () => {
+    const step = planRestore(restoreWith(structuredClone(PHASES['Restoring with startTime'])), { kind: 'nothing' }, NOW, { ...OPTIONS, defaultRegion: 'us-east-1' }, regionsOnly);
+    assert.equal(step.action.kind, 'describeTable');
+  });
+});

@@ -1,0 +1,64 @@
+// The DynamoDBRestorePolicy API (cluster-scoped): the guardrails a platform team sets on self-service restores.
+// One source for the CRD schema, the types and `kubectl explain`, like the DynamoDBRestore API beside it.
+import { Type, type Static } from '@sinclair/typebox';
+import { REGION_PATTERN } from './dynamodb-restore.ts';
+
+export const POLICY_KIND = 'DynamoDBRestorePolicy';
+export const POLICY_PLURAL = 'dynamodbrestorepolicies';
+
+/** Patterns are RE2 regular expressions matched against the whole value, so the same rule holds in CEL and here. */
+const Patterns = (description: string) =>
+  Type.Array(Type.String({ minLength: 1, maxLength: 1024 }), { minItems: 1, maxItems: 100, description });
+
+export const DynamoDBRestorePolicySpec = Type.Object(
+  {
+    namespaces: Patterns(
+      'Namespaces this policy governs, as regular expressions matched against the whole name (e.g. team-a, team-.*). ' +
+        'A restore must satisfy every policy that governs its namespace.',
+    ),
+    allowedRegions: Type.Optional(
+      Type.Array(Type.String({ maxLength: 32, pattern: REGION_PATTERN }), {
+        minItems: 1,
+        maxItems: 50,
+        description: 'Regions restores may target (spec.region, or the operator default). Omitted: any.',
+      }),
+    ),
+    allowedSources: Type.Optional(
+      Patterns('Backup ARNs restores may use, as regular expressions matched against the whole ARN. Omitted: any.'),
+    ),
+    targetTableNamePattern: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 1024,
+        description:
+          'A regular expression every target table name must match in full; $(namespace) stands for the ' +
+          "restore's namespace, e.g. $(namespace)-.* makes team-a's tables start with team-a-. Omitted: any.",
+      }),
+    ),
+    maxProvisionedThroughput: Type.Optional(
+      Type.Object(
+        {
+          readCapacityUnits: Type.Integer({ minimum: 1, description: 'Most read capacity units a restore may ask for, table or index.' }),
+          writeCapacityUnits: Type.Integer({ minimum: 1, description: 'Most write capacity units a restore may ask for, table or index.' }),
+        },
+        { description: 'Upper bounds on overrides.provisionedThroughput and each index\'s. Omitted: no bound.' },
+      ),
+    ),
+  },
+  { description: 'What restores in the governed namespaces may do. The operator refuses (Failed: PolicyDenied) before any AWS call.' },
+);
+
+export type DynamoDBRestorePolicySpec = Static<typeof DynamoDBRestorePolicySpec>;
+
+export interface DynamoDBRestorePolicy {
+  apiVersion: string;
+  kind: typeof POLICY_KIND;
+  metadata: { name: string; uid?: string; resourceVersion?: string };
+  spec: DynamoDBRestorePolicySpec;
+}
+
+export const POLICY_PRINTER_COLUMNS = [
+  { name: 'Namespaces', type: 'string', jsonPath: '.spec.namespaces' },
+  { name: 'Regions', type: 'string', jsonPath: '.spec.allowedRegions' },
+  { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+] as const;

@@ -1,0 +1,68 @@
+// DynamoDBRestorePolicy enforcement, free of I/O: does every policy governing a restore's namespace allow it?
+// Patterns are matched against whole values, as the ValidatingAdmissionPolicy in deploy/ matches them in CEL.
+import type { DynamoDBRestore } from '../api/dynamodb-restore.ts';
+import type { DynamoDBRestorePolicy } from '../api/dynamodb-restore-policy.ts';
+
+export interface PolicyDenial {
+  policy: string;
+  rule: string;
+  message: string;
+}
+
+/** A pattern that does not compile matches nothing: a broken policy denies rather than allows. */
+function matchesWhole(pattern: string, value: string): boolean {
+  try {
+    return new RegExp(`^(?:${pattern})$`).test(value);
+  } catch {
+    return false;
+  }
+}
+
+const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+export function governs(policy: DynamoDBRestorePolicy, namespace: string): boolean {
+  return policy.spec.namespaces.some((p) => matchesWhole(p, namespace));
+}
+
+/** Why the first policy (by name) that denies the restore does so; undefined when every governing policy allows it. */
+export function checkPolicies(restore: DynamoDBRestore, policies: readonly DynamoDBRestorePolicy[], defaultRegion: string | undefined): PolicyDenial | undefined {
+  const { namespace } = restore.metadata;
+  const { spec } = restore;
+  const governing = policies.filter((p) => governs(p, namespace)).sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+  for (const { metadata, spec: rules } of governing) {
+    const deny = (rule: string, why: string): PolicyDenial => ({
+      policy: metadata.name,
+      rule,
+      message: `DynamoDBRestorePolicy ${metadata.name} denies this restore (${rule}): ${why}. Change the spec in a new DynamoDBRestore, or ask the platform team.`,
+    });
+    const region = spec.region ?? defaultRegion;
+    if (rules.allowedRegions && !(region && rules.allowedRegions.includes(region))) {
+      return deny('allowedRegions', `Region ${region ?? '(the operator default, not configured)'} is not one of ${rules.allowedRegions.join(', ')}`);
+    }
+    if (rules.allowedSources && !rules.allowedSources.some((p) => matchesWhole(p, spec.source.backupArn))) {
+      return deny('allowedSources', `backup ${spec.source.backupArn} matches none of ${rules.allowedSources.join(', ')}`);
+    }
+    if (rules.targetTableNamePattern) {
+      const pattern = rules.targetTableNamePattern.replaceAll('$(namespace)', escapeRegex(namespace));
+      if (!matchesWhole(pattern, spec.targetTableName)) {
+        return deny('targetTableNamePattern', `table name ${spec.targetTableName} does not match ${rules.targetTableNamePattern}`);
+      }
+    }
+    const max = rules.maxProvisionedThroughput;
+    if (max) {
+      const asked = [
+        ['the table', spec.overrides?.provisionedThroughput] as const,
+        ...(spec.overrides?.globalSecondaryIndexes ?? []).map((i) => [`index ${i.indexName}`, i.provisionedThroughput] as const),
+      ];
+      for (const [what, t] of asked) {
+        if (t && (t.readCapacityUnits > max.readCapacityUnits || t.writeCapacityUnits > max.writeCapacityUnits)) {
+          return deny(
+            'maxProvisionedThroughput',
+            `${what} asks for ${t.readCapacityUnits}/${t.writeCapacityUnits} read/write capacity units, more than ${max.readCapacityUnits}/${max.writeCapacityUnits}`,
+          );
+        }
+      }
+    }
+  }
+  return undefined;
+}

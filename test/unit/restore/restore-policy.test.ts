@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import type { DynamoDBRestore, DynamoDBRestoreSpec } from '../../../src/api/dynamodb-restore.ts';
+import type { DynamoDBRestorePolicy, DynamoDBRestorePolicySpec } from '../../../src/api/dynamodb-restore-policy.ts';
+import { checkPolicies, governs } from '../../../src/restore/restore-policy.ts';
+
+const BACKUP = 'arn:aws:dynamodb:us-east-1:123456789012:table/Music/backup/01489173575360-b308cd7d';
+
+function restore(spec: Partial<DynamoDBRestoreSpec> = {}, namespace = 'team-a'): DynamoDBRestore {
+  return {
+    apiVersion: 'dynamodb.restore.dev/v1alpha1',
+    kind: 'DynamoDBRestore',
+    metadata: { name: 'music', namespace, uid: 'u', generation: 1, resourceVersion: '1' },
+    spec: { targetTableName: 'team-a-Music', source: { backupArn: BACKUP }, ...spec },
+  };
+}
+
+function policy(name: string, spec: Partial<DynamoDBRestorePolicySpec>): DynamoDBRestorePolicy {
+  return { apiVersion: 'dynamodb.restore.dev/v1alpha1', kind: 'DynamoDBRestorePolicy', metadata: { name }, spec: { namespaces: ['team-a'], ...spec } };
+}
+
+describe('restore policies', () => {
+  it('govern the namespaces whose whole name matches one of their patterns', () => {
+    const p = policy('p', { namespaces: ['team-.*', 'ops'] });
+    assert.deepEqual(['team-a', 'team-b', 'ops', 'ops-2', 'my-team-a'].map((ns) => governs(p, ns)), [true, true, true, false, false]);
+  });
+
+  it('allow everything when no policy governs the namespace', () => {
+    assert.equal(checkPolicies(restore({ region: 'eu-west-1' }, 'team-b'), [policy('p', { allowedRegions: ['us-east-1'] })], undefined), undefined);
+  });
+
+  const cases: Array<{ name: string; rules: Partial<DynamoDBRestorePolicySpec>; spec?: Partial<DynamoDBRestoreSpec>; defaultRegion?: string; denied?: RegExp }> = [
+    { name: 'a listed Region', rules: { allowedRegions: ['us-east-1'] }, spec: { region: 'us-east-1' } },
+    { name: 'the default Region when listed', rules: { allowedRegions: ['us-east-1'] }, defaultRegion: 'us-east-1' },
+    { name: 'an unlisted Region', rules: { allowedRegions: ['us-east-1'] }, spec: { region: 'eu-west-1' }, denied: /\(allowedRegions\): Region eu-west-1 is not one of us-east-1/ },
+    { name: 'an unknown default Region', rules: { allowedRegions: ['us-east-1'] }, denied: /Region \(the operator default, not configured\) is not one of us-east-1/ },
+    { name: 'a matching backup', rules: { allowedSources: ['arn:aws:dynamodb:us-east-1:123456789012:table/Music/backup/.*'] } },
+    { name: 'a backup of another table', rules: { allowedSources: ['arn:aws:dynamodb:us-east-1:123456789012:table/Orders/backup/.*'] }, denied: /\(allowedSources\): backup arn:\S+ matches none of/ },
+    { name: 'a pattern matching only part of the ARN', rules: { allowedSources: ['Music'] }, denied: /allowedSources/ },
+    { name: 'a table name with the namespace prefix', rules: { targetTableNamePattern: '$(namespace)-.*' } },
+    { name: 'a table name without the namespace prefix', rules: { targetTableNamePattern: '$(namespace)-.*' }, spec: { targetTableName: 'Music' }, denied: /\(targetTableNamePattern\): table name Music does not match \$\(namespace\)-\.\*/ },
+    { name: 'throughput within the bound', rules: { maxProvisionedThroughput: { readCapacityUnits: 100, writeCapacityUnits: 100 } }, spec: { overrides: { billingMode: 'PROVISIONED', provisionedThroughput: { readCapacityUnits: 100, writeCapacityUnits: 50 } } } },
+    {
+      name: 'table throughput over the bound',
+      rules: { maxProvisionedThroughput: { readCapacityUnits: 100, writeCapacityUnits: 100 } },
+      spec: { overrides: { billingMode: 'PROVISIONED', provisionedThroughput: { readCapacityUnits: 101, writeCapacityUnits: 1 } } },
+      denied: /\(maxProvisionedThroughput\): the table asks for 101\/1 read\/write capacity units, more than 100\/100/,
+    },
+    {
+      name: 'index throughput over the bound',
+      rules: { maxProvisionedThroughput: { readCapacityUnits: 10, writeCapacityUnits: 10 } },
+      spec: {
+        overrides: {
+          globalSecondaryIndexes: [
+            { indexName: 'singers-index', keySchema: [{ attributeName: 'SingerName', keyType: 'HASH' }], projection: { projectionType: 'KEYS_ONLY' }, provisionedThroughput: { readCapacityUnits: 5, writeCapacityUnits: 50 } },
+          ],
+        },
+      },
+      denied: /index singers-index asks for 5\/50/,
+    },
+    { name: 'a broken pattern (fails closed)', rules: { allowedSources: ['(unclosed'] }, denied: /allowedSources/ },
+  ];
+  for (const c of cases) {
+    it(`${c.denied ? 'deny' : 'allow'} ${c.name}`, () => {
+      const denial = checkPolicies(restore(c.spec), [policy('team-a', c.rules)], c.defaultRegion);
+      if (!c.denied) assert.equal(denial, undefined);
+      else {
+        assert.equal(denial?.policy, 'team-a');
+        assert.match(denial?.message ?? '', c.denied);
+        assert.match(denial?.message ?? '', /^DynamoDBRestorePolicy team-a denies this restore .*Change the spec in a new DynamoDBRestore, or ask the platform team\.$/);
+      }
+    });
+  }
+
+  it('must all allow: the first denying policy by name is reported', () => {
+    const policies = [policy('z-regions', { allowedRegions: ['us-east-1'] }), policy('a-names', { targetTableNamePattern: 'prod-.*' }), policy('m-ok', {})];
+    assert.equal(checkPolicies(restore({ region: 'eu-west-1' }), policies, undefined)?.policy, 'a-names');
+    assert.equal(checkPolicies(restore({ region: 'eu-west-1', targetTableName: 'prod-Music' }), policies, undefined)?.policy, 'z-regions');
+  });
+});
