@@ -1,13 +1,17 @@
-// Guardrails on the test bed: a restore a DynamoDBRestorePolicy denies never reaches AWS and says which rule
-// denied it; one it allows goes through.
+// Guardrails on the test bed: what a DynamoDBRestorePolicy denies is rejected at admission where CEL can tell
+// (the ValidatingAdmissionPolicy in deploy/), and otherwise refused by the operator before any AWS call; either way
+// the message names the policy and the rule. What it allows goes through.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GROUP, VERSION } from '../../src/api/dynamodb-restore.ts';
 import { POLICY_PLURAL } from '../../src/api/dynamodb-restore-policy.ts';
+import { waitFor } from '../support/processes.ts';
 import { sharedTestBed } from '../support/shared-testbed.ts';
 import { dynamodbClient, musicBackup, Restores, uniqueName } from '../support/restores.ts';
-import type { OperatorProcess, TestBed } from '../support/testbed.ts';
+import { REPO, type OperatorProcess, type TestBed } from '../support/testbed.ts';
 
 describe('integration: DynamoDBRestorePolicy on the test bed', function () {
   this.timeout(120_000);
@@ -29,9 +33,10 @@ describe('integration: DynamoDBRestorePolicy on the test bed', function () {
         apiVersion: `${GROUP}/${VERSION}`,
         kind: 'DynamoDBRestorePolicy',
         metadata: { name: policyName },
-        spec: { namespaces: [namespace], allowedRegions: ['us-east-1'], targetTableNamePattern: '$(namespace)-.*' },
+        spec: { namespaces: [namespace], allowedRegions: ['eu-west-1'], targetTableNamePattern: '$(namespace)-.*' },
       },
     });
+    await bed.apply(readFileSync(join(REPO, 'deploy/kustomize/base/admission-policy.yaml'), 'utf8'));
     operator = await bed.startOperator({ WATCH_NAMESPACES: namespace });
   });
 
@@ -41,23 +46,54 @@ describe('integration: DynamoDBRestorePolicy on the test bed', function () {
     ddb.destroy();
   });
 
-  it('refuses a denied restore with the rule, and no AWS call is made for it', async () => {
-    const table = uniqueName('Music');
+  it('rejects at admission what the policy denies and CEL can tell, with the policy\'s message', async () => {
+    const restores = new Restores(bed);
+    const backupArn = 'arn:aws:dynamodb:eu-west-1:123456789012:table/Music/backup/01489173575360-b308cd7d';
+    let message = '';
+    // The apiserver takes a moment to start enforcing a new policy binding.
+    await waitFor('the admission policy to be enforced', async () => {
+      try {
+        await restores.create(namespace, uniqueName('early'), { targetTableName: 'Music', region: 'eu-west-1', source: { backupArn } });
+        return false;
+      } catch (err) {
+        message = String((err as { body?: unknown }).body);
+        return true;
+      }
+    }, 30_000, 500);
+    assert.match(message, new RegExp(`DynamoDBRestorePolicy ${policyName} denies this restore \\(targetTableNamePattern\\): table name Music does not match`));
+    await assert.rejects(
+      restores.create(namespace, uniqueName('region'), { targetTableName: `${namespace}-Music`, region: 'us-east-1', source: { backupArn }, overrides: { sse: { enabled: true, sseType: 'KMS' } } }),
+      (err: unknown) => new RegExp(`DynamoDBRestorePolicy ${policyName} denies this restore \\(allowedRegions\\): Region us-east-1 is not one of eu-west-1`).test(String((err as { body?: unknown }).body)),
+    );
+  });
+
+  it('refuses in the operator what admission cannot tell (the default Region), with no AWS call', async () => {
+    const table = `${namespace}-Music`;
     const backupArn = await musicBackup(ddb, table);
     const callsBefore = bed.proxy.calls.length;
     const restores = new Restores(bed);
+    // No spec.region: the operator's default (us-east-1) applies, which only the operator knows.
     await restores.create(namespace, 'denied', { targetTableName: table, source: { backupArn } });
     const done = await restores.waitFor(namespace, 'denied', 'to fail', (r) => r.status?.phase === 'Failed');
     assert.equal(done.status?.lastError?.code, 'PolicyDenied');
-    assert.match(done.status?.lastError?.message ?? '', new RegExp(`DynamoDBRestorePolicy ${policyName} denies this restore \\(targetTableNamePattern\\): table name ${table} does not match`));
+    assert.match(done.status?.lastError?.message ?? '', new RegExp(`DynamoDBRestorePolicy ${policyName} denies this restore \\(allowedRegions\\): Region us-east-1 is not one of eu-west-1`));
     assert.deepEqual(bed.proxy.calls.slice(callsBefore), [], 'the proxy saw no call');
   });
 
+  it('admits the example policy under deploy/tenancy', async () => {
+    await bed.apply(readFileSync(join(REPO, 'deploy/tenancy/team-a-policy.yaml'), 'utf8'));
+    const example = (await bed.kubeConfig.makeApiClient(CustomObjectsApi).getClusterCustomObject({ group: GROUP, version: VERSION, plural: POLICY_PLURAL, name: 'team-a' })) as { spec: { targetTableNamePattern?: string } };
+    assert.equal(example.spec.targetTableNamePattern, '$(namespace)-.*');
+    await bed.kubeConfig.makeApiClient(CustomObjectsApi).deleteClusterCustomObject({ group: GROUP, version: VERSION, plural: POLICY_PLURAL, name: 'team-a' });
+  });
+
   it('lets an allowed restore through', async () => {
-    const table = `${namespace}-Music`;
-    const backupArn = await musicBackup(ddb, table);
+    const table = `${namespace}-Music2`;
+    const eu = dynamodbClient(bed, 'eu-west-1');
+    const backupArn = await musicBackup(eu, table);
+    eu.destroy();
     const restores = new Restores(bed);
-    await restores.create(namespace, 'allowed', { targetTableName: table, region: 'us-east-1', source: { backupArn } });
+    await restores.create(namespace, 'allowed', { targetTableName: table, region: 'eu-west-1', source: { backupArn } });
     await restores.waitFor(namespace, 'allowed', 'to complete', (r) => r.status?.phase === 'Completed');
   });
 });
