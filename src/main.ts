@@ -52,7 +52,7 @@ async function main(): Promise<void> {
   const reconcile = restoreReconciler({
     policies: () => policyInformer.list(),
     store,
-    dynamodb: (region) => clients.forRegion(region),
+    dynamodb: (region, role) => clients.forRegion(region, role),
     events: new EventRecorder(kubeConfig, CONTROLLER, config.leaderElection.identity, log),
     now: () => new Date(),
     options: { pollMinMs: config.pollMinMs, pollMaxMs: config.pollMaxMs, adoptionSkewMs: 60_000, defaultRegion: config.defaultRegion },

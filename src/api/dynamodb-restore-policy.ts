@@ -26,6 +26,9 @@ export const DynamoDBRestorePolicySpec = Type.Object(
     allowedSources: Type.Optional(
       Patterns('Backup ARNs restores may use, as regular expressions matched against the whole ARN. Omitted: any.'),
     ),
+    allowedRoleArns: Type.Optional(
+      Patterns('IAM roles restores may assume (spec.credentials.roleArn), as regular expressions matched against the whole ARN. Omitted: any.'),
+    ),
     targetTableNamePattern: Type.Optional(
       Type.String({
         minLength: 1,

@@ -11,6 +11,7 @@ export const PLURAL = 'dynamodbrestores';
 
 export const REGION_PATTERN = '^[a-z]{2}(-[a-z]+)+-[0-9]+$';
 export const TABLE_NAME_PATTERN = '^[a-zA-Z0-9_.-]+$';
+export const ROLE_ARN_PATTERN = '^arn:aws[a-zA-Z-]*:iam::[0-9]{12}:role/[a-zA-Z0-9+=,.@_/-]{1,512}$';
 export const BACKUP_ARN_PATTERN = '^arn:aws[a-zA-Z-]*:dynamodb:[a-z0-9-]+:[0-9]{12}:table/[a-zA-Z0-9_.-]{3,255}/backup/[0-9]{14}-[a-z0-9]{8}$';
 
 const TableName = (description: string) =>
@@ -187,6 +188,25 @@ export const DynamoDBRestoreSpec = Type.Object(
     ),
     source: Source,
     overrides: Type.Optional(Overrides),
+    credentials: Type.Optional(
+      Type.Object(
+        {
+          roleArn: Type.String({
+            maxLength: 2048,
+            pattern: ROLE_ARN_PATTERN,
+            description: 'IAM role the operator assumes (STS AssumeRole) for every AWS call of this restore.',
+          }),
+          externalId: Type.Optional(
+            Type.String({ minLength: 2, maxLength: 1224, pattern: '^[a-zA-Z0-9+=,.@:/_-]+$', description: "The role trust policy's sts:ExternalId." }),
+          ),
+        },
+        {
+          description:
+            "AWS identity for this restore, for accounts or teams the operator's own role should not reach. Omitted: " +
+            "the operator's own credentials. A DynamoDBRestorePolicy may limit the roles a namespace can use.",
+        },
+      ),
+    ),
   },
   {
     description:

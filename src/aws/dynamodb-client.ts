@@ -8,7 +8,8 @@ import {
   TagResourceCommand,
   type TableDescription,
 } from '@aws-sdk/client-dynamodb';
-import { AwsError, type BackupState, type DynamoDBPort, type RestoreFromBackupRequest, type TableState } from './dynamodb-port.ts';
+import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import { AwsError, type BackupState, type DynamoDBPort, type RestoreFromBackupRequest, type RoleCredentials, type TableState } from './dynamodb-port.ts';
 
 export function toTableState(table: TableDescription | undefined, fallbackName: string): TableState {
   const summary = table?.RestoreSummary;
@@ -32,6 +33,8 @@ export function toAwsError(err: unknown, operation: string): AwsError {
   const message = e?.message ?? String(err);
   if (e?.$metadata?.httpStatusCode !== undefined && e.name) return new AwsError(e.name, message, operation);
   if (e?.name === 'TimeoutError' || e?.code === 'ETIMEDOUT') return new AwsError('TimeoutError', message, operation);
+  // No credentials could be had (no role, IRSA token unreadable): a credentials problem, not a network one.
+  if (e?.name === 'CredentialsProviderError') return new AwsError('CredentialsProviderError', message, operation);
   return new AwsError('NetworkError', message, operation);
 }
 
@@ -93,7 +96,10 @@ export class SdkDynamoDB implements DynamoDBPort {
   }
 }
 
-/** One SDK client per Region, made on first use. */
+/**
+ * One SDK client per Region and identity, made on first use and kept: a role's temporary credentials are cached
+ * by the client and refreshed before they expire, so a busy role costs one AssumeRole an hour, not one a call.
+ */
 export class DynamoDBClients {
   private readonly clients = new Map<string, SdkDynamoDB>();
 
@@ -102,13 +108,20 @@ export class DynamoDBClients {
     private readonly observe?: CallObserver,
   ) {}
 
-  forRegion(region: string | undefined): SdkDynamoDB {
-    const key = region ?? this.defaultRegion ?? '';
+  forRegion(region: string | undefined, role?: RoleCredentials): SdkDynamoDB {
+    const resolved = region ?? this.defaultRegion ?? '';
+    const key = `${resolved}|${role?.roleArn ?? ''}|${role?.externalId ?? ''}`;
     let port = this.clients.get(key);
     if (!port) {
+      const credentials = role
+        ? fromTemporaryCredentials({
+            params: { RoleArn: role.roleArn, ExternalId: role.externalId, RoleSessionName: 'dynamodb-restore-operator', DurationSeconds: 3600 },
+            clientConfig: { region: resolved || undefined, maxAttempts: 1 },
+          })
+        : undefined;
       // No SDK-level retries: every retry is the error map's decision (a named wait or the per-key backoff), so a
       // LimitExceeded is waited out rather than retried at once, and each attempt shows in the status.
-      port = new SdkDynamoDB(new DynamoDBClient({ region: key || undefined, maxAttempts: 1 }), this.observe);
+      port = new SdkDynamoDB(new DynamoDBClient({ region: resolved || undefined, maxAttempts: 1, credentials }), this.observe);
       this.clients.set(key, port);
     }
     return port;

@@ -46,6 +46,12 @@ export interface BackupState {
   sourceTableName?: string;
 }
 
+/** An IAM role to assume for a resource's calls (spec.credentials). */
+export interface RoleCredentials {
+  roleArn: string;
+  externalId?: string;
+}
+
 /** An error answer from AWS, or a failure to get one (code NetworkError / TimeoutError). */
 export class AwsError extends Error {
   constructor(

@@ -1,5 +1,5 @@
 // The one error map: every error code the restore's AWS calls (DescribeBackup, RestoreTableFromBackup,
-// DescribeTable, TagResource) and the common errors of every AWS API document, classified once as terminal, retry after
+// DescribeTable, TagResource, and STS AssumeRole for spec.credentials) and the common errors of every AWS API document, classified once as terminal, retry after
 // a named wait, or retry with backoff, with the reason and the sentence the status and events show.
 import type { AwsError } from '../aws/dynamodb-port.ts';
 
@@ -130,6 +130,23 @@ const RULES: Record<string, Rule> = {
     sentence: (e) => `The account is not subscribed to DynamoDB in this Region (OptInRequired); enable the Region, then create a new DynamoDBRestore.${aws(e)}`,
   },
   InvalidEndpointException: internal,
+  CredentialsProviderError: invalidCredentials,
+  // STS AssumeRole, for spec.credentials (its codes have no "Exception" suffix).
+  AccessDenied: {
+    reason: 'AssumeRoleDenied',
+    retry: { kind: 'terminal' },
+    sentence: (e) =>
+      "The operator could not assume the role in spec.credentials: its trust policy must allow the operator's " +
+      `identity (sts:AssumeRole) and the externalId must match; then create a new DynamoDBRestore.${aws(e)}`,
+  },
+  ExpiredToken: invalidCredentials,
+  RegionDisabledException: {
+    reason: 'RegionNotEnabled',
+    retry: { kind: 'terminal' },
+    sentence: (e) => `STS is not activated in this Region for the account; activate it in IAM, then create a new DynamoDBRestore.${aws(e)}`,
+  },
+  MalformedPolicyDocument: validation,
+  PackedPolicyTooLarge: validation,
   ResourceNotFoundException: {
     reason: 'NotFound',
     retry: { kind: 'terminal' },

@@ -42,6 +42,10 @@ export function checkPolicies(restore: DynamoDBRestore, policies: readonly Dynam
     if (rules.allowedSources && !rules.allowedSources.some((p) => matchesWhole(p, spec.source.backupArn))) {
       return deny('allowedSources', `backup ${spec.source.backupArn} matches none of ${rules.allowedSources.join(', ')}`);
     }
+    const role = spec.credentials?.roleArn;
+    if (rules.allowedRoleArns && role && !rules.allowedRoleArns.some((p) => matchesWhole(p, role))) {
+      return deny('allowedRoleArns', `role ${role} matches none of ${rules.allowedRoleArns.join(', ')}`);
+    }
     if (rules.targetTableNamePattern) {
       const pattern = rules.targetTableNamePattern.replaceAll('$(namespace)', escapeRegex(namespace));
       if (!matchesWhole(pattern, spec.targetTableName)) {

@@ -4,7 +4,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from 'winston';
 import type { DynamoDBRestore, DynamoDBRestoreStatus } from '../api/dynamodb-restore.ts';
 import type { DynamoDBRestorePolicy } from '../api/dynamodb-restore-policy.ts';
-import { AwsError, type DynamoDBPort } from '../aws/dynamodb-port.ts';
+import { AwsError, type DynamoDBPort, type RoleCredentials } from '../aws/dynamodb-port.ts';
 import { findCondition } from '../runtime/conditions.ts';
 import type { Reconcile } from '../runtime/controller.ts';
 import { ConflictError } from '../runtime/custom-objects.ts';
@@ -23,7 +23,8 @@ export interface RestoreStore {
 
 export interface RestoreReconcilerDeps {
   store: RestoreStore;
-  dynamodb: (region: string | undefined) => DynamoDBPort;
+  /** The DynamoDB port for a Region, as the resource's own identity (spec.credentials) or the operator's. */
+  dynamodb: (region: string | undefined, role?: RoleCredentials) => DynamoDBPort;
   events: EventSink;
   now: () => Date;
   options: PlanOptions;
@@ -45,7 +46,7 @@ export function restoreReconciler(deps: RestoreReconcilerDeps): Reconcile {
     let restore = deps.store.cached(key);
     // A final resource costs nothing: no AWS call, no write.
     if (!restore || isFinal(restore)) return {};
-    const { region } = restore.spec;
+    const { region, credentials } = restore.spec;
     let observation: Observation = { kind: 'nothing' };
     let conflicts = 0;
 
@@ -63,7 +64,7 @@ export function restoreReconciler(deps: RestoreReconcilerDeps): Reconcile {
         observation = { kind: 'nothing' };
         continue;
       }
-      const outcome = await perform(action, (r) => deps.dynamodb(r ?? region), log);
+      const outcome = await perform(action, (r) => deps.dynamodb(r ?? region, credentials), log);
       if ('result' in outcome) return outcome.result;
       observation = outcome.observation;
     }

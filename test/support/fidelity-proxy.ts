@@ -14,6 +14,8 @@ export interface RecordedCall {
   operation: string;
   /** The Region the caller signed for. */
   region: string;
+  /** The access key the caller signed with. */
+  accessKeyId: string;
   body: Record<string, unknown>;
   /** The AWS error code answered, if any. */
   error?: string;
@@ -104,18 +106,26 @@ export class FidelityProxy {
     const raw = await readBody(req);
     const target = String(req.headers['x-amz-target'] ?? '');
     const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : (new URLSearchParams(raw.toString()).get('Action') ?? 'unknown');
-    const body = target ? (JSON.parse(raw.toString() || '{}') as Record<string, unknown>) : {};
+    // JSON for DynamoDB; form parameters for query-protocol services (STS).
+    const body = target ? (JSON.parse(raw.toString() || '{}') as Record<string, unknown>) : Object.fromEntries(new URLSearchParams(raw.toString()));
     const table = tableOf(body);
-    const region = /Credential=[^/]+\/\d{8}\/([^/]+)/.exec(String(req.headers.authorization ?? ''))?.[1] ?? '';
-    const call: RecordedCall = { at: new Date(), operation, region, body };
+    const credential = /Credential=([^/]+)\/\d{8}\/([^/]+)/.exec(String(req.headers.authorization ?? ''));
+    const call: RecordedCall = { at: new Date(), operation, region: credential?.[2] ?? '', accessKeyId: credential?.[1] ?? '', body };
     this.calls.push(call);
 
     const fault = this.takeFault(operation, table);
     if (fault?.code) {
       call.error = fault.code;
-      const payload = { __type: `com.amazonaws.dynamodb.v20120810#${fault.code}`, message: fault.message ?? `Injected ${fault.code}` };
+      const message = fault.message ?? `Injected ${fault.code}`;
+      const status = fault.status ?? (fault.code === 'InternalServerError' ? 500 : 400);
+      // Each protocol's own error shape: JSON for DynamoDB, XML for query-protocol services (STS).
+      if (!target) {
+        const xml = `<ErrorResponse><Error><Type>Sender</Type><Code>${fault.code}</Code><Message>${message}</Message></Error><RequestId>injected</RequestId></ErrorResponse>`;
+        return { status, headers: { 'content-type': 'text/xml' }, body: Buffer.from(xml) };
+      }
+      const payload = { __type: `com.amazonaws.dynamodb.v20120810#${fault.code}`, message };
       return {
-        status: fault.status ?? (fault.code === 'InternalServerError' ? 500 : 400),
+        status,
         headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-errortype': fault.code },
         body: Buffer.from(JSON.stringify(payload)),
       };

@@ -18,6 +18,14 @@ const EXPECTED_CLASS: Record<string, Retry['kind']> = {
   NotAuthorized: 'terminal',
   // Not subscribed to the Region: only a person can change that.
   OptInRequired: 'terminal',
+  // STS AssumeRole for spec.credentials: a trust policy or an inactive STS Region needs a person; a policy document
+  // error is a request error; expired or missing credentials recover once refreshed.
+  AccessDenied: 'terminal',
+  RegionDisabledException: 'terminal',
+  MalformedPolicyDocument: 'terminal',
+  PackedPolicyTooLarge: 'terminal',
+  ExpiredToken: 'backoff',
+  CredentialsProviderError: 'backoff',
   TableAlreadyExistsException: 'terminal',
   ResourceNotFoundException: 'terminal',
   BackupInUseException: 'after',
@@ -215,5 +223,15 @@ describe('classifyError', () => {
         assert.ok(!classify(code, '').message.includes('AWS said'), `${code} promises an empty AWS message`);
       }
     });
+  });
+});
+
+describe('classifyError for spec.credentials (STS AssumeRole)', () => {
+  it("says an AccessDenied from STS is the role's trust policy, not the operator's own permissions", () => {
+    const c = classify('AccessDenied', 'User: arn:aws:sts::123456789012:assumed-role/op is not authorized to perform: sts:AssumeRole', 'DescribeBackup');
+    assert.equal(c.reason, 'AssumeRoleDenied');
+    assert.match(c.message, /could not assume the role in spec.credentials: its trust policy must allow the operator's identity \(sts:AssumeRole\) and the externalId must match/);
+    assert.match(c.message, /not authorized to perform: sts:AssumeRole/);
+    assert.notEqual(classify('AccessDeniedException').reason, c.reason);
   });
 });
