@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiException, CoreV1Api, CustomObjectsApi, KubeConfig, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { GROUP, PLURAL, VERSION } from '../../src/api/dynamodb-restore.ts';
+import { POLICY_PLURAL } from '../../src/api/dynamodb-restore-policy.ts';
 import { sharedTestBed } from '../support/shared-testbed.ts';
 import { restoreManifest, uniqueName } from '../support/restores.ts';
 import { REPO, type TestBed } from '../support/testbed.ts';
@@ -58,6 +59,13 @@ describe('integration: tenant RBAC', function () {
       forbidden,
     );
     await assert.rejects(tenant.listNamespacedCustomObject({ group: GROUP, version: VERSION, plural: PLURAL, namespace: other }), forbidden);
+  });
+
+  it('cannot create, change or delete a DynamoDBRestorePolicy (the guardrails are the platform team\'s)', async () => {
+    const policy = { apiVersion: `${GROUP}/${VERSION}`, kind: 'DynamoDBRestorePolicy', metadata: { name: `${team}-loose` }, spec: { namespaces: ['.*'] } };
+    await assert.rejects(tenant.createClusterCustomObject({ group: GROUP, version: VERSION, plural: POLICY_PLURAL, body: policy }), forbidden);
+    await assert.rejects(tenant.listClusterCustomObject({ group: GROUP, version: VERSION, plural: POLICY_PLURAL }), forbidden);
+    await assert.rejects(tenant.deleteClusterCustomObject({ group: GROUP, version: VERSION, plural: POLICY_PLURAL, name: 'team-a' }), forbidden);
   });
 
   it('cannot edit a restore (no update or patch verb, and the spec is immutable anyway)', async () => {
