@@ -2,7 +2,6 @@
 // operator. Backs up a Music table as MusicBackup, applies deploy/examples/01-restore.yaml with that backup's ARN,
 // and shows the resource move through CREATING to ACTIVE. On a terminal it then keeps everything running for a
 // look around until Ctrl-C; otherwise it stops at once.
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -23,8 +22,6 @@ const { name, namespace } = example.metadata;
 
 step('Starting a local control plane (etcd + kube-apiserver), the DynamoDB emulator (moto) and the operator');
 const bed = await TestBed.start();
-const kubectl = (...args: string[]) =>
-  execFileSync(join(process.env.TESTBED_ASSETS ?? '', 'kubectl'), ['--kubeconfig', bed.adminKubeconfig, ...args], { encoding: 'utf8' });
 let stopping = false;
 const stop = async (code: number) => {
   if (stopping) return;
@@ -60,12 +57,12 @@ try {
   let last = '';
   const done = await restores.waitFor(namespace, name, 'to finish', (r) => r.status?.phase === 'Completed' || r.status?.phase === 'Failed', 120_000, (r: DynamoDBRestore) => {
     const ready = r.status?.conditions?.find((c) => c.type === 'Ready');
-    const line = `phase=${r.status?.phase ?? '(none)'}  tableStatus=${r.status?.tableStatus ?? '-'}  Ready=${ready?.status ?? '-'} (${ready?.reason ?? '-'})`;
+    const line = `phase=${r.status?.phase ?? '(no status yet)'}  tableStatus=${r.status?.tableStatus ?? '-'}  Ready=${ready?.status ?? '-'} (${ready?.reason ?? '-'})`;
     if (line !== last) say(`    +${((Date.now() - started) / 1000).toFixed(1).padStart(4)}s  ${line}`);
     last = line;
   });
   say();
-  say(kubectl('get', 'ddbr', '-n', namespace, '-o', 'wide').replace(/^/gm, '    '));
+  say((await bed.kubectl('get', 'ddbr', '-n', namespace, '-o', 'wide')).replace(/^/gm, '    '));
   const ready = done.status?.conditions?.find((c) => c.type === 'Ready');
   say(`    Ready: ${ready?.message ?? ''}`);
 

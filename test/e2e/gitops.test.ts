@@ -1,10 +1,8 @@
 // GitOps semantics, driven by kubectl apply as Argo CD (or a person) would: a restore runs once, a re-sync of the
 // same manifest does nothing, an edit is refused with a message saying what to do, and pruning keeps the table.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { stringify } from 'yaml';
 import { sharedTestBed } from '../support/shared-testbed.ts';
@@ -17,11 +15,6 @@ describe('e2e: GitOps semantics with kubectl apply', function () {
   let ddb: DynamoDBClient;
   let operator: OperatorProcess;
   const namespace = uniqueName('e2e-gitops');
-
-  const kubectl = async (...args: string[]) => {
-    const binary = process.env.TESTBED_ASSETS && process.env.E2E_USE_KUBECONFIG !== '1' ? join(process.env.TESTBED_ASSETS, 'kubectl') : 'kubectl';
-    return promisify(execFile)(binary, ['--kubeconfig', bed.adminKubeconfig, ...args]);
-  };
 
   before(async () => {
     bed = await sharedTestBed();
@@ -40,25 +33,25 @@ describe('e2e: GitOps semantics with kubectl apply', function () {
     const backupArn = await musicBackup(ddb, table);
     const manifest = join(bed.group.dir, `${namespace}.yaml`);
     writeFileSync(manifest, stringify(restoreManifest(namespace, 'music', { targetTableName: table, source: { backupArn } })));
-    assert.match((await kubectl('apply', '-f', manifest)).stdout, /dynamodbrestore.dynamodb.restore.dev\/music created/);
+    assert.match(await bed.kubectl('apply', '-f', manifest), /dynamodbrestore.dynamodb.restore.dev\/music created/);
     const restores = new Restores(bed);
     await restores.waitFor(namespace, 'music', 'to complete', (r) => r.status?.phase === 'Completed');
 
     // A re-sync of the same manifest: nothing changes, nothing is called.
     const callsBefore = bed.proxy.calls.length;
-    assert.match((await kubectl('apply', '-f', manifest)).stdout, /music unchanged/);
+    assert.match(await bed.kubectl('apply', '-f', manifest), /music unchanged/);
     await new Promise((r) => setTimeout(r, 1_500));
     assert.equal(bed.proxy.calls.length, callsBefore);
     assert.equal((await restores.get(namespace, 'music')).metadata.generation, 1);
 
     // An edit in Git: refused, with what to do instead.
     writeFileSync(manifest, stringify(restoreManifest(namespace, 'music', { targetTableName: `${table}-2`, source: { backupArn } })));
-    await assert.rejects(kubectl('apply', '-f', manifest), (err: unknown) => /spec is immutable: a DynamoDBRestore runs once; create a new resource to restore again/.test(String((err as { stderr?: string }).stderr)));
+    await assert.rejects(bed.kubectl('apply', '-f', manifest), (err: unknown) => /spec is immutable: a DynamoDBRestore runs once; create a new resource to restore again/.test(String((err as { stderr?: string }).stderr)));
     assert.equal(bed.proxy.callsOf('RestoreTableFromBackup', table).length, 1);
 
     // Pruned: the resource goes, the table stays. (The one DeleteTable so far is the tutorial's, before the backup.)
     const deletesBefore = bed.proxy.callsOf('DeleteTable', table).length;
-    await kubectl('delete', 'ddbr', '-n', namespace, 'music', '--wait=true');
+    await bed.kubectl('delete', 'ddbr', '-n', namespace, 'music', '--wait=true');
     await new Promise((r) => setTimeout(r, 1_500));
     const described = await ddb.send(new DescribeTableCommand({ TableName: table }));
     assert.equal(described.Table?.TableStatus, 'ACTIVE');

@@ -2,20 +2,11 @@
 // resource reach Completed, and read the items back from the restored table. Runs on the local control plane,
 // or on any cluster KUBECONFIG names (E2E_USE_KUBECONFIG=1, as `make e2e-kind` does).
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRestore } from '../../src/api/dynamodb-restore.ts';
 import { sharedTestBed } from '../support/shared-testbed.ts';
 import { dynamodbClient, MUSIC_ITEMS, musicBackup, Restores, scanItems, uniqueName } from '../support/restores.ts';
 import { httpStatus, httpText, type OperatorProcess, type TestBed } from '../support/testbed.ts';
-
-/** kubectl as a person runs it: the test bed's own, or the one on PATH when the suite targets another cluster. */
-async function kubectl(bed: TestBed, ...args: string[]): Promise<string> {
-  const binary = process.env.TESTBED_ASSETS && process.env.E2E_USE_KUBECONFIG !== '1' ? join(process.env.TESTBED_ASSETS, 'kubectl') : 'kubectl';
-  return (await promisify(execFile)(binary, ['--kubeconfig', bed.adminKubeconfig, ...args])).stdout;
-}
 
 describe('e2e: the tutorial Music restore', function () {
   this.timeout(120_000);
@@ -46,7 +37,7 @@ describe('e2e: the tutorial Music restore', function () {
 
     await restores.create(namespace, 'music', { targetTableName: table, source: { backupArn } });
     // What a person (or a pipeline) runs to wait for a restore.
-    const waited = kubectl(bed, 'wait', '--for=condition=Ready', '-n', namespace, 'ddbr/music', '--timeout=60s');
+    const waited = bed.kubectl('wait', '--for=condition=Ready', '-n', namespace, 'ddbr/music', '--timeout=60s');
     waited.catch(() => undefined); // awaited below; this only keeps an early failure from being unhandled meanwhile
     const seen: string[] = [];
     const done = await restores.waitFor(namespace, 'music', 'to complete', (r) => r.status?.phase === 'Completed', 60_000, (r: DynamoDBRestore) => {
@@ -77,7 +68,7 @@ describe('e2e: the tutorial Music restore', function () {
     assert.deepEqual(items.map(key).sort(), MUSIC_ITEMS.map(key).sort());
 
     assert.match(await waited, /dynamodbrestore.dynamodb.restore.dev\/music condition met/);
-    const lines = (await kubectl(bed, 'get', 'ddbr', '-n', namespace)).split('\n');
+    const lines = (await bed.kubectl('get', 'ddbr', '-n', namespace)).split('\n');
     assert.match(lines[0] ?? '', /^NAME\s+TABLE\s+SOURCE\s+PHASE\s+TABLE STATUS\s+AGE$/);
     assert.match(lines[1] ?? '', new RegExp(`^music\\s+${table}\\s+${backupArn}\\s+Completed\\s+ACTIVE\\s+`));
 

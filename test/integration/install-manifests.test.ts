@@ -7,17 +7,15 @@ import { join } from 'node:path';
 import { ApiException, CoreV1Api, type V1Pod, type V1PolicyRule } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { sharedTestBed } from '../support/shared-testbed.ts';
-import { OPERATOR_NAMESPACE, REPO, type TestBed } from '../support/testbed.ts';
+import { kubectlBinary, OPERATOR_NAMESPACE, REPO, type TestBed } from '../support/testbed.ts';
 
 type Manifest = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; [k: string]: unknown };
 
 const parseAll = (text: string) => parseAllDocuments(text).map((d) => d.toJS() as Manifest | null).filter((m): m is Manifest => m !== null);
 const keyOf = (m: Manifest) => `${m.kind}/${m.metadata.namespace ?? ''}/${m.metadata.name}`;
 
-function kustomize(): Manifest[] {
-  const kubectl = join(process.env.TESTBED_ASSETS ?? '', 'kubectl');
-  return parseAll(execFileSync(kubectl, ['kustomize', join(REPO, 'deploy/kustomize/base')], { encoding: 'utf8' }));
-}
+const kustomizeBase = () => execFileSync(kubectlBinary(), ['kustomize', join(REPO, 'deploy/kustomize/base')], { encoding: 'utf8' });
+const kustomize = () => parseAll(kustomizeBase());
 
 function helm(...set: string[]): Manifest[] {
   const args = ['template', 'dynamodb-restore-operator', join(REPO, 'deploy/helm/dynamodb-restore-operator'), '--namespace', OPERATOR_NAMESPACE, '--include-crds'];
@@ -80,7 +78,7 @@ describe('integration: install manifests (kustomize base and Helm chart)', funct
   });
 
   it('apply to a real apiserver, and the operator pod passes Pod Security "restricted"', async () => {
-    await bed.apply(execFileSync(join(process.env.TESTBED_ASSETS ?? '', 'kubectl'), ['kustomize', join(REPO, 'deploy/kustomize/base')], { encoding: 'utf8' }));
+    await bed.apply(kustomizeBase());
     const deployment = kustomize().find((m) => m.kind === 'Deployment') as unknown as { spec: { template: { metadata: object; spec: V1Pod['spec'] } } };
     const core = bed.kubeConfig.makeApiClient(CoreV1Api);
     const pod = (name: string, spec: V1Pod['spec']): V1Pod => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: OPERATOR_NAMESPACE }, spec });

@@ -4,10 +4,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CustomObjectsApi } from '@kubernetes/client-node';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GROUP, VERSION } from '../../src/api/dynamodb-restore.ts';
-import { POLICY_PLURAL } from '../../src/api/dynamodb-restore-policy.ts';
 import { sharedTestBed } from '../support/shared-testbed.ts';
 import { dynamodbClient, musicBackup, Restores, uniqueName } from '../support/restores.ts';
 import { EMULATOR_CREDENTIALS, REPO, type OperatorProcess, type TestBed } from '../support/testbed.ts';
@@ -29,19 +26,14 @@ describe('integration: per-resource credentials (STS AssumeRole)', function () {
     restores = new Restores(bed);
     await bed.createNamespace(namespace);
     await bed.apply(readFileSync(join(REPO, 'deploy/kustomize/base/admission-policy.yaml'), 'utf8'));
-    await bed.kubeConfig.makeApiClient(CustomObjectsApi).createClusterCustomObject({
-      group: GROUP,
-      version: VERSION,
-      plural: POLICY_PLURAL,
-      body: { apiVersion: `${GROUP}/${VERSION}`, kind: 'DynamoDBRestorePolicy', metadata: { name: policyName }, spec: { namespaces: [namespace], allowedRoleArns: ['arn:aws:iam::123456789012:role/team-.*'] } },
-    });
+    await restores.createPolicy(policyName, { namespaces: [namespace], allowedRoleArns: ['arn:aws:iam::123456789012:role/team-.*'] });
     operator = await bed.startOperator({ WATCH_NAMESPACES: namespace });
   });
 
   after(async () => {
     bed.proxy.clearFaults();
     await bed.group.stop(operator.process);
-    await bed.kubeConfig.makeApiClient(CustomObjectsApi).deleteClusterCustomObject({ group: GROUP, version: VERSION, plural: POLICY_PLURAL, name: policyName });
+    await restores.deletePolicy(policyName);
     ddb.destroy();
   });
 

@@ -25,24 +25,14 @@ describe('integration: DynamoDBRestorePolicy on the test bed', function () {
     bed = await sharedTestBed();
     ddb = dynamodbClient(bed);
     await bed.createNamespace(namespace);
-    await bed.kubeConfig.makeApiClient(CustomObjectsApi).createClusterCustomObject({
-      group: GROUP,
-      version: VERSION,
-      plural: POLICY_PLURAL,
-      body: {
-        apiVersion: `${GROUP}/${VERSION}`,
-        kind: 'DynamoDBRestorePolicy',
-        metadata: { name: policyName },
-        spec: { namespaces: [namespace], allowedRegions: ['eu-west-1'], targetTableNamePattern: '$(namespace)-.*' },
-      },
-    });
+    await new Restores(bed).createPolicy(policyName, { namespaces: [namespace], allowedRegions: ['eu-west-1'], targetTableNamePattern: '$(namespace)-.*' });
     await bed.apply(readFileSync(join(REPO, 'deploy/kustomize/base/admission-policy.yaml'), 'utf8'));
     operator = await bed.startOperator({ WATCH_NAMESPACES: namespace });
   });
 
   after(async () => {
     await bed.group.stop(operator.process);
-    await bed.kubeConfig.makeApiClient(CustomObjectsApi).deleteClusterCustomObject({ group: GROUP, version: VERSION, plural: POLICY_PLURAL, name: policyName });
+    await new Restores(bed).deletePolicy(policyName);
     ddb.destroy();
   });
 
@@ -84,7 +74,7 @@ describe('integration: DynamoDBRestorePolicy on the test bed', function () {
     await bed.apply(readFileSync(join(REPO, 'deploy/tenancy/team-a-policy.yaml'), 'utf8'));
     const example = (await bed.kubeConfig.makeApiClient(CustomObjectsApi).getClusterCustomObject({ group: GROUP, version: VERSION, plural: POLICY_PLURAL, name: 'team-a' })) as { spec: { targetTableNamePattern?: string } };
     assert.equal(example.spec.targetTableNamePattern, '$(namespace)-.*');
-    await bed.kubeConfig.makeApiClient(CustomObjectsApi).deleteClusterCustomObject({ group: GROUP, version: VERSION, plural: POLICY_PLURAL, name: 'team-a' });
+    await new Restores(bed).deletePolicy('team-a');
   });
 
   it('lets an allowed restore through', async () => {

@@ -3,16 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cleanUpStaleRuns, RUNS_DIR } from '../support/processes.ts';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { alive, cleanUpStaleRuns, RUNS_DIR } from '../support/processes.ts';
 
 describe('integration: test bed clean-up after a killed run', () => {
   it('kills the processes a dead run left and removes its directory, but spares a live run', async () => {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 
 export const RUNS_DIR = process.env.TESTBED_RUNS_DIR ?? join(process.env.HOME ?? '/tmp', '.cache', 'dynamodb-restore-operator', 'runs');
 
-function alive(pid: number): boolean {
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

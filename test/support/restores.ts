@@ -11,6 +11,7 @@ import {
   waitUntilTableNotExists,
 } from '@aws-sdk/client-dynamodb';
 import { GROUP, PLURAL, VERSION, type DynamoDBRestore, type DynamoDBRestoreSpec } from '../../src/api/dynamodb-restore.ts';
+import { POLICY_KIND, POLICY_PLURAL, type DynamoDBRestorePolicySpec } from '../../src/api/dynamodb-restore-policy.ts';
 import { waitFor } from './processes.ts';
 import { EMULATOR_CREDENTIALS, type TestBed } from './testbed.ts';
 
@@ -113,6 +114,19 @@ export class Restores {
     });
     if (!last) throw new Error('unreachable');
     return last;
+  }
+
+  async createPolicy(name: string, spec: DynamoDBRestorePolicySpec): Promise<void> {
+    await this.api.createClusterCustomObject({
+      group: GROUP,
+      version: VERSION,
+      plural: POLICY_PLURAL,
+      body: { apiVersion: `${GROUP}/${VERSION}`, kind: POLICY_KIND, metadata: { name }, spec },
+    });
+  }
+
+  async deletePolicy(name: string): Promise<void> {
+    await this.api.deleteClusterCustomObject({ group: GROUP, version: VERSION, plural: POLICY_PLURAL, name });
   }
 
   async events(namespace: string): Promise<Array<{ reason?: string; type?: string; note?: string; name?: string }>> {

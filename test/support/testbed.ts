@@ -104,6 +104,11 @@ export class TestBed {
     await this.group.stopAll();
   }
 
+  /** Runs kubectl as the cluster admin; resolves to its standard output, rejects with its stderr on failure. */
+  async kubectl(...args: string[]): Promise<string> {
+    return (await promisify(execFile)(kubectlBinary(), ['--kubeconfig', this.adminKubeconfig, ...args])).stdout;
+  }
+
   /** Creates (or replaces) every object of a multi-document YAML. */
   async apply(yamlText: string): Promise<void> {
     const api = KubernetesObjectApi.makeApiClient(this.kubeConfig);
@@ -186,6 +191,12 @@ export class TestBed {
         .every((c: V1CustomResourceDefinition) => c.status?.conditions?.some((k) => k.type === 'Established' && k.status === 'True'));
     }, 30_000);
   }
+}
+
+/** kubectl as a person runs it: the test bed's own, or the one on PATH when the suite targets another cluster. */
+export function kubectlBinary(): string {
+  const assets = process.env.TESTBED_ASSETS;
+  return assets && process.env.E2E_USE_KUBECONFIG !== '1' ? join(assets, 'kubectl') : 'kubectl';
 }
 
 export function httpText(url: string): Promise<string> {
