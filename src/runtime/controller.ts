@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'winston';
 import { ExponentialBackoff } from './backoff.ts';
 import type { ControllerMetrics } from './metrics.ts';
+import { errorMessage } from './error-message.ts';
 import { WorkQueue } from './work-queue.ts';
 import { splitKey } from './keys.ts';
 
@@ -69,8 +70,4 @@ export class Controller {
     }
     metrics.queueDepth(name, this.queue.depth);
   }
-}
-
-export function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

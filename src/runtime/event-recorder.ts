@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { EventsV1Api, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'winston';
-import { errorMessage } from './controller.ts';
+import { errorMessage } from './error-message.ts';
 import { microTime } from './micro-time.ts';
 
 export type EventType = 'Normal' | 'Warning';

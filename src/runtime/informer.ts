@@ -4,7 +4,7 @@
 import { makeInformer, type Informer, type KubeConfig, type KubernetesListObject, type KubernetesObject, type ObjectCache } from '@kubernetes/client-node';
 import type { Logger } from 'winston';
 import { ExponentialBackoff } from './backoff.ts';
-import { errorMessage } from './controller.ts';
+import { errorMessage } from './error-message.ts';
 import { objectKey, splitKey } from './keys.ts';
 
 export interface InformerOptions<T extends KubernetesObject> {

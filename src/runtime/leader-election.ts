@@ -3,7 +3,7 @@
 // measured on their own clock (so clock skew between nodes does not matter); a graceful stop hands it back at once.
 import { ApiException, CoordinationV1Api, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
 import type { Logger } from 'winston';
-import { errorMessage } from './controller.ts';
+import { errorMessage } from './error-message.ts';
 import { microTime } from './micro-time.ts';
 
 export interface LeaderElectionOptions {
