@@ -162,15 +162,41 @@ export const Overrides = Type.Object(
 
 export const Source = Type.Object(
   {
-    backupArn: Type.String({
-      maxLength: 1024,
-      pattern: BACKUP_ARN_PATTERN,
-      description:
-        'ARN of an on-demand backup, as `aws dynamodb list-backups` prints it, e.g. ' +
-        'arn:aws:dynamodb:us-east-1:123456789012:table/Music/backup/01489173575360-b308cd7d.',
-    }),
+    backupArn: Type.Optional(
+      Type.String({
+        maxLength: 1024,
+        pattern: BACKUP_ARN_PATTERN,
+        description:
+          'ARN of an on-demand backup, as `aws dynamodb list-backups` prints it, e.g. ' +
+          'arn:aws:dynamodb:us-east-1:123456789012:table/Music/backup/01489173575360-b308cd7d.',
+      }),
+    ),
+    backup: Type.Optional(
+      Type.Object(
+        {
+          tableName: TableName('The table the backup was taken of.'),
+          backupName: Type.Optional(
+            Type.String({ minLength: 3, maxLength: 255, pattern: TABLE_NAME_PATTERN, description: 'The backup\'s name, as given to CreateBackup (the console\'s list of backups).' }),
+          ),
+          latest: Type.Optional(Type.Boolean({ description: 'true: the newest AVAILABLE backup of the table, whatever its name.' })),
+        },
+        {
+          description:
+            'A backup found by ListBackups in the target Region: the newest AVAILABLE one of the table with this name ' +
+            '(or the newest of all with latest: true). It is looked up once; status.backupArn records it, and a backup ' +
+            'made later changes nothing.',
+          ...celRules({
+            rule: 'has(self.backupName) != (has(self.latest) && self.latest)',
+            message: 'backup needs exactly one of backupName or latest: true',
+          }),
+        },
+      ),
+    ),
   },
-  { description: 'What to restore from.' },
+  {
+    description: 'What to restore from: exactly one of backupArn or backup.',
+    ...celRules({ rule: 'has(self.backupArn) != has(self.backup)', message: 'source needs exactly one of backupArn or backup' }),
+  },
 );
 
 export const DynamoDBRestoreSpec = Type.Object(
@@ -216,7 +242,7 @@ export const DynamoDBRestoreSpec = Type.Object(
       { rule: 'self == oldSelf', message: 'spec is immutable: a DynamoDBRestore runs once; create a new resource to restore again' },
       {
         rule:
-          "!has(self.region) || self.source.backupArn.split(':')[3] == self.region || " +
+          "!has(self.region) || !has(self.source.backupArn) || self.source.backupArn.split(':')[3] == self.region || " +
           '(has(self.overrides) && has(self.overrides.sse))',
         message: 'a backup in another Region than spec.region needs overrides.sse (a cross-Region restore must state its encryption)',
         fieldPath: '.overrides',

@@ -4,6 +4,7 @@ import {
   DescribeBackupCommand,
   DescribeTableCommand,
   DynamoDBClient,
+  ListBackupsCommand,
   RestoreTableFromBackupCommand,
   TagResourceCommand,
   type TableDescription,
@@ -78,6 +79,22 @@ export class SdkDynamoDB implements DynamoDBPort {
       status: details?.BackupStatus ?? 'UNKNOWN',
       sourceTableName: out.BackupDescription?.SourceTableDetails?.TableName,
     };
+  }
+
+  async listBackups(tableName: string): Promise<BackupState[]> {
+    const backups: BackupState[] = [];
+    let start: string | undefined;
+    do {
+      const out = await this.call('ListBackups', () =>
+        this.client.send(new ListBackupsCommand({ TableName: tableName, BackupType: 'USER', ExclusiveStartBackupArn: start })),
+      );
+      for (const b of out.BackupSummaries ?? []) {
+        if (!b.BackupArn) continue;
+        backups.push({ arn: b.BackupArn, name: b.BackupName, status: b.BackupStatus ?? 'UNKNOWN', sourceTableName: b.TableName, createdAt: b.BackupCreationDateTime?.toISOString() });
+      }
+      start = out.LastEvaluatedBackupArn;
+    } while (start);
+    return backups;
   }
 
   async tagResource(resourceArn: string, tags: Record<string, string>): Promise<void> {

@@ -44,6 +44,8 @@ export interface BackupState {
   /** CREATING, AVAILABLE or DELETED. */
   status: string;
   sourceTableName?: string;
+  /** ISO 8601. */
+  createdAt?: string;
 }
 
 /** An IAM role to assume for a resource's calls (spec.credentials). */
@@ -71,4 +73,6 @@ export interface DynamoDBPort {
   /** Throws AwsError BackupNotFoundException when there is no such backup. */
   describeBackup(backupArn: string): Promise<BackupState>;
   tagResource(resourceArn: string, tags: Record<string, string>): Promise<void>;
+  /** Every on-demand backup of the table (all pages of ListBackups). */
+  listBackups(tableName: string): Promise<BackupState[]>;
 }

@@ -24,6 +24,7 @@ const IAM_ACTION: Record<string, string> = {
     'DeleteItem, GetItem, Query, Scan, BatchWriteItem on the target table)',
   DescribeTable: 'dynamodb:DescribeTable',
   DescribeBackup: 'dynamodb:DescribeBackup',
+  ListBackups: 'dynamodb:ListBackups',
   TagResource: 'dynamodb:TagResource',
 };
 

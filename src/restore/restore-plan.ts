@@ -12,6 +12,7 @@ import type { DynamoDBRestorePolicy } from '../api/dynamodb-restore-policy.ts';
 export type Observation =
   | { kind: 'nothing' }
   | { kind: 'backupDescribed'; backup: BackupState }
+  | { kind: 'backupsListed'; backups: BackupState[] }
   | { kind: 'restoreStarted'; table: TableState }
   | { kind: 'tagged' }
   | { kind: 'described'; table: TableState | undefined }
@@ -20,6 +21,8 @@ export type Observation =
 export type Action =
   /** DescribeBackup, in the backup's own Region. */
   | { kind: 'describeBackup'; backupArn: string; region: string }
+  /** ListBackups of the table, in the target Region (region undefined: the operator default). */
+  | { kind: 'listBackups'; tableName: string; region: string | undefined }
   | { kind: 'restoreFromBackup'; request: RestoreFromBackupRequest }
   | { kind: 'describeTable'; tableName: string }
   | { kind: 'tagTable'; tableArn: string; tags: Record<string, string> }
@@ -101,50 +104,51 @@ export function planRestore(
   const base: DynamoDBRestoreStatus = {
     ...(errorPersists && lastError ? { ...rest, lastError } : rest),
     observedGeneration: restore.metadata.generation,
-    backupArn: spec.source.backupArn,
+    // The backup: named by the spec, or found by a lookup and kept (a lookup runs once).
+    backupArn: spec.source.backupArn ?? current.backupArn,
   };
-  const ctx = { tableName: spec.targetTableName, backupArn: spec.source.backupArn };
+  const ctx = { tableName: spec.targetTableName, backupArn: base.backupArn };
   const describe: Action = { kind: 'describeTable', tableName: spec.targetTableName };
+  const deny = (backupArn: string | undefined): Step | undefined => {
+    const denial = checkPolicies(restore, policies, options.defaultRegion, backupArn);
+    return denial && fail(restore, base, { code: 'PolicyDenied', reason: Reason.PolicyDenied, message: denial.message, retry: { kind: 'terminal' } }, now);
+  };
 
   switch (observation.kind) {
     case 'nothing': {
       if (base.restoreRequestedAt) return { status: base, action: describe };
       // Guardrails before any AWS call; once the restore is requested, a later policy change does not abort it.
-      const denial = checkPolicies(restore, policies, options.defaultRegion);
-      if (denial) {
-        return fail(restore, base, { code: 'PolicyDenied', reason: Reason.PolicyDenied, message: denial.message, retry: { kind: 'terminal' } }, now);
-      }
+      const denied = deny(base.backupArn);
+      if (denied) return denied;
+      const lookup = spec.source.backup;
+      const checking = base.backupArn
+        ? `Checking backup ${base.backupArn}.`
+        : `Looking for the newest AVAILABLE backup ${lookup?.backupName ? `named ${lookup.backupName} ` : ''}of table ${lookup?.tableName ?? ''}.`;
       return {
         // A backup being waited for keeps its BackupNotReady reason between looks (no event each look).
-        status:
-          base.phase === 'Validating'
-            ? base
-            : ready({ ...base, phase: 'Validating' }, restore, 'False', Reason.Validating, `Checking backup ${spec.source.backupArn}.`, now),
-        action: { kind: 'describeBackup', backupArn: spec.source.backupArn, region: arnRegion(spec.source.backupArn) },
+        status: base.phase === 'Validating' ? base : ready({ ...base, phase: 'Validating' }, restore, 'False', Reason.Validating, checking, now),
+        action: base.backupArn
+          ? { kind: 'describeBackup', backupArn: base.backupArn, region: arnRegion(base.backupArn) }
+          : { kind: 'listBackups', tableName: lookup?.tableName ?? '', region: spec.region },
       };
     }
 
-    case 'backupDescribed': {
-      const { backup } = observation;
-      if (backup.status === 'CREATING') {
-        const message = `Backup ${backup.name ?? backup.arn} is still being created; the operator looks again in ${BACKUP_NOT_READY_DELAY_MS / 1000}s.`;
-        return {
-          status: ready({ ...base, phase: 'Validating' }, restore, 'False', Reason.BackupNotReady, message, now),
-          action: { kind: 'requeue', afterMs: BACKUP_NOT_READY_DELAY_MS },
-        };
+    case 'backupsListed': {
+      const lookup = spec.source.backup;
+      const found = observation.backups
+        .filter((b) => b.status === 'AVAILABLE' && b.sourceTableName === lookup?.tableName && (lookup?.latest || b.name === lookup?.backupName))
+        .sort((a, b) => Date.parse(b.createdAt ?? '') - Date.parse(a.createdAt ?? ''))[0];
+      if (!found) {
+        const what = lookup?.backupName ? `named ${lookup.backupName} ` : '';
+        const where = spec.region ?? options.defaultRegion ?? "the operator's Region";
+        const message = `No AVAILABLE backup ${what}of table ${lookup?.tableName ?? ''} in ${where}; check \`aws dynamodb list-backups --table-name ${lookup?.tableName ?? ''}\`.`;
+        return fail(restore, base, { code: 'BackupNotFoundException', reason: Reason.BackupNotFound, message, retry: { kind: 'terminal' } }, now);
       }
-      if (backup.status !== 'AVAILABLE') {
-        const message = `Backup ${backup.name ?? backup.arn} is ${backup.status}, not AVAILABLE; choose another backup in a new DynamoDBRestore.`;
-        return fail(restore, base, { code: `Backup${backup.status}`, reason: Reason.BackupNotFound, message, retry: { kind: 'terminal' } }, now);
-      }
-      const targetRegion = spec.region ?? options.defaultRegion;
-      const backupRegion = arnRegion(backup.arn);
-      if (targetRegion && backupRegion !== targetRegion && !spec.overrides?.sse) {
-        const message = `Backup ${backup.arn} is in ${backupRegion} and the table would be restored in ${targetRegion}: a cross-Region restore needs overrides.sse; set it in a new DynamoDBRestore.`;
-        return fail(restore, base, { code: 'CrossRegionRestoreWithoutSSE', reason: Reason.CrossRegionNeedsSSE, message, retry: { kind: 'terminal' } }, now);
-      }
-      return requestRestore(restore, base, now);
+      return deny(found.arn) ?? acceptBackup(restore, { ...base, backupArn: found.arn }, found, now, options);
     }
+
+    case 'backupDescribed':
+      return acceptBackup(restore, base, observation.backup, now, options);
 
     case 'restoreStarted':
       return track(restore, { ...base, startTime: now.toISOString() }, observation.table, now, options, true);
@@ -164,7 +168,7 @@ export function planRestore(
         return requestRestore(restore, base, now);
       }
       if (base.startTime) return track(restore, base, table, now, options);
-      if (provesOurRestore(table, spec.source.backupArn, base.restoreRequestedAt, options.adoptionSkewMs)) {
+      if (provesOurRestore(table, base.backupArn, base.restoreRequestedAt, options.adoptionSkewMs)) {
         return track(restore, { ...base, startTime: table.restoreSummary?.restoreDateTime ?? now.toISOString() }, table, now, options);
       }
       return fail(restore, base, classifyError(new AwsError('TableAlreadyExistsException', '', 'RestoreTableFromBackup'), ctx), now);
@@ -177,7 +181,7 @@ export function planRestore(
           restore,
           'True',
           Reason.Completed,
-          `Table ${spec.targetTableName} is ACTIVE, restored from backup ${spec.source.backupArn}.`,
+          `Table ${spec.targetTableName} is ACTIVE, restored from backup ${base.backupArn ?? ''}.`,
           now,
         ),
         action: { kind: 'done' },
@@ -203,6 +207,29 @@ export function planRestore(
   }
 }
 
+/** A backup found (described, or picked from a list): it must be AVAILABLE, and a cross-Region one needs sse. */
+function acceptBackup(restore: DynamoDBRestore, base: DynamoDBRestoreStatus, backup: BackupState, now: Date, options: PlanOptions): Step {
+  const { spec } = restore;
+  if (backup.status === 'CREATING') {
+    const message = `Backup ${backup.name ?? backup.arn} is still being created; the operator looks again in ${BACKUP_NOT_READY_DELAY_MS / 1000}s.`;
+    return {
+      status: ready({ ...base, phase: 'Validating' }, restore, 'False', Reason.BackupNotReady, message, now),
+      action: { kind: 'requeue', afterMs: BACKUP_NOT_READY_DELAY_MS },
+    };
+  }
+  if (backup.status !== 'AVAILABLE') {
+    const message = `Backup ${backup.name ?? backup.arn} is ${backup.status}, not AVAILABLE; choose another backup in a new DynamoDBRestore.`;
+    return fail(restore, base, { code: `Backup${backup.status}`, reason: Reason.BackupNotFound, message, retry: { kind: 'terminal' } }, now);
+  }
+  const targetRegion = spec.region ?? options.defaultRegion;
+  const backupRegion = arnRegion(backup.arn);
+  if (targetRegion && backupRegion !== targetRegion && !spec.overrides?.sse) {
+    const message = `Backup ${backup.arn} is in ${backupRegion} and the table would be restored in ${targetRegion}: a cross-Region restore needs overrides.sse; set it in a new DynamoDBRestore.`;
+    return fail(restore, base, { code: 'CrossRegionRestoreWithoutSSE', reason: Reason.CrossRegionNeedsSSE, message, retry: { kind: 'terminal' } }, now);
+  }
+  return requestRestore(restore, base, now);
+}
+
 /** Restoring, with the moment of asking recorded first: a table found after a crash is ours only if made after it. */
 function requestRestore(restore: DynamoDBRestore, base: DynamoDBRestoreStatus, now: Date): Step {
   const { spec } = restore;
@@ -212,17 +239,17 @@ function requestRestore(restore: DynamoDBRestore, base: DynamoDBRestoreStatus, n
       restore,
       'False',
       Reason.RestoreRequested,
-      `Restoring table ${spec.targetTableName} from backup ${spec.source.backupArn}.`,
+      `Restoring table ${spec.targetTableName} from backup ${base.backupArn ?? ''}.`,
       now,
     ),
-    action: { kind: 'restoreFromBackup', request: restoreRequest(spec) },
+    action: { kind: 'restoreFromBackup', request: restoreRequest(spec, base.backupArn ?? '') },
   };
 }
 
 /** A found table is ours only when DynamoDB says it was restored from our backup after we asked for it. */
-export function provesOurRestore(table: TableState, backupArn: string, requestedAt: string | undefined, skewMs: number): boolean {
+export function provesOurRestore(table: TableState, backupArn: string | undefined, requestedAt: string | undefined, skewMs: number): boolean {
   const summary = table.restoreSummary;
-  if (!requestedAt || !summary?.restoreDateTime || summary.sourceBackupArn !== backupArn) return false;
+  if (!backupArn || !requestedAt || !summary?.restoreDateTime || summary.sourceBackupArn !== backupArn) return false;
   return Date.parse(summary.restoreDateTime) >= Date.parse(requestedAt) - skewMs;
 }
 
@@ -239,11 +266,11 @@ function track(restore: DynamoDBRestore, base: DynamoDBRestoreStatus, table: Tab
     case 'ACTIVE':
       // Tag only what DynamoDB says came from our backup: if our restore failed and someone else made a table of
       // that name meanwhile, it is not ours to mark.
-      if (!ownCall && table.restoreSummary?.sourceBackupArn !== restore.spec.source.backupArn) {
+      if (!ownCall && table.restoreSummary?.sourceBackupArn !== observed.backupArn) {
         return fail(
           restore,
           observed,
-          { code: 'TableReplaced', reason: Reason.TableLost, message: `Table ${name} is ACTIVE but was not restored from backup ${restore.spec.source.backupArn} (its RestoreSummary says otherwise); it is left untouched.`, retry: { kind: 'terminal' } },
+          { code: 'TableReplaced', reason: Reason.TableLost, message: `Table ${name} is ACTIVE but was not restored from backup ${observed.backupArn ?? ''} (its RestoreSummary says otherwise); it is left untouched.`, retry: { kind: 'terminal' } },
           now,
         );
       }

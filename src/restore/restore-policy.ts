@@ -24,8 +24,16 @@ export function governs(policy: DynamoDBRestorePolicy, namespace: string): boole
   return policy.spec.namespaces.some((p) => matchesWhole(p, namespace));
 }
 
-/** Why the first policy (by name) that denies the restore does so; undefined when every governing policy allows it. */
-export function checkPolicies(restore: DynamoDBRestore, policies: readonly DynamoDBRestorePolicy[], defaultRegion: string | undefined): PolicyDenial | undefined {
+/**
+ * Why the first policy (by name) that denies the restore does so; undefined when every governing policy allows it.
+ * backupArn: the backup, once known (a looked-up backup's allowedSources rule is checked when it is found).
+ */
+export function checkPolicies(
+  restore: DynamoDBRestore,
+  policies: readonly DynamoDBRestorePolicy[],
+  defaultRegion: string | undefined,
+  backupArn: string | undefined,
+): PolicyDenial | undefined {
   const { namespace } = restore.metadata;
   const { spec } = restore;
   const governing = policies.filter((p) => governs(p, namespace)).sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
@@ -39,8 +47,8 @@ export function checkPolicies(restore: DynamoDBRestore, policies: readonly Dynam
     if (rules.allowedRegions && !(region && rules.allowedRegions.includes(region))) {
       return deny('allowedRegions', `Region ${region ?? '(the operator default, not configured)'} is not one of ${rules.allowedRegions.join(', ')}`);
     }
-    if (rules.allowedSources && !rules.allowedSources.some((p) => matchesWhole(p, spec.source.backupArn))) {
-      return deny('allowedSources', `backup ${spec.source.backupArn} matches none of ${rules.allowedSources.join(', ')}`);
+    if (rules.allowedSources && backupArn !== undefined && !rules.allowedSources.some((p) => matchesWhole(p, backupArn))) {
+      return deny('allowedSources', `backup ${backupArn} matches none of ${rules.allowedSources.join(', ')}`);
     }
     const role = spec.credentials?.roleArn;
     if (rules.allowedRoleArns && role && !rules.allowedRoleArns.some((p) => matchesWhole(p, role))) {

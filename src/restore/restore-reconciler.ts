@@ -85,6 +85,8 @@ async function perform(action: Action, dynamodb: PortFor, log: Logger): Promise<
       return { result: { requeueAfterMs: action.afterMs } };
     case 'backoff':
       throw new RetryWithBackoff('A retryable AWS error; see status.lastError');
+    case 'listBackups':
+      return observe(async () => ({ kind: 'backupsListed', backups: await dynamodb(action.region).listBackups(action.tableName) }));
     case 'describeBackup':
       return observe(async () => ({ kind: 'backupDescribed', backup: await dynamodb(action.region).describeBackup(action.backupArn) }));
     case 'restoreFromBackup':

@@ -13,11 +13,12 @@ const onDemand = (t: OnDemand) => defined({ MaxReadRequestUnits: t.maxReadReques
 const keySchema = (k: KeyElement[]) => k.map((e) => ({ AttributeName: e.attributeName, KeyType: e.keyType }));
 const projection = (p: Projection) => defined({ ProjectionType: p.projectionType, NonKeyAttributes: p.nonKeyAttributes });
 
-export function restoreRequest(spec: DynamoDBRestoreSpec): RestoreFromBackupRequest {
+/** backupArn: the backup being restored (spec.source.backupArn, or the one a lookup found). */
+export function restoreRequest(spec: DynamoDBRestoreSpec, backupArn: string): RestoreFromBackupRequest {
   const o = spec.overrides ?? {};
   return defined({
     TargetTableName: spec.targetTableName,
-    BackupArn: spec.source.backupArn,
+    BackupArn: backupArn,
     BillingModeOverride: o.billingMode,
     ProvisionedThroughputOverride: o.provisionedThroughput && throughput(o.provisionedThroughput),
     OnDemandThroughputOverride: o.onDemandThroughput && onDemand(o.onDemandThroughput),

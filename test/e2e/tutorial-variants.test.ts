@@ -58,7 +58,7 @@ describe('e2e: every tutorial variant, from its example manifest', function () {
     await Promise.all(
       VARIANTS.map(async ({ file }) => {
         const example = parse(readFileSync(join(REPO, 'deploy/examples', file), 'utf8')) as { metadata: { name: string }; spec: DynamoDBRestoreSpec };
-        const backupRegion = example.spec.source.backupArn.split(':')[3] ?? REGION;
+        const backupRegion = example.spec.source.backupArn?.split(':')[3] ?? REGION;
         const source = dynamodbClient(bed, backupRegion);
         const table = uniqueName('Music');
         const backupArn = await musicBackup(source, table, true);

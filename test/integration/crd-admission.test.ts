@@ -62,6 +62,20 @@ describe('integration: DynamoDBRestore admission on a real apiserver', function 
     { name: 'a table name with a space', spec: { targetTableName: 'My Music', source: { backupArn: BACKUP } }, expect: /spec.targetTableName.*should match/ },
     { name: 'a table ARN instead of a backup ARN', spec: { targetTableName: 'Music', source: { backupArn: 'arn:aws:dynamodb:us-east-1:123456789012:table/Music' } }, expect: /spec.source.backupArn.*should match/ },
     { name: 'no source', spec: { targetTableName: 'Music' }, expect: /spec.source: Required value/ },
+    { name: 'an empty source', spec: { targetTableName: 'Music', source: {} }, expect: /source needs exactly one of backupArn or backup/ },
+    {
+      name: 'a backup ARN and a lookup together',
+      spec: { targetTableName: 'Music', source: { backupArn: BACKUP, backup: { tableName: 'Music', latest: true } } },
+      expect: /source needs exactly one of backupArn or backup/,
+    },
+    { name: 'a lookup by name', spec: { targetTableName: 'Music', source: { backup: { tableName: 'Music', backupName: 'MusicBackup' } } }, expect: 'accepted' },
+    { name: 'a lookup of the latest', spec: { targetTableName: 'Music', region: 'eu-west-1', source: { backup: { tableName: 'Music', latest: true } } }, expect: 'accepted' },
+    { name: 'a lookup with neither name nor latest', spec: { targetTableName: 'Music', source: { backup: { tableName: 'Music', latest: false } } }, expect: /backup needs exactly one of backupName or latest: true/ },
+    {
+      name: 'a lookup with both name and latest',
+      spec: { targetTableName: 'Music', source: { backup: { tableName: 'Music', backupName: 'MusicBackup', latest: true } } },
+      expect: /backup needs exactly one of backupName or latest: true/,
+    },
     { name: 'a bad Region', spec: { targetTableName: 'Music', region: 'US-EAST-1', source: { backupArn: BACKUP } }, expect: /spec.region.*should match/ },
     {
       name: 'PROVISIONED without throughput',
@@ -109,7 +123,7 @@ describe('integration: DynamoDBRestore admission on a real apiserver', function 
   it('accepts every example under deploy/examples', async () => {
     const dir = join(REPO, 'deploy/examples');
     const files = readdirSync(dir).filter((f) => f.endsWith('.yaml'));
-    assert.ok(files.length >= 8, 'one example per tutorial variant');
+    assert.ok(files.length >= 11, 'one example per tutorial variant, and the lookups and role examples');
     for (const file of files) {
       const example = parse(readFileSync(join(dir, file), 'utf8')) as { spec: unknown };
       assert.equal(await admission(restores, namespace, example.spec), 'accepted', file);

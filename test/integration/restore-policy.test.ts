@@ -70,6 +70,21 @@ describe('integration: DynamoDBRestorePolicy on the test bed', function () {
     assert.deepEqual(bed.proxy.calls.slice(callsBefore), [], 'the proxy saw no call');
   });
 
+  it('admits a backup lookup under an allowedSources rule, which the operator checks once the backup is found', async () => {
+    const restores = new Restores(bed);
+    const sourcesPolicy = uniqueName('sources');
+    await restores.createPolicy(sourcesPolicy, { namespaces: [namespace], allowedSources: ['arn:aws:dynamodb:eu-west-1:123456789012:table/team-.*'] });
+    try {
+      // The binding sees a new policy after a moment; a lookup has no ARN for CEL to check, so it must be admitted.
+      const name = uniqueName('lookup');
+      await restores.create(namespace, name, { targetTableName: `${namespace}-Lookup`, region: 'eu-west-1', source: { backup: { tableName: 'Music', latest: true } } });
+      const done = await restores.waitFor(namespace, name, 'to fail', (r) => r.status?.phase === 'Failed');
+      assert.match(done.status?.lastError?.message ?? '', /No AVAILABLE backup of table Music in eu-west-1/);
+    } finally {
+      await restores.deletePolicy(sourcesPolicy);
+    }
+  });
+
   it('admits the example policy under deploy/tenancy', async () => {
     await bed.apply(readFileSync(join(REPO, 'deploy/tenancy/team-a-policy.yaml'), 'utf8'));
     const example = (await bed.kubeConfig.makeApiClient(CustomObjectsApi).getClusterCustomObject({ group: GROUP, version: VERSION, plural: POLICY_PLURAL, name: 'team-a' })) as { spec: { targetTableNamePattern?: string } };

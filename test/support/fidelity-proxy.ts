@@ -55,6 +55,10 @@ export class FidelityProxy {
   readonly calls: RecordedCall[] = [];
   /** How long a new table stays CREATING. */
   holdCreatingMs = 0;
+  /** ListBackups pages of at most this many summaries (moto answers all in one page); 0: as moto answers. */
+  listBackupsPageSize = 0;
+  /** Backups to report in another status than moto's (which makes every backup AVAILABLE at once), by ARN. */
+  readonly backupStatus = new Map<string, string>();
   private readonly activeAt = new Map<string, number>();
   private readonly restored = new Map<string, { sourceBackupArn?: string; sourceTableArn?: string; at: Date }>();
   /** Tables restored across Regions, by name: the Region moto keeps them in. */
@@ -150,6 +154,14 @@ export class FidelityProxy {
       return this.rewrite(answer, 'TableDescription', table);
     }
     if (table && operation === 'DescribeTable') return this.rewrite(answer, 'Table', table);
+    if (operation === 'ListBackups') return this.pageBackups(answer, body.ExclusiveStartBackupArn);
+    if (operation === 'DescribeBackup') {
+      return this.edit(answer, (json: { BackupDescription?: { BackupDetails?: { BackupArn?: string; BackupStatus?: string } } }) => {
+        const details = json.BackupDescription?.BackupDetails;
+        const status = details?.BackupArn && this.backupStatus.get(details.BackupArn);
+        if (details && status) details.BackupStatus = status;
+      });
+    }
     if (table && operation === 'DeleteTable') {
       this.activeAt.delete(table);
       this.restored.delete(table);
@@ -177,25 +189,47 @@ export class FidelityProxy {
     }
   }
 
-  /** CREATING while the hold lasts, and a RestoreSummary where the emulator gave none. */
-  private rewrite(answer: Answer, field: 'Table' | 'TableDescription', table: string): Answer {
-    const json = JSON.parse(answer.body.toString()) as Record<string, Record<string, unknown> | undefined>;
-    const description = json[field];
-    if (!description) return answer;
-    const creating = Date.now() < (this.activeAt.get(table) ?? 0);
-    if (creating) description.TableStatus = 'CREATING';
-    const restored = this.restored.get(table);
-    if (restored && !description.RestoreSummary) {
-      description.RestoreSummary = {
-        ...(restored.sourceBackupArn && { SourceBackupArn: restored.sourceBackupArn }),
-        ...(restored.sourceTableArn && { SourceTableArn: restored.sourceTableArn }),
-        RestoreDateTime: restored.at.getTime() / 1000,
-        RestoreInProgress: creating,
-      };
-    }
+  /** The chosen backups' statuses, and pages of listBackupsPageSize after ExclusiveStartBackupArn. */
+  private pageBackups(answer: Answer, startArn: unknown): Answer {
+    type Summary = { BackupArn?: string; BackupStatus?: string };
+    return this.edit(answer, (json: { BackupSummaries?: Summary[]; LastEvaluatedBackupArn?: string }) => {
+      const all = json.BackupSummaries ?? [];
+      for (const b of all) if (b.BackupArn && this.backupStatus.has(b.BackupArn)) b.BackupStatus = this.backupStatus.get(b.BackupArn);
+      if (this.listBackupsPageSize <= 0) return;
+      const from = typeof startArn === 'string' ? all.findIndex((b) => b.BackupArn === startArn) + 1 : 0;
+      json.BackupSummaries = all.slice(from, from + this.listBackupsPageSize);
+      const more = from + this.listBackupsPageSize < all.length;
+      if (more) json.LastEvaluatedBackupArn = json.BackupSummaries.at(-1)?.BackupArn;
+      else delete json.LastEvaluatedBackupArn;
+    });
+  }
+
+  /** An answer with its JSON body changed in place by change. */
+  private edit<T>(answer: Answer, change: (json: T) => void): Answer {
+    const json = JSON.parse(answer.body.toString()) as T;
+    change(json);
     const body = Buffer.from(JSON.stringify(json));
     // The SDK checks DynamoDB's body checksum: a rewritten body needs its own.
     return { ...answer, headers: { ...answer.headers, 'content-length': String(body.length), 'x-amz-crc32': String(crc32(body)) }, body };
+  }
+
+  /** CREATING while the hold lasts, and a RestoreSummary where the emulator gave none. */
+  private rewrite(answer: Answer, field: 'Table' | 'TableDescription', table: string): Answer {
+    return this.edit(answer, (json: Record<string, Record<string, unknown> | undefined>) => {
+      const description = json[field];
+      if (!description) return;
+      const creating = Date.now() < (this.activeAt.get(table) ?? 0);
+      if (creating) description.TableStatus = 'CREATING';
+      const restored = this.restored.get(table);
+      if (restored && !description.RestoreSummary) {
+        description.RestoreSummary = {
+          ...(restored.sourceBackupArn && { SourceBackupArn: restored.sourceBackupArn }),
+          ...(restored.sourceTableArn && { SourceTableArn: restored.sourceTableArn }),
+          RestoreDateTime: restored.at.getTime() / 1000,
+          RestoreInProgress: creating,
+        };
+      }
+    });
   }
 
   private forward(req: IncomingMessage, body: Buffer, region: string | undefined): Promise<Answer> {

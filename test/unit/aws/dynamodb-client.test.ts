@@ -7,6 +7,7 @@ import {
   DescribeTableCommand,
   DynamoDBClient,
   InternalServerError,
+  ListBackupsCommand,
   ResourceNotFoundException,
   RestoreTableFromBackupCommand,
   TableAlreadyExistsException,
@@ -156,5 +157,27 @@ describe('SdkDynamoDB', () => {
   it('names transport failures NetworkError or TimeoutError', () => {
     assert.equal(toAwsError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), 'DescribeTable').code, 'NetworkError');
     assert.equal(toAwsError(Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }), 'DescribeTable').code, 'TimeoutError');
+  });
+});
+
+describe('SdkDynamoDB.listBackups', () => {
+  let mock: ReturnType<typeof mockClient>;
+  before(() => {
+    mock = mockClient(DynamoDBClient);
+  });
+  after(() => mock.restore());
+
+  it('reads every page of ListBackups', async () => {
+    const summary = (n: number) => ({ TableName: 'Music', BackupArn: `${BACKUP.slice(0, -8)}0000000${n}`, BackupName: 'MusicBackup', BackupStatus: 'AVAILABLE' as const, BackupCreationDateTime: new Date(Date.UTC(2025, 0, n)) });
+    mock
+      .on(ListBackupsCommand, { ExclusiveStartBackupArn: undefined })
+      .resolves({ BackupSummaries: [summary(1), summary(2)], LastEvaluatedBackupArn: summary(2).BackupArn })
+      .on(ListBackupsCommand, { ExclusiveStartBackupArn: summary(2).BackupArn })
+      .resolves({ BackupSummaries: [summary(3)] });
+    const port = new SdkDynamoDB(new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } }));
+    const backups = await port.listBackups('Music');
+    assert.deepEqual(backups.map((b) => b.arn), [1, 2, 3].map((n) => summary(n).BackupArn));
+    assert.deepEqual(backups[2], { arn: summary(3).BackupArn, name: 'MusicBackup', status: 'AVAILABLE', sourceTableName: 'Music', createdAt: '2025-01-03T00:00:00.000Z' });
+    assert.deepEqual(mock.commandCalls(ListBackupsCommand).map((c) => [c.args[0].input.TableName, c.args[0].input.BackupType]), [['Music', 'USER'], ['Music', 'USER']]);
   });
 });

@@ -392,7 +392,7 @@ describe('planRestore', () => {
 
     it('requests the restore once the backup is AVAILABLE, with the request built from the spec', () => {
       const { restore, step } = plan('Validating', { kind: 'backupDescribed', backup: backup('AVAILABLE') });
-      assert.deepEqual(step.action, { kind: 'restoreFromBackup', request: restoreRequest(restore.spec) });
+      assert.deepEqual(step.action, { kind: 'restoreFromBackup', request: restoreRequest(restore.spec, restore.spec.source.backupArn ?? '') });
       assert.equal(step.action.kind === 'restoreFromBackup' && step.action.request.BillingModeOverride, 'PAY_PER_REQUEST');
       const message = readyOf(step.status)?.message ?? '';
       assert.ok(message.includes('Music') && message.includes(BACKUP_ARN), message);
@@ -422,7 +422,7 @@ describe('planRestore', () => {
         const options: PlanOptions = { ...OPTIONS, defaultRegion: c.defaultRegion };
         const { restore, step } = plan('Validating', { kind: 'backupDescribed', backup: backup('AVAILABLE', c.backupArn) }, NOW, options, spec);
         if (expected === 'restore') {
-          assert.deepEqual(step.action, { kind: 'restoreFromBackup', request: restoreRequest(restore.spec) });
+          assert.deepEqual(step.action, { kind: 'restoreFromBackup', request: restoreRequest(restore.spec, restore.spec.source.backupArn ?? '') });
           assert.equal(step.status.phase, 'Restoring');
           if (c.sse) assert.deepEqual(step.action.kind === 'restoreFromBackup' && step.action.request.SSESpecificationOverride, { Enabled: true, SSEType: 'KMS', KMSMasterKeyId: 'alias/restores' });
           return;
@@ -479,7 +479,7 @@ describe('planRestore', () => {
   describe('the restore call', () => {
     it('is made again, with the same request, when the table never appeared', () => {
       const { restore, step } = plan('Restoring without startTime', { kind: 'described', table: undefined });
-      assert.deepEqual(step.action, { kind: 'restoreFromBackup', request: restoreRequest(restore.spec) });
+      assert.deepEqual(step.action, { kind: 'restoreFromBackup', request: restoreRequest(restore.spec, restore.spec.source.backupArn ?? '') });
       assert.equal(readyOf(step.status)?.reason, 'RestoreRequested');
     });
 
@@ -570,7 +570,7 @@ describe('planRestore', () => {
       let restore = restoreWith(undefined);
       const steps: Array<[Observation, Date, Action, Phase | undefined, string | undefined]> = [
         [{ kind: 'nothing' }, new Date(REQUESTED_AT), { kind: 'describeBackup', backupArn: BACKUP_ARN, region: 'us-east-1' }, 'Validating', 'Validating'],
-        [OBSERVATIONS['backupDescribed AVAILABLE'], new Date(REQUESTED_AT), { kind: 'restoreFromBackup', request: restoreRequest(SPEC) }, 'Restoring', 'RestoreRequested'],
+        [OBSERVATIONS['backupDescribed AVAILABLE'], new Date(REQUESTED_AT), { kind: 'restoreFromBackup', request: restoreRequest(SPEC, BACKUP_ARN) }, 'Restoring', 'RestoreRequested'],
         [{ kind: 'restoreStarted', table: OWNED }, new Date(STARTED_AT), { kind: 'requeue', afterMs: OPTIONS.pollMinMs }, 'Restoring', 'Restoring'],
         // The next reconcile.
         [{ kind: 'nothing' }, NOW, { kind: 'describeTable', tableName: 'Music' }, 'Restoring', 'Restoring'],
@@ -750,5 +750,62 @@ describe('planRestore with DynamoDBRestorePolicies', () => {
   it('does not abort a restore already requested when a policy changes later', () => {
     const step = planRestore(restoreWith(structuredClone(PHASES['Restoring with startTime'])), { kind: 'nothing' }, NOW, { ...OPTIONS, defaultRegion: 'us-east-1' }, regionsOnly);
     assert.equal(step.action.kind, 'describeTable');
+  });
+});
+
+describe('planRestore with a backup looked up by name or as the latest', () => {
+  const TABLE = 'Music';
+  const withLookup = (backup: { backupName?: string; latest?: boolean }, status?: DynamoDBRestoreStatus): DynamoDBRestore => ({
+    ...restoreWith(status),
+    spec: { targetTableName: 'Music', region: 'us-east-1', source: { backup: { tableName: TABLE, ...backup } } },
+  });
+  const backup = (name: string, arn: string, createdAt: string, status = 'AVAILABLE', sourceTableName = TABLE) => ({ arn, name, status, sourceTableName, createdAt });
+  const OLD = backup('MusicBackup', BACKUP_ARN, '2025-01-01T00:00:00Z');
+  const NEW = backup('MusicBackup', OTHER_BACKUP_ARN, '2025-02-01T00:00:00Z');
+  const NEWEST_CREATING = backup('MusicBackup', 'arn:aws:dynamodb:us-east-1:123456789012:table/Music/backup/01600000000000-aaaaaaaa', '2025-03-01T00:00:00Z', 'CREATING');
+  const OTHER_NAME = backup('Nightly', 'arn:aws:dynamodb:us-east-1:123456789012:table/Music/backup/01590000000000-bbbbbbbb', '2025-02-15T00:00:00Z');
+  const OTHER_TABLE = backup('MusicBackup', 'arn:aws:dynamodb:us-east-1:123456789012:table/Orders/backup/01610000000000-cccccccc', '2025-04-01T00:00:00Z', 'AVAILABLE', 'Orders');
+  const LISTED: Observation = { kind: 'backupsListed', backups: [OLD, NEWEST_CREATING, NEW, OTHER_NAME, OTHER_TABLE] };
+
+  it('lists the table\'s backups in the target Region first, saying what it looks for', () => {
+    const step = planRestore(withLookup({ backupName: 'MusicBackup' }), { kind: 'nothing' }, NOW, OPTIONS);
+    assert.deepEqual(step.action, { kind: 'listBackups', tableName: TABLE, region: 'us-east-1' });
+    assert.equal(step.status.phase, 'Validating');
+    assert.equal(readyOf(step.status)?.message, 'Looking for the newest AVAILABLE backup named MusicBackup of table Music.');
+  });
+
+  it('picks the newest AVAILABLE backup of that name and table, records it, and restores it', () => {
+    const step = planRestore(withLookup({ backupName: 'MusicBackup' }), LISTED, NOW, OPTIONS);
+    assert.equal(step.status.backupArn, NEW.arn);
+    assert.ok(step.status.restoreRequestedAt);
+    assert.deepEqual(step.action, { kind: 'restoreFromBackup', request: { TargetTableName: 'Music', BackupArn: NEW.arn } });
+  });
+
+  it('with latest: true, picks the newest AVAILABLE backup of the table whatever its name', () => {
+    const step = planRestore(withLookup({ latest: true }), LISTED, NOW, OPTIONS);
+    assert.equal(step.status.backupArn, OTHER_NAME.arn);
+  });
+
+  it('fails, saying what it looked for, when no AVAILABLE backup matches', () => {
+    const step = planRestore(withLookup({ backupName: 'Weekly' }), LISTED, NOW, OPTIONS);
+    assert.equal(step.status.phase, 'Failed');
+    assert.equal(readyOf(step.status)?.reason, 'BackupNotFound');
+    assert.equal(readyOf(step.status)?.message, 'No AVAILABLE backup named Weekly of table Music in us-east-1; check `aws dynamodb list-backups --table-name Music`.');
+  });
+
+  it('never looks up again once a backup was recorded: a newer one changes nothing', () => {
+    const recorded = withLookup({ backupName: 'MusicBackup' }, { phase: 'Validating', observedGeneration: GENERATION, backupArn: OLD.arn });
+    assert.deepEqual(planRestore(recorded, { kind: 'nothing' }, NOW, OPTIONS).action, { kind: 'describeBackup', backupArn: OLD.arn, region: 'us-east-1' });
+    const requested = withLookup({ backupName: 'MusicBackup' }, { phase: 'Restoring', observedGeneration: GENERATION, backupArn: OLD.arn, restoreRequestedAt: REQUESTED_AT });
+    const again = planRestore(requested, { kind: 'described', table: undefined }, NOW, OPTIONS);
+    assert.deepEqual(again.action, { kind: 'restoreFromBackup', request: { TargetTableName: 'Music', BackupArn: OLD.arn } });
+  });
+
+  it('checks allowedSources against the backup it found', () => {
+    const policies = [{ apiVersion: 'dynamodb.restore.dev/v1alpha1', kind: 'DynamoDBRestorePolicy' as const, metadata: { name: 'p' }, spec: { namespaces: ['team-a'], allowedSources: ['.*/backup/01489173575360-.*'] } }];
+    assert.equal(planRestore(withLookup({ backupName: 'MusicBackup' }), { kind: 'nothing' }, NOW, OPTIONS, policies).action.kind, 'listBackups');
+    const step = planRestore(withLookup({ backupName: 'MusicBackup' }), LISTED, NOW, OPTIONS, policies);
+    assert.equal(readyOf(step.status)?.reason, 'PolicyDenied');
+    assert.match(readyOf(step.status)?.message ?? '', new RegExp(`backup ${NEW.arn} matches none of`));
   });
 });

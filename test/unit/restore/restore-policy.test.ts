@@ -25,7 +25,7 @@ describe('restore policies', () => {
   });
 
   it('allow everything when no policy governs the namespace', () => {
-    assert.equal(checkPolicies(restore({ region: 'eu-west-1' }, 'team-b'), [policy('p', { allowedRegions: ['us-east-1'] })], undefined), undefined);
+    assert.equal(checkPolicies(restore({ region: 'eu-west-1' }, 'team-b'), [policy('p', { allowedRegions: ['us-east-1'] })], undefined, BACKUP), undefined);
   });
 
   const cases: Array<{ name: string; rules: Partial<DynamoDBRestorePolicySpec>; spec?: Partial<DynamoDBRestoreSpec>; defaultRegion?: string; denied?: RegExp }> = [
@@ -69,7 +69,7 @@ describe('restore policies', () => {
   ];
   for (const c of cases) {
     it(`${c.denied ? 'deny' : 'allow'} ${c.name}`, () => {
-      const denial = checkPolicies(restore(c.spec), [policy('team-a', c.rules)], c.defaultRegion);
+      const denial = checkPolicies(restore(c.spec), [policy('team-a', c.rules)], c.defaultRegion, BACKUP);
       if (!c.denied) assert.equal(denial, undefined);
       else {
         assert.equal(denial?.policy, 'team-a');
@@ -79,9 +79,15 @@ describe('restore policies', () => {
     });
   }
 
+  it('leave allowedSources to later when the backup is still to be looked up', () => {
+    const rules = policy('team-a', { allowedSources: ['arn:aws:dynamodb:us-east-1:123456789012:table/Orders/backup/.*'] });
+    assert.equal(checkPolicies(restore(), [rules], undefined, undefined), undefined);
+    assert.match(checkPolicies(restore(), [rules], undefined, BACKUP)?.message ?? '', /allowedSources/);
+  });
+
   it('must all allow: the first denying policy by name is reported', () => {
     const policies = [policy('z-regions', { allowedRegions: ['us-east-1'] }), policy('a-names', { targetTableNamePattern: 'prod-.*' }), policy('m-ok', {})];
-    assert.equal(checkPolicies(restore({ region: 'eu-west-1' }), policies, undefined)?.policy, 'a-names');
-    assert.equal(checkPolicies(restore({ region: 'eu-west-1', targetTableName: 'prod-Music' }), policies, undefined)?.policy, 'z-regions');
+    assert.equal(checkPolicies(restore({ region: 'eu-west-1' }), policies, undefined, BACKUP)?.policy, 'a-names');
+    assert.equal(checkPolicies(restore({ region: 'eu-west-1', targetTableName: 'prod-Music' }), policies, undefined, BACKUP)?.policy, 'z-regions');
   });
 });

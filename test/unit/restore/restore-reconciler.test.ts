@@ -42,12 +42,13 @@ type Entry =
   | { op: 'conflict'; asOf: string; status: DynamoDBRestoreStatus }
   | { op: 'fresh'; found: DynamoDBRestore | undefined }
   | { op: 'describeBackup'; region: string | undefined; backupArn: string }
+  | { op: 'listBackups'; region: string | undefined; tableName: string }
   | { op: 'restoreTableFromBackup'; region: string | undefined; request: RestoreFromBackupRequest }
   | { op: 'describeTable'; region: string | undefined; tableName: string }
   | { op: 'tagResource'; region: string | undefined; resourceArn: string; tags: Record<string, string> };
 
-type DynamoDBOp = 'describeBackup' | 'restoreTableFromBackup' | 'describeTable' | 'tagResource';
-const DYNAMODB_OPS: ReadonlySet<Entry['op']> = new Set<DynamoDBOp>(['describeBackup', 'restoreTableFromBackup', 'describeTable', 'tagResource']);
+type DynamoDBOp = 'describeBackup' | 'listBackups' | 'restoreTableFromBackup' | 'describeTable' | 'tagResource';
+const DYNAMODB_OPS: ReadonlySet<Entry['op']> = new Set<DynamoDBOp>(['describeBackup', 'listBackups', 'restoreTableFromBackup', 'describeTable', 'tagResource']);
 const MUTATING_OPS: ReadonlySet<Entry['op']> = new Set<DynamoDBOp>(['restoreTableFromBackup', 'tagResource']);
 
 const readyOf = (status: DynamoDBRestoreStatus | undefined): Condition | undefined => status?.conditions?.find((c) => c.type === 'Ready');
@@ -126,6 +127,7 @@ const bump = (resourceVersion: string) => String(Number(resourceVersion) + 1);
 
 interface Answers {
   describeBackup: BackupState;
+  listBackups: BackupState[];
   restoreTableFromBackup: TableState;
   describeTable: TableState | undefined;
   tagResource: undefined;
@@ -147,6 +149,7 @@ class FakeDynamoDB {
   beforeCall?: (op: DynamoDBOp) => void;
   private readonly scripts: { [M in DynamoDBOp]: Array<Answers[M] | AwsError> } = {
     describeBackup: [],
+    listBackups: [],
     restoreTableFromBackup: [],
     describeTable: [],
     tagResource: [],
@@ -178,6 +181,10 @@ class FakeDynamoDB {
           if (!backup) throw new AwsError('BackupNotFoundException', `Backup not found: ${backupArn}`, 'DescribeBackup');
           return clone(backup);
         }),
+      listBackups: (tableName) =>
+        this.call('listBackups', { op: 'listBackups', region, tableName }, () =>
+          [...this.backups.values()].filter((b) => b.sourceTableName === tableName).map(clone),
+        ),
       restoreTableFromBackup: (request) =>
         this.call('restoreTableFromBackup', { op: 'restoreTableFromBackup', region, request: clone(request) }, () => {
           const name = request.TargetTableName;
@@ -323,7 +330,7 @@ describe('restoreReconciler', () => {
       // Asked for at T0 + 1 s (DescribeBackup took a second); the restore call was made at that moment.
       assert.equal(requested.status.restoreRequestedAt, '2026-11-20T10:00:01.000Z');
       const call = h.log.find((e) => e.op === 'restoreTableFromBackup');
-      assert.deepEqual(call?.op === 'restoreTableFromBackup' && call.request, restoreRequest(SPEC));
+      assert.deepEqual(call?.op === 'restoreTableFromBackup' && call.request, restoreRequest(SPEC, BACKUP_ARN));
       assert.equal(started.status.tableStatus, 'CREATING');
       assert.equal(started.status.tableArn, TABLE_ARN);
       assert.equal(started.status.startTime, '2026-11-20T10:00:02.000Z');

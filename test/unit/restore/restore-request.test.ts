@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import type { DynamoDBRestoreSpec } from '../../../src/api/dynamodb-restore.ts';
 import type { RestoreFromBackupRequest } from '../../../src/aws/dynamodb-port.ts';
-import { restoreRequest } from '../../../src/restore/restore-request.ts';
+import { restoreRequest as requestFor } from '../../../src/restore/restore-request.ts';
+
+/** The request for a spec naming its backup by ARN. */
+const restoreRequest = (spec: DynamoDBRestoreSpec) => requestFor(spec, spec.source.backupArn ?? '');
 
 const ARN_1 = 'arn:aws:dynamodb:us-east-1:123456789012:table/Music/backup/01489173575360-b308cd7d';
 const ARN_2 = 'arn:aws:dynamodb:us-east-1:123456789012:table/Music/backup/01581080476474-e177ebe2';
