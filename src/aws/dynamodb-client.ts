@@ -18,6 +18,7 @@ export function toTableState(table: TableDescription | undefined, fallbackName: 
     name: table?.TableName ?? fallbackName,
     arn: table?.TableArn,
     status: table?.TableStatus ?? 'UNKNOWN',
+    createdAt: table?.CreationDateTime?.toISOString(),
     restoreSummary: summary && {
       sourceBackupArn: summary.SourceBackupArn,
       sourceTableArn: summary.SourceTableArn,

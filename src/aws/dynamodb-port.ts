@@ -25,6 +25,7 @@ export interface RestoreFromBackupRequest {
 export interface RestoreSummary {
   sourceBackupArn?: string;
   sourceTableArn?: string;
+  /** The point in time restored to, or the source backup's time: not when the restore ran. */
   restoreDateTime?: string;
   restoreInProgress?: boolean;
 }
@@ -34,6 +35,8 @@ export interface TableState {
   name: string;
   arn?: string;
   status: string;
+  /** CreationDateTime: for a restored table, when its restore began. */
+  createdAt?: string;
   restoreSummary?: RestoreSummary;
 }
 

@@ -169,7 +169,7 @@ export function planRestore(
       }
       if (base.startTime) return track(restore, base, table, now, options);
       if (provesOurRestore(table, base.backupArn, base.restoreRequestedAt, options.adoptionSkewMs)) {
-        return track(restore, { ...base, startTime: table.restoreSummary?.restoreDateTime ?? now.toISOString() }, table, now, options);
+        return track(restore, { ...base, startTime: table.createdAt ?? now.toISOString() }, table, now, options);
       }
       return fail(restore, base, classifyError(new AwsError('TableAlreadyExistsException', '', 'RestoreTableFromBackup'), ctx), now);
     }
@@ -246,11 +246,13 @@ function requestRestore(restore: DynamoDBRestore, base: DynamoDBRestoreStatus, n
   };
 }
 
-/** A found table is ours only when DynamoDB says it was restored from our backup after we asked for it. */
+/**
+ * A found table is ours only when DynamoDB says it was restored from our backup and created after we asked for it.
+ * (RestoreSummary.RestoreDateTime is the backup's time, not the restore's: the table's CreationDateTime is.)
+ */
 export function provesOurRestore(table: TableState, backupArn: string | undefined, requestedAt: string | undefined, skewMs: number): boolean {
-  const summary = table.restoreSummary;
-  if (!backupArn || !requestedAt || !summary?.restoreDateTime || summary.sourceBackupArn !== backupArn) return false;
-  return Date.parse(summary.restoreDateTime) >= Date.parse(requestedAt) - skewMs;
+  if (!backupArn || !requestedAt || !table.createdAt || table.restoreSummary?.sourceBackupArn !== backupArn) return false;
+  return Date.parse(table.createdAt) >= Date.parse(requestedAt) - skewMs;
 }
 
 /** ownCall: the table is the answer to our own restore call, so it is ours whatever its RestoreSummary says. */

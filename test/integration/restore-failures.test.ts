@@ -158,6 +158,8 @@ describe('integration: restore failures on the test bed', function () {
     const done = await restores.waitFor(namespace, 'crash', 'to complete', (r) => r.status?.phase === 'Completed');
     assert.equal(bed.proxy.callsOf('RestoreTableFromBackup', table).length, 1, 'exactly one restore for this resource');
     assert.equal(done.status?.restoreSummary?.sourceBackupArn, backupArn);
+    // RestoreDateTime is the backup's own time, long before the request: adoption rests on the table's creation.
+    assert.ok(Date.parse(done.status?.restoreSummary?.restoreDateTime ?? '') < Date.parse(done.status?.restoreRequestedAt ?? ''));
     assert.ok(done.status?.startTime);
   });
 });

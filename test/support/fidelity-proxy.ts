@@ -46,6 +46,12 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
+/** Seconds since the epoch of a backup, from its ARN (…/backup/01489173575360-b308cd7d). */
+function backupTime(arn: string | undefined): number | undefined {
+  const ms = arn && /\/backup\/(\d{14})-/.exec(arn)?.[1];
+  return ms ? Number(ms) / 1000 : undefined;
+}
+
 function tableOf(body: Record<string, unknown>): string | undefined {
   const name = body.TargetTableName ?? body.TableName;
   return typeof name === 'string' ? name : undefined;
@@ -225,7 +231,8 @@ export class FidelityProxy {
         description.RestoreSummary = {
           ...(restored.sourceBackupArn && { SourceBackupArn: restored.sourceBackupArn }),
           ...(restored.sourceTableArn && { SourceTableArn: restored.sourceTableArn }),
-          RestoreDateTime: restored.at.getTime() / 1000,
+          // As DynamoDB reports it: the source backup's time (its ARN carries it in milliseconds), not the restore's.
+        RestoreDateTime: backupTime(restored.sourceBackupArn) ?? restored.at.getTime() / 1000,
           RestoreInProgress: creating,
         };
       }

@@ -37,6 +37,7 @@ describe('SdkDynamoDB', () => {
         TableName: 'Music',
         TableArn: 'arn:aws:dynamodb:us-east-1:123456789012:table/Music',
         TableStatus: 'CREATING',
+        CreationDateTime: new Date('2026-11-25T10:00:00Z'),
         RestoreSummary: { SourceBackupArn: BACKUP, RestoreDateTime: restoredAt, RestoreInProgress: true },
       },
     });
@@ -47,6 +48,7 @@ describe('SdkDynamoDB', () => {
       name: 'Music',
       arn: 'arn:aws:dynamodb:us-east-1:123456789012:table/Music',
       status: 'CREATING',
+      createdAt: '2026-11-25T10:00:00.000Z',
       restoreSummary: { sourceBackupArn: BACKUP, sourceTableArn: undefined, restoreDateTime: restoredAt.toISOString(), restoreInProgress: true },
     });
   });

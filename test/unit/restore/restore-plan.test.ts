@@ -107,18 +107,25 @@ const NON_FINAL = ['no status', 'Validating', 'Restoring without startTime', 'Re
 type NonFinal = (typeof NON_FINAL)[number];
 const FINAL = ['Completed', 'Failed'] as const;
 
-const table = (status: string, restoreSummary?: TableState['restoreSummary']): TableState => ({
+/** The backup's own time: what RestoreSummary.RestoreDateTime reports for a restore from a backup. */
+const BACKUP_TIME = '2025-02-01T00:00:00.000Z';
+
+/** A table as DescribeTable reports it; restoredAt is when its restore ran (its CreationDateTime). */
+const table = (status: string, summary?: { sourceBackupArn?: string; restoredAt?: string; restoreInProgress?: boolean }): TableState => ({
   name: 'Music',
   arn: TABLE_ARN,
   status,
-  ...(restoreSummary ? { restoreSummary } : {}),
+  ...(summary?.restoredAt ? { createdAt: summary.restoredAt } : {}),
+  ...(summary
+    ? { restoreSummary: { restoreDateTime: BACKUP_TIME, ...(summary.sourceBackupArn ? { sourceBackupArn: summary.sourceBackupArn } : {}), ...(summary.restoreInProgress !== undefined ? { restoreInProgress: summary.restoreInProgress } : {}) } }
+    : {}),
 });
 /** Restored from our backup after we asked: what our own call creates. */
-const OWNED = table('CREATING', { sourceBackupArn: BACKUP_ARN, restoreDateTime: at(REQUESTED_AT, 1_000), restoreInProgress: true });
+const OWNED = table('CREATING', { sourceBackupArn: BACKUP_ARN, restoredAt: at(REQUESTED_AT, 1_000), restoreInProgress: true });
 /** Restored from our backup slightly before restoreRequestedAt by our clock, within the skew: still ours. */
-const ADOPTABLE = table('ACTIVE', { sourceBackupArn: BACKUP_ARN, restoreDateTime: at(REQUESTED_AT, -30_000), restoreInProgress: false });
+const ADOPTABLE = table('ACTIVE', { sourceBackupArn: BACKUP_ARN, restoredAt: at(REQUESTED_AT, -30_000), restoreInProgress: false });
 /** Our restore, finished. */
-const OURS_ACTIVE = table('ACTIVE', { sourceBackupArn: BACKUP_ARN, restoreDateTime: at(REQUESTED_AT, 1_000), restoreInProgress: false });
+const OURS_ACTIVE = table('ACTIVE', { sourceBackupArn: BACKUP_ARN, restoredAt: at(REQUESTED_AT, 1_000), restoreInProgress: false });
 /** Someone else's table of the same name. */
 const FOREIGN = table('ACTIVE');
 
@@ -505,7 +512,7 @@ describe('planRestore', () => {
     });
 
     it('is never tagged as ours when DynamoDB says it was not restored from this backup, even after startTime', () => {
-      const strangers: TableState[] = [FOREIGN, table('ACTIVE', { sourceBackupArn: OTHER_BACKUP_ARN, restoreDateTime: at(STARTED_AT, 1_000) })];
+      const strangers: TableState[] = [FOREIGN, table('ACTIVE', { sourceBackupArn: OTHER_BACKUP_ARN, restoredAt: at(STARTED_AT, 1_000) })];
       for (const found of strangers) {
         const { step } = plan('Restoring with startTime', { kind: 'described', table: found });
         assert.notEqual(step.action.kind, 'tagTable', JSON.stringify(found));
@@ -523,7 +530,7 @@ describe('planRestore', () => {
     it('is tagged after adoption, with the start time from its RestoreDateTime', () => {
       const { step } = plan('Restoring without startTime', { kind: 'described', table: ADOPTABLE });
       assert.deepEqual(step.action, { kind: 'tagTable', tableArn: TABLE_ARN, tags: OWNER_TAGS });
-      assert.equal(step.status.startTime, ADOPTABLE.restoreSummary?.restoreDateTime);
+      assert.equal(step.status.startTime, ADOPTABLE.createdAt);
     });
 
     it('once tagged, completes: Ready True RestoreCompleted, completionTime now, lastError cleared, the rest kept', () => {
@@ -543,17 +550,17 @@ describe('planRestore', () => {
   describe('adoption of a table found after a crash', () => {
     it('takes the start time from the table\'s RestoreDateTime and its summary into the status', () => {
       const { step } = plan('Restoring without startTime', { kind: 'described', table: OWNED });
-      assert.equal(step.status.startTime, OWNED.restoreSummary?.restoreDateTime);
+      assert.equal(step.status.startTime, OWNED.createdAt);
       assert.deepEqual(step.status.restoreSummary, OWNED.restoreSummary);
-      const elapsed = NOW.getTime() - Date.parse(OWNED.restoreSummary?.restoreDateTime ?? '');
+      const elapsed = NOW.getTime() - Date.parse(OWNED.createdAt ?? '');
       assert.deepEqual(step.action, { kind: 'requeue', afterMs: pollDelay(elapsed, OPTIONS) });
     });
 
     const notOurs: Array<[string, TableState]> = [
-      ['restored from another backup', table('ACTIVE', { sourceBackupArn: OTHER_BACKUP_ARN, restoreDateTime: at(REQUESTED_AT, 1_000) })],
-      ['restored from our backup long before we asked', table('ACTIVE', { sourceBackupArn: BACKUP_ARN, restoreDateTime: at(REQUESTED_AT, -OPTIONS.adoptionSkewMs - 1) })],
+      ['restored from another backup', table('ACTIVE', { sourceBackupArn: OTHER_BACKUP_ARN, restoredAt: at(REQUESTED_AT, 1_000) })],
+      ['restored from our backup long before we asked', table('ACTIVE', { sourceBackupArn: BACKUP_ARN, restoredAt: at(REQUESTED_AT, -OPTIONS.adoptionSkewMs - 1) })],
       ['without a restore summary', table('ACTIVE')],
-      ['with a summary but no RestoreDateTime', table('ACTIVE', { sourceBackupArn: BACKUP_ARN })],
+      ['with a summary but no CreationDateTime', table('ACTIVE', { sourceBackupArn: BACKUP_ARN })],
     ];
     for (const [what, found] of notOurs) {
       it(`fails TableAlreadyExists, touching nothing, for a table ${what}`, () => {
@@ -668,8 +675,8 @@ describe('arnRegion', () => {
 
 describe('provesOurRestore', () => {
   const skew = 60_000;
-  const ours = (restoreDateTime: string | undefined, sourceBackupArn = BACKUP_ARN): TableState =>
-    table('CREATING', { sourceBackupArn, ...(restoreDateTime ? { restoreDateTime } : {}) });
+  const ours = (restoredAt: string | undefined, sourceBackupArn = BACKUP_ARN): TableState =>
+    table('CREATING', { sourceBackupArn, ...(restoredAt ? { restoredAt } : {}) });
 
   const cases: Array<[string, TableState, string | undefined, boolean]> = [
     ['our backup, restored after we asked', ours(at(REQUESTED_AT, 5_000)), REQUESTED_AT, true],
@@ -678,7 +685,7 @@ describe('provesOurRestore', () => {
     ['our backup, restored 1 ms more than the skew before we asked', ours(at(REQUESTED_AT, -skew - 1)), REQUESTED_AT, false],
     ['another backup, restored after we asked', ours(at(REQUESTED_AT, 5_000), OTHER_BACKUP_ARN), REQUESTED_AT, false],
     ['our backup, but we never asked', ours(at(REQUESTED_AT, 5_000)), undefined, false],
-    ['our backup without a RestoreDateTime', ours(undefined), REQUESTED_AT, false],
+    ['our backup without a CreationDateTime', ours(undefined), REQUESTED_AT, false],
     ['no restore summary', table('ACTIVE'), REQUESTED_AT, false],
   ];
   for (const [what, found, requestedAt, expected] of cases) {
@@ -686,6 +693,12 @@ describe('provesOurRestore', () => {
       assert.equal(provesOurRestore(found, BACKUP_ARN, requestedAt, skew), expected);
     });
   }
+
+  it("judges by the table's creation, not RestoreSummary.RestoreDateTime (the backup's own, older time)", () => {
+    const found = ours(at(REQUESTED_AT, 5_000));
+    assert.ok(Date.parse(found.restoreSummary?.restoreDateTime ?? '') < Date.parse(REQUESTED_AT) - skew);
+    assert.equal(provesOurRestore(found, BACKUP_ARN, REQUESTED_AT, skew), true);
+  });
 });
 
 describe('pollDelay', () => {

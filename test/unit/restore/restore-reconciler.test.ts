@@ -123,6 +123,8 @@ class FakeStore implements RestoreStore {
   }
 }
 
+/** The backup's own time, which RestoreSummary.RestoreDateTime reports for a restore from a backup. */
+const BACKUP_TIME = '2017-03-10T18:19:35.360Z';
 const bump = (resourceVersion: string) => String(Number(resourceVersion) + 1);
 
 interface Answers {
@@ -193,7 +195,9 @@ class FakeDynamoDB {
             name,
             arn: `arn:aws:dynamodb:${region ?? 'us-east-1'}:${ACCOUNT}:table/${name}`,
             status: 'CREATING',
-            restoreSummary: { sourceBackupArn: request.BackupArn, restoreDateTime: this.clock.now.toISOString(), restoreInProgress: true },
+            createdAt: this.clock.now.toISOString(),
+            // As DynamoDB reports it: the backup's own (older) time, not the restore's.
+            restoreSummary: { sourceBackupArn: request.BackupArn, restoreDateTime: BACKUP_TIME, restoreInProgress: true },
             region: region ?? 'us-east-1',
             tags: {},
           };
@@ -235,7 +239,7 @@ class FakeDynamoDB {
 }
 
 function tableState(t: FakeTable): TableState {
-  return clone({ name: t.name, arn: t.arn, status: t.status, ...(t.restoreSummary ? { restoreSummary: t.restoreSummary } : {}) });
+  return clone({ name: t.name, arn: t.arn, status: t.status, ...(t.createdAt ? { createdAt: t.createdAt } : {}), ...(t.restoreSummary ? { restoreSummary: t.restoreSummary } : {}) });
 }
 
 interface RecordedEvent {
@@ -370,9 +374,9 @@ describe('restoreReconciler', () => {
       assert.ok(writeAt < callAt, `write at ${writeAt}, restore call at ${callAt}`);
       // Nothing between the write and the call: no other write, no re-read.
       assert.equal(callAt, writeAt + 1);
-      // The table AWS creates is restored at or after restoreRequestedAt: provably ours after a crash.
+      // The table AWS creates is created at or after restoreRequestedAt: provably ours after a crash.
       const requestedAt = h.store.server?.status?.restoreRequestedAt ?? '';
-      const restoredAt = h.aws.tables.get('Music')?.restoreSummary?.restoreDateTime ?? '';
+      const restoredAt = h.aws.tables.get('Music')?.createdAt ?? '';
       assert.ok(Date.parse(restoredAt) >= Date.parse(requestedAt), `${restoredAt} < ${requestedAt}`);
     });
 
@@ -428,7 +432,8 @@ describe('restoreReconciler', () => {
           name: 'Music',
           arn: TABLE_ARN,
           status: 'CREATING',
-          restoreSummary: { sourceBackupArn: BACKUP_ARN, restoreDateTime: new Date(h.clock.now.getTime() + 500).toISOString(), restoreInProgress: true },
+          createdAt: new Date(h.clock.now.getTime() + 500).toISOString(),
+          restoreSummary: { sourceBackupArn: BACKUP_ARN, restoreDateTime: BACKUP_TIME, restoreInProgress: true },
           region: 'us-east-1',
           tags: {},
         });
@@ -438,7 +443,7 @@ describe('restoreReconciler', () => {
       assert.deepEqual(h.sequence(), ['write Validating/Validating', 'describeBackup@us-east-1', 'conflict', 'fresh', 'describeTable@us-east-1', 'write Restoring/Restoring']);
       assert.equal(h.log.filter((e) => MUTATING_OPS.has(e.op)).length, 0, 'no restore call, no tag');
       const adopted = h.store.server?.status;
-      assert.equal(adopted?.startTime, h.aws.tables.get('Music')?.restoreSummary?.restoreDateTime);
+      assert.equal(adopted?.startTime, h.aws.tables.get('Music')?.createdAt);
       assert.equal(adopted?.tableArn, TABLE_ARN);
       assert.equal(adopted?.tableStatus, 'CREATING');
       assert.ok(result.requeueAfterMs !== undefined && result.requeueAfterMs >= OPTIONS.pollMinMs);
@@ -459,7 +464,8 @@ describe('restoreReconciler', () => {
           name: 'Music',
           arn: TABLE_ARN,
           status: 'ACTIVE',
-          restoreSummary: { sourceBackupArn: BACKUP_ARN, restoreDateTime: h.clock.now.toISOString(), restoreInProgress: false },
+          createdAt: h.clock.now.toISOString(),
+          restoreSummary: { sourceBackupArn: BACKUP_ARN, restoreDateTime: BACKUP_TIME, restoreInProgress: false },
           region: 'us-east-1',
           tags: {},
         });
