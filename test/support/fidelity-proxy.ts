@@ -219,7 +219,7 @@ export class FidelityProxy {
     return { ...answer, headers: { ...answer.headers, 'content-length': String(body.length), 'x-amz-crc32': String(crc32(body)) }, body };
   }
 
-  /** CREATING while the hold lasts, and a RestoreSummary where the emulator gave none. */
+  /** CREATING while the hold lasts, and a RestoreSummary as DynamoDB gives it (moto's lacks or misdates it). */
   private rewrite(answer: Answer, field: 'Table' | 'TableDescription', table: string): Answer {
     return this.edit(answer, (json: Record<string, Record<string, unknown> | undefined>) => {
       const description = json[field];
@@ -227,15 +227,17 @@ export class FidelityProxy {
       const creating = Date.now() < (this.activeAt.get(table) ?? 0);
       if (creating) description.TableStatus = 'CREATING';
       const restored = this.restored.get(table);
-      if (restored && !description.RestoreSummary) {
-        description.RestoreSummary = {
-          ...(restored.sourceBackupArn && { SourceBackupArn: restored.sourceBackupArn }),
-          ...(restored.sourceTableArn && { SourceTableArn: restored.sourceTableArn }),
-          // As DynamoDB reports it: the source backup's time (its ARN carries it in milliseconds), not the restore's.
-        RestoreDateTime: backupTime(restored.sourceBackupArn) ?? restored.at.getTime() / 1000,
-          RestoreInProgress: creating,
-        };
-      }
+      if (!restored) return;
+      const summary = (description.RestoreSummary ?? {}) as Record<string, unknown>;
+      description.RestoreSummary = {
+        ...summary,
+        ...(restored.sourceBackupArn && { SourceBackupArn: restored.sourceBackupArn }),
+        ...(restored.sourceTableArn && !summary.SourceTableArn && { SourceTableArn: restored.sourceTableArn }),
+        // As DynamoDB reports it: the source backup's time (its ARN carries it in milliseconds), where moto puts
+        // the restore's own time.
+        RestoreDateTime: backupTime(restored.sourceBackupArn) ?? summary.RestoreDateTime ?? restored.at.getTime() / 1000,
+        RestoreInProgress: creating,
+      };
     });
   }
 
