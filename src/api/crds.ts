@@ -15,42 +15,47 @@ function toOpenApi(schema: TSchema): unknown {
   return JSON.parse(JSON.stringify(schema));
 }
 
-function dynamodbRestoreCrd(): Record<string, unknown> {
+interface CrdSource {
+  kind: string;
+  plural: string;
+  shortName: string;
+  scope: 'Namespaced' | 'Cluster';
+  description: string;
+  printerColumns: readonly object[];
+  spec: TSchema;
+  /** With a status subresource, written by the operator only. */
+  status?: TSchema;
+}
+
+/** One CustomResourceDefinition of the group, from its schemas. */
+function crd(source: CrdSource): Record<string, unknown> {
+  const { kind, plural, shortName, scope, description, printerColumns, spec, status } = source;
   return {
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',
-    metadata: { name: `${PLURAL}.${GROUP}` },
+    metadata: { name: `${plural}.${GROUP}` },
     spec: {
       group: GROUP,
-      names: {
-        kind: KIND,
-        listKind: `${KIND}List`,
-        plural: PLURAL,
-        singular: KIND.toLowerCase(),
-        shortNames: ['ddbr'],
-        categories: ['dynamodb'],
-      },
-      scope: 'Namespaced',
+      names: { kind, listKind: `${kind}List`, plural, singular: kind.toLowerCase(), shortNames: [shortName], categories: ['dynamodb'] },
+      scope,
       versions: [
         {
           name: VERSION,
           served: true,
           storage: true,
-          subresources: { status: {} },
-          additionalPrinterColumns: PRINTER_COLUMNS,
+          ...(status && { subresources: { status: {} } }),
+          additionalPrinterColumns: printerColumns,
           schema: {
             openAPIV3Schema: {
               type: 'object',
-              description:
-                'DynamoDBRestore restores one Amazon DynamoDB table from an on-demand backup, once, and reports ' +
-                'the restore in its status.',
+              description,
               required: ['spec'],
               properties: {
                 apiVersion: { type: 'string', description: 'APIVersion of this object.' },
                 kind: { type: 'string', description: 'Kind of this object.' },
                 metadata: { type: 'object' },
-                spec: toOpenApi(DynamoDBRestoreSpec),
-                status: toOpenApi(DynamoDBRestoreStatus),
+                spec: toOpenApi(spec),
+                ...(status && { status: toOpenApi(status) }),
               },
             },
           },
@@ -60,54 +65,35 @@ function dynamodbRestoreCrd(): Record<string, unknown> {
   };
 }
 
-function dynamodbRestorePolicyCrd(): Record<string, unknown> {
-  return {
-    apiVersion: 'apiextensions.k8s.io/v1',
-    kind: 'CustomResourceDefinition',
-    metadata: { name: `${POLICY_PLURAL}.${GROUP}` },
-    spec: {
-      group: GROUP,
-      names: {
-        kind: POLICY_KIND,
-        listKind: `${POLICY_KIND}List`,
-        plural: POLICY_PLURAL,
-        singular: POLICY_KIND.toLowerCase(),
-        shortNames: ['ddbrp'],
-        categories: ['dynamodb'],
-      },
-      scope: 'Cluster',
-      versions: [
-        {
-          name: VERSION,
-          served: true,
-          storage: true,
-          additionalPrinterColumns: POLICY_PRINTER_COLUMNS,
-          schema: {
-            openAPIV3Schema: {
-              type: 'object',
-              description:
-                'DynamoDBRestorePolicy sets the guardrails of self-service restores: which Regions, backups, table ' +
-                'names and throughput the DynamoDBRestores of the namespaces it governs may use.',
-              required: ['spec'],
-              properties: {
-                apiVersion: { type: 'string', description: 'APIVersion of this object.' },
-                kind: { type: 'string', description: 'Kind of this object.' },
-                metadata: { type: 'object' },
-                spec: toOpenApi(DynamoDBRestorePolicySpec),
-              },
-            },
-          },
-        },
-      ],
-    },
-  };
-}
+const CRDS: CrdSource[] = [
+  {
+    kind: KIND,
+    plural: PLURAL,
+    shortName: 'ddbr',
+    scope: 'Namespaced',
+    description: 'DynamoDBRestore restores one Amazon DynamoDB table from an on-demand backup, once, and reports the restore in its status.',
+    printerColumns: PRINTER_COLUMNS,
+    spec: DynamoDBRestoreSpec,
+    status: DynamoDBRestoreStatus,
+  },
+  {
+    kind: POLICY_KIND,
+    plural: POLICY_PLURAL,
+    shortName: 'ddbrp',
+    scope: 'Cluster',
+    description:
+      'DynamoDBRestorePolicy sets the guardrails of self-service restores: which Regions, backups, table names and ' +
+      'throughput the DynamoDBRestores of the namespaces it governs may use.',
+    printerColumns: POLICY_PRINTER_COLUMNS,
+    spec: DynamoDBRestorePolicySpec,
+  },
+];
 
 export function renderCrds(): RenderedCrd[] {
-  return [
-    [PLURAL, dynamodbRestoreCrd()] as const,
-    [POLICY_PLURAL, dynamodbRestorePolicyCrd()] as const,
-  ].map(([plural, object]) => ({ fileName: `${GROUP}_${plural}.yaml`, object, yaml: GENERATED + stringify(object, { lineWidth: 0 }) }));
+  return CRDS.map((source) => {
+    const object = crd(source);
+    return { fileName: `${GROUP}_${source.plural}.yaml`, object, yaml: GENERATED + stringify(object, { lineWidth: 0 }) };
+  });
 }
 
 const GENERATED = '# Generated from src/api by `make generate`. Do not edit.\n';
