@@ -24,7 +24,10 @@ export const DynamoDBRestorePolicySpec = Type.Object(
       }),
     ),
     allowedSources: Type.Optional(
-      Patterns('Backup ARNs restores may use, as regular expressions matched against the whole ARN. Omitted: any.'),
+      Patterns(
+        'What restores may restore from, as regular expressions matched against the whole value: backup ARNs, and for ' +
+          'point-in-time restores the source table ARN (or name, when given by name). Omitted: any.',
+      ),
     ),
     allowedRoleArns: Type.Optional(
       Patterns('IAM roles restores may assume (spec.credentials.roleArn), as regular expressions matched against the whole ARN. Omitted: any.'),

@@ -11,6 +11,7 @@ export const PLURAL = 'dynamodbrestores';
 
 export const REGION_PATTERN = '^[a-z]{2}(-[a-z]+)+-[0-9]+$';
 export const TABLE_NAME_PATTERN = '^[a-zA-Z0-9_.-]+$';
+export const TABLE_ARN_PATTERN = '^arn:aws[a-zA-Z-]*:dynamodb:[a-z0-9-]+:[0-9]{12}:table/[a-zA-Z0-9_.-]{3,255}$';
 export const ROLE_ARN_PATTERN = '^arn:aws[a-zA-Z-]*:iam::[0-9]{12}:role/[a-zA-Z0-9+=,.@_/-]{1,512}$';
 export const BACKUP_ARN_PATTERN = '^arn:aws[a-zA-Z-]*:dynamodb:[a-z0-9-]+:[0-9]{12}:table/[a-zA-Z0-9_.-]{3,255}/backup/[0-9]{14}-[a-z0-9]{8}$';
 
@@ -192,10 +193,37 @@ export const Source = Type.Object(
         },
       ),
     ),
+    pointInTime: Type.Optional(
+      Type.Object(
+        {
+          sourceTableName: Type.Optional(TableName('The table to restore, by name, in the target Region.')),
+          sourceTableArn: Type.Optional(Type.String({ maxLength: 1024, pattern: TABLE_ARN_PATTERN, description: 'The table to restore, by ARN.' })),
+          restoreDateTime: Type.Optional(
+            Type.String({ format: 'date-time', description: 'The moment to restore to; it must lie in the table\'s restorable window.' }),
+          ),
+          useLatestRestorableTime: Type.Optional(Type.Boolean({ description: 'true: the latest restorable moment (about five minutes ago).' })),
+        },
+        {
+          description:
+            'A point-in-time restore (RestoreTableToPointInTime) of a table with point-in-time recovery enabled; the ' +
+            'overrides apply as to a backup restore.',
+          ...celRules(
+            { rule: 'has(self.sourceTableName) != has(self.sourceTableArn)', message: 'pointInTime needs exactly one of sourceTableName or sourceTableArn' },
+            {
+              rule: 'has(self.restoreDateTime) != (has(self.useLatestRestorableTime) && self.useLatestRestorableTime)',
+              message: 'pointInTime needs exactly one of restoreDateTime or useLatestRestorableTime: true',
+            },
+          ),
+        },
+      ),
+    ),
   },
   {
-    description: 'What to restore from: exactly one of backupArn or backup.',
-    ...celRules({ rule: 'has(self.backupArn) != has(self.backup)', message: 'source needs exactly one of backupArn or backup' }),
+    description: 'What to restore from: exactly one of backupArn, backup or pointInTime.',
+    ...celRules({
+      rule: '[has(self.backupArn), has(self.backup), has(self.pointInTime)].filter(x, x).size() == 1',
+      message: 'source needs exactly one of backupArn, backup or pointInTime',
+    }),
   },
 );
 

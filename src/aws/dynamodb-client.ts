@@ -2,15 +2,26 @@
 // SDK's default chain (IRSA, EKS Pod Identity, AWS_ENDPOINT_URL_DYNAMODB for an emulator).
 import {
   DescribeBackupCommand,
+  DescribeContinuousBackupsCommand,
   DescribeTableCommand,
   DynamoDBClient,
   ListBackupsCommand,
   RestoreTableFromBackupCommand,
+  RestoreTableToPointInTimeCommand,
   TagResourceCommand,
   type TableDescription,
 } from '@aws-sdk/client-dynamodb';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
-import { AwsError, type BackupState, type DynamoDBPort, type RestoreFromBackupRequest, type RoleCredentials, type TableState } from './dynamodb-port.ts';
+import {
+  AwsError,
+  type BackupState,
+  type DynamoDBPort,
+  type PointInTimeRecovery,
+  type RestoreFromBackupRequest,
+  type RestoreToPointInTimeRequest,
+  type RoleCredentials,
+  type TableState,
+} from './dynamodb-port.ts';
 
 export function toTableState(table: TableDescription | undefined, fallbackName: string): TableState {
   const summary = table?.RestoreSummary;
@@ -69,6 +80,23 @@ export class SdkDynamoDB implements DynamoDBPort {
   async restoreTableFromBackup(request: RestoreFromBackupRequest): Promise<TableState> {
     const out = await this.call('RestoreTableFromBackup', () => this.client.send(new RestoreTableFromBackupCommand(request)));
     return toTableState(out.TableDescription, request.TargetTableName);
+  }
+
+  async restoreTableToPointInTime(request: RestoreToPointInTimeRequest): Promise<TableState> {
+    const { RestoreDateTime, ...rest } = request;
+    const input = { ...rest, ...(RestoreDateTime !== undefined && { RestoreDateTime: new Date(RestoreDateTime) }) };
+    const out = await this.call('RestoreTableToPointInTime', () => this.client.send(new RestoreTableToPointInTimeCommand(input)));
+    return toTableState(out.TableDescription, request.TargetTableName);
+  }
+
+  async describeContinuousBackups(table: string): Promise<PointInTimeRecovery> {
+    const out = await this.call('DescribeContinuousBackups', () => this.client.send(new DescribeContinuousBackupsCommand({ TableName: table })));
+    const pitr = out.ContinuousBackupsDescription?.PointInTimeRecoveryDescription;
+    return {
+      status: pitr?.PointInTimeRecoveryStatus ?? 'DISABLED',
+      earliest: pitr?.EarliestRestorableDateTime?.toISOString(),
+      latest: pitr?.LatestRestorableDateTime?.toISOString(),
+    };
   }
 
   async describeBackup(backupArn: string): Promise<BackupState> {

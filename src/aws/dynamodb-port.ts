@@ -1,9 +1,7 @@
 // What the restore controller needs from DynamoDB, in its own terms. Only aws/dynamodb-client.ts knows the SDK.
 
-/** The RestoreTableFromBackup request, field for field as the AWS API names them. */
-export interface RestoreFromBackupRequest {
-  TargetTableName: string;
-  BackupArn: string;
+/** The override fields both restore calls share, as the AWS API names them. */
+export interface RestoreOverrides {
   BillingModeOverride?: 'PAY_PER_REQUEST' | 'PROVISIONED';
   ProvisionedThroughputOverride?: { ReadCapacityUnits: number; WriteCapacityUnits: number };
   OnDemandThroughputOverride?: { MaxReadRequestUnits?: number; MaxWriteRequestUnits?: number };
@@ -20,6 +18,29 @@ export interface RestoreFromBackupRequest {
     Projection: { ProjectionType: 'ALL' | 'KEYS_ONLY' | 'INCLUDE'; NonKeyAttributes?: string[] };
   }>;
   SSESpecificationOverride?: { Enabled: boolean; SSEType?: 'KMS'; KMSMasterKeyId?: string };
+}
+
+/** The RestoreTableFromBackup request, field for field as the AWS API names them. */
+export interface RestoreFromBackupRequest extends RestoreOverrides {
+  TargetTableName: string;
+  BackupArn: string;
+}
+
+/** The RestoreTableToPointInTime request (RestoreDateTime as ISO 8601). */
+export interface RestoreToPointInTimeRequest extends RestoreOverrides {
+  TargetTableName: string;
+  SourceTableName?: string;
+  SourceTableArn?: string;
+  RestoreDateTime?: string;
+  UseLatestRestorableTime?: boolean;
+}
+
+/** A table's point-in-time recovery, as DescribeContinuousBackups reports it. */
+export interface PointInTimeRecovery {
+  /** ENABLED, DISABLED, ... */
+  status: string;
+  earliest?: string;
+  latest?: string;
 }
 
 export interface RestoreSummary {
@@ -71,6 +92,9 @@ export class AwsError extends Error {
 
 export interface DynamoDBPort {
   restoreTableFromBackup(request: RestoreFromBackupRequest): Promise<TableState>;
+  restoreTableToPointInTime(request: RestoreToPointInTimeRequest): Promise<TableState>;
+  /** Of the table by name or ARN; throws AwsError TableNotFoundException when there is no such table. */
+  describeContinuousBackups(table: string): Promise<PointInTimeRecovery>;
   /** undefined when the table does not exist. */
   describeTable(tableName: string): Promise<TableState | undefined>;
   /** Throws AwsError BackupNotFoundException when there is no such backup. */

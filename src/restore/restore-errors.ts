@@ -25,6 +25,10 @@ const IAM_ACTION: Record<string, string> = {
   DescribeTable: 'dynamodb:DescribeTable',
   DescribeBackup: 'dynamodb:DescribeBackup',
   ListBackups: 'dynamodb:ListBackups',
+  DescribeContinuousBackups: 'dynamodb:DescribeContinuousBackups',
+  RestoreTableToPointInTime:
+    'dynamodb:RestoreTableToPointInTime on the source table (and the table writes a restore performs on the target: ' +
+    'dynamodb:PutItem, UpdateItem, DeleteItem, GetItem, Query, Scan, BatchWriteItem)',
   TagResource: 'dynamodb:TagResource',
 };
 
@@ -75,6 +79,12 @@ const invalidCredentials: Rule = {
   sentence: (e) => `AWS did not accept the operator's credentials; check its IAM role (IRSA or Pod Identity) or keys.${aws(e)}`,
 };
 
+const sourceTableNotFound: Rule = {
+  reason: 'SourceTableNotFound',
+  retry: { kind: 'terminal' },
+  sentence: (e) => `The point-in-time restore's source table does not exist in this account and Region; check spec.source.pointInTime.${aws(e)}`,
+};
+
 const RULES: Record<string, Rule> = {
   BackupNotFoundException: {
     reason: 'BackupNotFound',
@@ -104,6 +114,19 @@ const RULES: Record<string, Rule> = {
     sentence: () =>
       'The account has too many table operations in progress (at most 50 restores or creates at once); the ' +
       'operator waits for a slot and tries again.',
+  },
+  // RestoreTableToPointInTime and DescribeContinuousBackups.
+  TableNotFoundException: sourceTableNotFound,
+  SourceTableNotFoundException: sourceTableNotFound,
+  PointInTimeRecoveryUnavailableException: {
+    reason: 'PointInTimeRecoveryUnavailable',
+    retry: { kind: 'terminal' },
+    sentence: (e) => `Point-in-time recovery is not enabled on the source table; enable it or restore from a backup in a new DynamoDBRestore.${aws(e)}`,
+  },
+  InvalidRestoreTimeException: {
+    reason: 'InvalidRestoreTime',
+    retry: { kind: 'terminal' },
+    sentence: (e) => `The restore time is outside the source table's restorable window; choose one inside it in a new DynamoDBRestore.${aws(e)}`,
   },
   ResourceInUseException: {
     reason: 'ResourceInUse',

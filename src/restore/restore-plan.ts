@@ -1,11 +1,19 @@
 // The restore's decision core, free of I/O: from the resource and what AWS just reported, the next action and
 // the status to write before taking it. The reconciler runs it in a loop, feeding back each action's outcome.
 import type { DynamoDBRestore, DynamoDBRestoreStatus, Phase } from '../api/dynamodb-restore.ts';
-import { AwsError, type BackupState, type RestoreFromBackupRequest, type TableState } from '../aws/dynamodb-port.ts';
+import {
+  AwsError,
+  type BackupState,
+  type PointInTimeRecovery,
+  type RestoreFromBackupRequest,
+  type RestoreSummary,
+  type RestoreToPointInTimeRequest,
+  type TableState,
+} from '../aws/dynamodb-port.ts';
 import { setCondition } from '../runtime/conditions.ts';
 import { classifyError, type ClassifiedError } from './restore-errors.ts';
 import { checkPolicies } from './restore-policy.ts';
-import { restoreRequest } from './restore-request.ts';
+import { pointInTimeRequest, restoreRequest } from './restore-request.ts';
 import type { DynamoDBRestorePolicy } from '../api/dynamodb-restore-policy.ts';
 
 /** What the previous action found out; 'nothing' at the start of a reconcile. */
@@ -13,6 +21,7 @@ export type Observation =
   | { kind: 'nothing' }
   | { kind: 'backupDescribed'; backup: BackupState }
   | { kind: 'backupsListed'; backups: BackupState[] }
+  | { kind: 'continuousBackupsDescribed'; pitr: PointInTimeRecovery }
   | { kind: 'restoreStarted'; table: TableState }
   | { kind: 'tagged' }
   | { kind: 'described'; table: TableState | undefined }
@@ -24,6 +33,9 @@ export type Action =
   /** ListBackups of the table, in the target Region (region undefined: the operator default). */
   | { kind: 'listBackups'; tableName: string; region: string | undefined }
   | { kind: 'restoreFromBackup'; request: RestoreFromBackupRequest }
+  /** DescribeContinuousBackups of a point-in-time restore's source table (by name or ARN). */
+  | { kind: 'describeContinuousBackups'; table: string; region: string | undefined }
+  | { kind: 'restoreToPointInTime'; request: RestoreToPointInTimeRequest }
   | { kind: 'describeTable'; tableName: string }
   | { kind: 'tagTable'; tableArn: string; tags: Record<string, string> }
   /** End this reconcile and look again after the delay. */
@@ -70,6 +82,8 @@ export const Reason = {
   Validating: 'Validating',
   BackupNotReady: 'BackupNotReady',
   PolicyDenied: 'PolicyDenied',
+  PointInTimeRecoveryUnavailable: 'PointInTimeRecoveryUnavailable',
+  InvalidRestoreTime: 'InvalidRestoreTime',
   BackupNotFound: 'BackupNotFound',
   CrossRegionNeedsSSE: 'CrossRegionNeedsSSE',
   RestoreRequested: 'RestoreRequested',
@@ -118,8 +132,16 @@ export function planRestore(
     case 'nothing': {
       if (base.restoreRequestedAt) return { status: base, action: describe };
       // Guardrails before any AWS call; once the restore is requested, a later policy change does not abort it.
-      const denied = deny(base.backupArn);
+      const denied = deny(base.backupArn ?? pointInTimeSource(spec));
       if (denied) return denied;
+      const pit = spec.source.pointInTime;
+      if (pit) {
+        const table = pit.sourceTableArn ?? pit.sourceTableName ?? '';
+        return {
+          status: ready({ ...base, phase: 'Validating' }, restore, 'False', Reason.Validating, `Checking point-in-time recovery of table ${table}.`, now),
+          action: { kind: 'describeContinuousBackups', table, region: pit.sourceTableArn ? arnRegion(pit.sourceTableArn) : spec.region },
+        };
+      }
       const lookup = spec.source.backup;
       const checking = base.backupArn
         ? `Checking backup ${base.backupArn}.`
@@ -150,6 +172,21 @@ export function planRestore(
     case 'backupDescribed':
       return acceptBackup(restore, base, observation.backup, now, options);
 
+    case 'continuousBackupsDescribed': {
+      const { pitr } = observation;
+      const source = pointInTimeSource(spec) ?? '';
+      if (pitr.status !== 'ENABLED') {
+        const message = `Point-in-time recovery is ${pitr.status} on table ${source}: enable it (it then covers the time from that moment on) or restore from a backup in a new DynamoDBRestore.`;
+        return fail(restore, base, { code: 'PointInTimeRecoveryUnavailableException', reason: Reason.PointInTimeRecoveryUnavailable, message, retry: { kind: 'terminal' } }, now);
+      }
+      const at = spec.source.pointInTime?.restoreDateTime;
+      if (at && ((pitr.earliest && Date.parse(at) < Date.parse(pitr.earliest)) || (pitr.latest && Date.parse(at) > Date.parse(pitr.latest)))) {
+        const message = `Table ${source} can be restored to a moment between ${pitr.earliest ?? '?'} and ${pitr.latest ?? '?'}, not ${at}; choose one in that window in a new DynamoDBRestore.`;
+        return fail(restore, base, { code: 'InvalidRestoreTimeException', reason: Reason.InvalidRestoreTime, message, retry: { kind: 'terminal' } }, now);
+      }
+      return requestRestore(restore, base, now);
+    }
+
     case 'restoreStarted':
       return track(restore, { ...base, startTime: now.toISOString() }, observation.table, now, options, true);
 
@@ -168,7 +205,7 @@ export function planRestore(
         return requestRestore(restore, base, now);
       }
       if (base.startTime) return track(restore, base, table, now, options);
-      if (provesOurRestore(table, base.backupArn, base.restoreRequestedAt, options.adoptionSkewMs)) {
+      if (provesOurRestore(table, fromOurSource(restore, base), base.restoreRequestedAt, options.adoptionSkewMs)) {
         return track(restore, { ...base, startTime: table.createdAt ?? now.toISOString() }, table, now, options);
       }
       return fail(restore, base, classifyError(new AwsError('TableAlreadyExistsException', '', 'RestoreTableFromBackup'), ctx), now);
@@ -181,7 +218,7 @@ export function planRestore(
           restore,
           'True',
           Reason.Completed,
-          `Table ${spec.targetTableName} is ACTIVE, restored from backup ${base.backupArn ?? ''}.`,
+          `Table ${spec.targetTableName} is ACTIVE, restored from ${describeSource(spec, base)}.`,
           now,
         ),
         action: { kind: 'done' },
@@ -239,19 +276,50 @@ function requestRestore(restore: DynamoDBRestore, base: DynamoDBRestoreStatus, n
       restore,
       'False',
       Reason.RestoreRequested,
-      `Restoring table ${spec.targetTableName} from backup ${base.backupArn ?? ''}.`,
+      `Restoring table ${spec.targetTableName} from ${describeSource(spec, base)}.`,
       now,
     ),
-    action: { kind: 'restoreFromBackup', request: restoreRequest(spec, base.backupArn ?? '') },
+    action: spec.source.pointInTime
+      ? { kind: 'restoreToPointInTime', request: pointInTimeRequest(spec) }
+      : { kind: 'restoreFromBackup', request: restoreRequest(spec, base.backupArn ?? '') },
   };
 }
 
+/** A point-in-time restore's source table, by ARN or name; undefined for a restore from a backup. */
+function pointInTimeSource(spec: DynamoDBRestore['spec']): string | undefined {
+  const pit = spec.source.pointInTime;
+  return pit && (pit.sourceTableArn ?? pit.sourceTableName);
+}
+
+/** What the table is restored from, for people: the backup, or the table and the moment. */
+function describeSource(spec: DynamoDBRestore['spec'], base: DynamoDBRestoreStatus): string {
+  const pit = spec.source.pointInTime;
+  if (!pit) return `backup ${base.backupArn ?? ''}`;
+  return `table ${pointInTimeSource(spec) ?? ''} as of ${pit.restoreDateTime ?? 'the latest restorable time'}`;
+}
+
+/** Whether a RestoreSummary names this resource's source: its backup, or its point-in-time source table. */
+function fromOurSource(restore: DynamoDBRestore, base: DynamoDBRestoreStatus): (summary: RestoreSummary | undefined) => boolean {
+  const pit = restore.spec.source.pointInTime;
+  if (pit) {
+    return (summary) =>
+      summary?.sourceTableArn !== undefined &&
+      (summary.sourceTableArn === pit.sourceTableArn || (pit.sourceTableName !== undefined && summary.sourceTableArn.endsWith(`:table/${pit.sourceTableName}`)));
+  }
+  return (summary) => base.backupArn !== undefined && summary?.sourceBackupArn === base.backupArn;
+}
+
 /**
- * A found table is ours only when DynamoDB says it was restored from our backup and created after we asked for it.
- * (RestoreSummary.RestoreDateTime is the backup's time, not the restore's: the table's CreationDateTime is.)
+ * A found table is ours only when DynamoDB says it was restored from our source and created after we asked for it.
+ * (RestoreSummary.RestoreDateTime is the backup's or the point in time's, not the restore's: CreationDateTime is.)
  */
-export function provesOurRestore(table: TableState, backupArn: string | undefined, requestedAt: string | undefined, skewMs: number): boolean {
-  if (!backupArn || !requestedAt || !table.createdAt || table.restoreSummary?.sourceBackupArn !== backupArn) return false;
+export function provesOurRestore(
+  table: TableState,
+  fromOurs: (summary: RestoreSummary | undefined) => boolean,
+  requestedAt: string | undefined,
+  skewMs: number,
+): boolean {
+  if (!requestedAt || !table.createdAt || !fromOurs(table.restoreSummary)) return false;
   return Date.parse(table.createdAt) >= Date.parse(requestedAt) - skewMs;
 }
 
@@ -268,11 +336,11 @@ function track(restore: DynamoDBRestore, base: DynamoDBRestoreStatus, table: Tab
     case 'ACTIVE':
       // Tag only what DynamoDB says came from our backup: if our restore failed and someone else made a table of
       // that name meanwhile, it is not ours to mark.
-      if (!ownCall && table.restoreSummary?.sourceBackupArn !== observed.backupArn) {
+      if (!ownCall && !fromOurSource(restore, observed)(table.restoreSummary)) {
         return fail(
           restore,
           observed,
-          { code: 'TableReplaced', reason: Reason.TableLost, message: `Table ${name} is ACTIVE but was not restored from backup ${observed.backupArn ?? ''} (its RestoreSummary says otherwise); it is left untouched.`, retry: { kind: 'terminal' } },
+          { code: 'TableReplaced', reason: Reason.TableLost, message: `Table ${name} is ACTIVE but was not restored from ${describeSource(restore.spec, observed)} (its RestoreSummary says otherwise); it is left untouched.`, retry: { kind: 'terminal' } },
           now,
         );
       }

@@ -92,6 +92,11 @@ async function perform(action: Action, dynamodb: PortFor, log: Logger): Promise<
     case 'restoreFromBackup':
       log.info('Calling RestoreTableFromBackup', { table: action.request.TargetTableName, backupArn: action.request.BackupArn });
       return observe(async () => ({ kind: 'restoreStarted', table: await dynamodb().restoreTableFromBackup(action.request) }));
+    case 'describeContinuousBackups':
+      return observe(async () => ({ kind: 'continuousBackupsDescribed', pitr: await dynamodb(action.region).describeContinuousBackups(action.table) }));
+    case 'restoreToPointInTime':
+      log.info('Calling RestoreTableToPointInTime', { table: action.request.TargetTableName, source: action.request.SourceTableArn ?? action.request.SourceTableName });
+      return observe(async () => ({ kind: 'restoreStarted', table: await dynamodb().restoreTableToPointInTime(action.request) }));
     case 'describeTable':
       return observe(async () => ({ kind: 'described', table: await dynamodb().describeTable(action.tableName) }));
     case 'tagTable':

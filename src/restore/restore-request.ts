@@ -1,7 +1,7 @@
-// spec → RestoreTableFromBackup request. Every override maps to the AWS field of the same meaning, and an
+// spec → RestoreTableFromBackup or RestoreTableToPointInTime request. Every override maps to the AWS field of the same meaning, and an
 // omitted one is left out of the request (AWS then keeps what the backup has); nothing is dropped or invented.
 import type { DynamoDBRestoreSpec } from '../api/dynamodb-restore.ts';
-import type { RestoreFromBackupRequest } from '../aws/dynamodb-port.ts';
+import type { RestoreFromBackupRequest, RestoreOverrides, RestoreToPointInTimeRequest } from '../aws/dynamodb-port.ts';
 
 type Throughput = { readCapacityUnits: number; writeCapacityUnits: number };
 type OnDemand = { maxReadRequestUnits?: number; maxWriteRequestUnits?: number };
@@ -13,12 +13,10 @@ const onDemand = (t: OnDemand) => defined({ MaxReadRequestUnits: t.maxReadReques
 const keySchema = (k: KeyElement[]) => k.map((e) => ({ AttributeName: e.attributeName, KeyType: e.keyType }));
 const projection = (p: Projection) => defined({ ProjectionType: p.projectionType, NonKeyAttributes: p.nonKeyAttributes });
 
-/** backupArn: the backup being restored (spec.source.backupArn, or the one a lookup found). */
-export function restoreRequest(spec: DynamoDBRestoreSpec, backupArn: string): RestoreFromBackupRequest {
+/** The overrides of the spec as the restore calls' fields; both calls take the same ones. */
+function overrides(spec: DynamoDBRestoreSpec): RestoreOverrides {
   const o = spec.overrides ?? {};
-  return defined({
-    TargetTableName: spec.targetTableName,
-    BackupArn: backupArn,
+  return {
     BillingModeOverride: o.billingMode,
     ProvisionedThroughputOverride: o.provisionedThroughput && throughput(o.provisionedThroughput),
     OnDemandThroughputOverride: o.onDemandThroughput && onDemand(o.onDemandThroughput),
@@ -37,6 +35,24 @@ export function restoreRequest(spec: DynamoDBRestoreSpec, backupArn: string): Re
       Projection: projection(i.projection),
     })),
     SSESpecificationOverride: o.sse && defined({ Enabled: o.sse.enabled, SSEType: o.sse.sseType, KMSMasterKeyId: o.sse.kmsMasterKeyId }),
+  };
+}
+
+/** backupArn: the backup being restored (spec.source.backupArn, or the one a lookup found). */
+export function restoreRequest(spec: DynamoDBRestoreSpec, backupArn: string): RestoreFromBackupRequest {
+  return defined({ TargetTableName: spec.targetTableName, BackupArn: backupArn, ...overrides(spec) });
+}
+
+/** The RestoreTableToPointInTime request of a spec.source.pointInTime. */
+export function pointInTimeRequest(spec: DynamoDBRestoreSpec): RestoreToPointInTimeRequest {
+  const pit = spec.source.pointInTime;
+  return defined({
+    TargetTableName: spec.targetTableName,
+    SourceTableName: pit?.sourceTableName,
+    SourceTableArn: pit?.sourceTableArn,
+    RestoreDateTime: pit?.restoreDateTime,
+    UseLatestRestorableTime: pit?.useLatestRestorableTime || undefined,
+    ...overrides(spec),
   });
 }
 

@@ -62,11 +62,36 @@ describe('integration: DynamoDBRestore admission on a real apiserver', function 
     { name: 'a table name with a space', spec: { targetTableName: 'My Music', source: { backupArn: BACKUP } }, expect: /spec.targetTableName.*should match/ },
     { name: 'a table ARN instead of a backup ARN', spec: { targetTableName: 'Music', source: { backupArn: 'arn:aws:dynamodb:us-east-1:123456789012:table/Music' } }, expect: /spec.source.backupArn.*should match/ },
     { name: 'no source', spec: { targetTableName: 'Music' }, expect: /spec.source: Required value/ },
-    { name: 'an empty source', spec: { targetTableName: 'Music', source: {} }, expect: /source needs exactly one of backupArn or backup/ },
+    { name: 'an empty source', spec: { targetTableName: 'Music', source: {} }, expect: /source needs exactly one of backupArn, backup or pointInTime/ },
     {
       name: 'a backup ARN and a lookup together',
       spec: { targetTableName: 'Music', source: { backupArn: BACKUP, backup: { tableName: 'Music', latest: true } } },
-      expect: /source needs exactly one of backupArn or backup/,
+      expect: /source needs exactly one of backupArn, backup or pointInTime/,
+    },
+    {
+      name: 'a point-in-time restore to the latest restorable time',
+      spec: { targetTableName: 'Music2', source: { pointInTime: { sourceTableName: 'Music', useLatestRestorableTime: true } } },
+      expect: 'accepted',
+    },
+    {
+      name: 'a point-in-time restore to a moment, by source table ARN',
+      spec: { targetTableName: 'Music2', source: { pointInTime: { sourceTableArn: 'arn:aws:dynamodb:us-east-1:123456789012:table/Music', restoreDateTime: '2026-11-20T10:00:00Z' } } },
+      expect: 'accepted',
+    },
+    {
+      name: 'a point-in-time restore with both a time and the latest',
+      spec: { targetTableName: 'Music2', source: { pointInTime: { sourceTableName: 'Music', restoreDateTime: '2026-11-20T10:00:00Z', useLatestRestorableTime: true } } },
+      expect: /pointInTime needs exactly one of restoreDateTime or useLatestRestorableTime: true/,
+    },
+    {
+      name: 'a point-in-time restore naming its source twice',
+      spec: { targetTableName: 'Music2', source: { pointInTime: { sourceTableName: 'Music', sourceTableArn: 'arn:aws:dynamodb:us-east-1:123456789012:table/Music', useLatestRestorableTime: true } } },
+      expect: /pointInTime needs exactly one of sourceTableName or sourceTableArn/,
+    },
+    {
+      name: 'a backup and a point in time together',
+      spec: { targetTableName: 'Music2', source: { backupArn: BACKUP, pointInTime: { sourceTableName: 'Music', useLatestRestorableTime: true } } },
+      expect: /source needs exactly one of backupArn, backup or pointInTime/,
     },
     { name: 'a lookup by name', spec: { targetTableName: 'Music', source: { backup: { tableName: 'Music', backupName: 'MusicBackup' } } }, expect: 'accepted' },
     { name: 'a lookup of the latest', spec: { targetTableName: 'Music', region: 'eu-west-1', source: { backup: { tableName: 'Music', latest: true } } }, expect: 'accepted' },
@@ -123,7 +148,7 @@ describe('integration: DynamoDBRestore admission on a real apiserver', function 
   it('accepts every example under deploy/examples', async () => {
     const dir = join(REPO, 'deploy/examples');
     const files = readdirSync(dir).filter((f) => f.endsWith('.yaml'));
-    assert.ok(files.length >= 11, 'one example per tutorial variant, and the lookups and role examples');
+    assert.ok(files.length >= 12, 'one example per tutorial variant, and the lookup, role and point-in-time examples');
     for (const file of files) {
       const example = parse(readFileSync(join(dir, file), 'utf8')) as { spec: unknown };
       assert.equal(await admission(restores, namespace, example.spec), 'accepted', file);

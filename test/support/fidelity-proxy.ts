@@ -4,6 +4,7 @@
 // - holds restored or created tables in CREATING for a chosen time (moto makes them ACTIVE at once);
 // - fills RestoreSummary on restored tables where moto leaves it out (adoption after a crash depends on it);
 // - injects AWS errors on chosen operations, or holds a real answer back (to kill a client mid-call);
+// - moves a point-in-time restorable window along with the clock (moto freezes it);
 // - serves a cross-Region restore: moto keeps backups per Region and cannot restore one into another Region, so
 //   the proxy runs such a restore, and every later call about that table, in the backup's Region.
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
@@ -161,6 +162,13 @@ export class FidelityProxy {
     }
     if (table && operation === 'DescribeTable') return this.rewrite(answer, 'Table', table);
     if (operation === 'ListBackups') return this.pageBackups(answer, body.ExclusiveStartBackupArn);
+    if (operation === 'DescribeContinuousBackups') {
+      // moto freezes the restorable window when recovery is enabled; DynamoDB's latest restorable time moves on.
+      return this.edit(answer, (json: { ContinuousBackupsDescription?: { PointInTimeRecoveryDescription?: Record<string, unknown> } }) => {
+        const pitr = json.ContinuousBackupsDescription?.PointInTimeRecoveryDescription;
+        if (pitr?.PointInTimeRecoveryStatus === 'ENABLED') pitr.LatestRestorableDateTime = Date.now() / 1000;
+      });
+    }
     if (operation === 'DescribeBackup') {
       return this.edit(answer, (json: { BackupDescription?: { BackupDetails?: { BackupArn?: string; BackupStatus?: string } } }) => {
         const details = json.BackupDescription?.BackupDetails;

@@ -4,12 +4,14 @@ import { mockClient } from 'aws-sdk-client-mock';
 import {
   BackupNotFoundException,
   DescribeBackupCommand,
+  DescribeContinuousBackupsCommand,
   DescribeTableCommand,
   DynamoDBClient,
   InternalServerError,
   ListBackupsCommand,
   ResourceNotFoundException,
   RestoreTableFromBackupCommand,
+  RestoreTableToPointInTimeCommand,
   TableAlreadyExistsException,
   TagResourceCommand,
 } from '@aws-sdk/client-dynamodb';
@@ -181,5 +183,36 @@ describe('SdkDynamoDB.listBackups', () => {
     assert.deepEqual(backups.map((b) => b.arn), [1, 2, 3].map((n) => summary(n).BackupArn));
     assert.deepEqual(backups[2], { arn: summary(3).BackupArn, name: 'MusicBackup', status: 'AVAILABLE', sourceTableName: 'Music', createdAt: '2025-01-03T00:00:00.000Z' });
     assert.deepEqual(mock.commandCalls(ListBackupsCommand).map((c) => [c.args[0].input.TableName, c.args[0].input.BackupType]), [['Music', 'USER'], ['Music', 'USER']]);
+  });
+});
+
+describe('SdkDynamoDB point-in-time calls', () => {
+  let mock: ReturnType<typeof mockClient>;
+  before(() => {
+    mock = mockClient(DynamoDBClient);
+  });
+  after(() => mock.restore());
+  const port = () => new SdkDynamoDB(new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } }));
+
+  it('sends RestoreDateTime as the moment given', async () => {
+    mock.on(RestoreTableToPointInTimeCommand).resolves({ TableDescription: { TableName: 'Music2', TableStatus: 'CREATING' } });
+    await port().restoreTableToPointInTime({ TargetTableName: 'Music2', SourceTableName: 'Music', RestoreDateTime: '2026-11-20T10:00:00.000Z' });
+    const input = mock.commandCalls(RestoreTableToPointInTimeCommand)[0]?.args[0].input;
+    assert.deepEqual(input, { TargetTableName: 'Music2', SourceTableName: 'Music', RestoreDateTime: new Date('2026-11-20T10:00:00.000Z') });
+  });
+
+  it('reads the restorable window, and DISABLED when there is none', async () => {
+    mock
+      .on(DescribeContinuousBackupsCommand, { TableName: 'Music' })
+      .resolves({
+        ContinuousBackupsDescription: {
+          ContinuousBackupsStatus: 'ENABLED',
+          PointInTimeRecoveryDescription: { PointInTimeRecoveryStatus: 'ENABLED', EarliestRestorableDateTime: new Date('2026-11-01T00:00:00Z'), LatestRestorableDateTime: new Date('2026-11-25T10:00:00Z') },
+        },
+      })
+      .on(DescribeContinuousBackupsCommand, { TableName: 'Plain' })
+      .resolves({ ContinuousBackupsDescription: { ContinuousBackupsStatus: 'ENABLED' } });
+    assert.deepEqual(await port().describeContinuousBackups('Music'), { status: 'ENABLED', earliest: '2026-11-01T00:00:00.000Z', latest: '2026-11-25T10:00:00.000Z' });
+    assert.deepEqual(await port().describeContinuousBackups('Plain'), { status: 'DISABLED', earliest: undefined, latest: undefined });
   });
 });

@@ -18,6 +18,11 @@ const EXPECTED_CLASS: Record<string, Retry['kind']> = {
   NotAuthorized: 'terminal',
   // Not subscribed to the Region: only a person can change that.
   OptInRequired: 'terminal',
+  // Point-in-time restores: a missing source table, disabled recovery or a time outside the window need a person.
+  TableNotFoundException: 'terminal',
+  SourceTableNotFoundException: 'terminal',
+  PointInTimeRecoveryUnavailableException: 'terminal',
+  InvalidRestoreTimeException: 'terminal',
   // STS AssumeRole for spec.credentials: a trust policy or an inactive STS Region needs a person; a policy document
   // error is a request error; expired or missing credentials recover once refreshed.
   AccessDenied: 'terminal',

@@ -690,14 +690,14 @@ describe('provesOurRestore', () => {
   ];
   for (const [what, found, requestedAt, expected] of cases) {
     it(`${what} → ${expected}`, () => {
-      assert.equal(provesOurRestore(found, BACKUP_ARN, requestedAt, skew), expected);
+      assert.equal(provesOurRestore(found, (summary) => summary?.sourceBackupArn === BACKUP_ARN, requestedAt, skew), expected);
     });
   }
 
   it("judges by the table's creation, not RestoreSummary.RestoreDateTime (the backup's own, older time)", () => {
     const found = ours(at(REQUESTED_AT, 5_000));
     assert.ok(Date.parse(found.restoreSummary?.restoreDateTime ?? '') < Date.parse(REQUESTED_AT) - skew);
-    assert.equal(provesOurRestore(found, BACKUP_ARN, REQUESTED_AT, skew), true);
+    assert.equal(provesOurRestore(found, (summary) => summary?.sourceBackupArn === BACKUP_ARN, REQUESTED_AT, skew), true);
   });
 });
 
@@ -820,5 +820,66 @@ describe('planRestore with a backup looked up by name or as the latest', () => {
     const step = planRestore(withLookup({ backupName: 'MusicBackup' }), LISTED, NOW, OPTIONS, policies);
     assert.equal(readyOf(step.status)?.reason, 'PolicyDenied');
     assert.match(readyOf(step.status)?.message ?? '', new RegExp(`backup ${NEW.arn} matches none of`));
+  });
+});
+
+describe('planRestore for a point-in-time restore', () => {
+  const SOURCE_ARN = 'arn:aws:dynamodb:eu-west-1:123456789012:table/Music';
+  const pitr = (pointInTime: NonNullable<DynamoDBRestore['spec']['source']['pointInTime']>, status?: DynamoDBRestoreStatus): DynamoDBRestore => ({
+    ...restoreWith(status),
+    spec: { targetTableName: 'Music-restored', region: 'us-east-1', source: { pointInTime }, overrides: { billingMode: 'PAY_PER_REQUEST' } },
+  });
+  const ENABLED: Observation = { kind: 'continuousBackupsDescribed', pitr: { status: 'ENABLED', earliest: '2025-03-01T00:00:00.000Z', latest: '2025-03-01T09:55:00.000Z' } };
+
+  it("checks the source table's point-in-time recovery first, in the source's Region", () => {
+    assert.deepEqual(planRestore(pitr({ sourceTableArn: SOURCE_ARN, useLatestRestorableTime: true }), { kind: 'nothing' }, NOW, OPTIONS).action, {
+      kind: 'describeContinuousBackups',
+      table: SOURCE_ARN,
+      region: 'eu-west-1',
+    });
+    assert.deepEqual(planRestore(pitr({ sourceTableName: 'Music', useLatestRestorableTime: true }), { kind: 'nothing' }, NOW, OPTIONS).action, {
+      kind: 'describeContinuousBackups',
+      table: 'Music',
+      region: 'us-east-1',
+    });
+  });
+
+  it('restores to the latest restorable time with exactly the CLI\'s fields', () => {
+    const step = planRestore(pitr({ sourceTableName: 'Music', useLatestRestorableTime: true }), ENABLED, NOW, OPTIONS);
+    assert.deepEqual(step.action, {
+      kind: 'restoreToPointInTime',
+      request: { TargetTableName: 'Music-restored', SourceTableName: 'Music', UseLatestRestorableTime: true, BillingModeOverride: 'PAY_PER_REQUEST' },
+    });
+    assert.ok(step.status.restoreRequestedAt);
+    assert.equal(readyOf(step.status)?.message, 'Restoring table Music-restored from table Music as of the latest restorable time.');
+  });
+
+  it('restores to a moment inside the window, and refuses one outside it', () => {
+    const inside = planRestore(pitr({ sourceTableArn: SOURCE_ARN, restoreDateTime: '2025-03-01T08:00:00.000Z' }), ENABLED, NOW, OPTIONS);
+    assert.deepEqual(inside.action, {
+      kind: 'restoreToPointInTime',
+      request: { TargetTableName: 'Music-restored', SourceTableArn: SOURCE_ARN, RestoreDateTime: '2025-03-01T08:00:00.000Z', BillingModeOverride: 'PAY_PER_REQUEST' },
+    });
+    for (const at of ['2025-02-28T23:59:59.000Z', '2025-03-01T09:56:00.000Z']) {
+      const outside = planRestore(pitr({ sourceTableArn: SOURCE_ARN, restoreDateTime: at }), ENABLED, NOW, OPTIONS);
+      assert.equal(outside.status.phase, 'Failed');
+      assert.equal(readyOf(outside.status)?.reason, 'InvalidRestoreTime');
+      assert.match(readyOf(outside.status)?.message ?? '', /can be restored to a moment between 2025-03-01T00:00:00.000Z and 2025-03-01T09:55:00.000Z, not/);
+    }
+  });
+
+  it('fails when point-in-time recovery is not enabled on the source', () => {
+    const step = planRestore(pitr({ sourceTableName: 'Music', useLatestRestorableTime: true }), { kind: 'continuousBackupsDescribed', pitr: { status: 'DISABLED' } }, NOW, OPTIONS);
+    assert.equal(readyOf(step.status)?.reason, 'PointInTimeRecoveryUnavailable');
+    assert.equal(step.status.lastError?.code, 'PointInTimeRecoveryUnavailableException');
+  });
+
+  it('adopts after a crash only a table restored from its source table and created after the request', () => {
+    const requested = pitr({ sourceTableName: 'Music', useLatestRestorableTime: true }, { phase: 'Restoring', observedGeneration: GENERATION, restoreRequestedAt: REQUESTED_AT });
+    const restored = (sourceTableArn: string, createdAt: string): TableState => ({ name: 'Music-restored', arn: TABLE_ARN, status: 'ACTIVE', createdAt, restoreSummary: { sourceTableArn, restoreDateTime: BACKUP_TIME } });
+    const ours = planRestore(requested, { kind: 'described', table: restored('arn:aws:dynamodb:us-east-1:123456789012:table/Music', at(REQUESTED_AT, 1_000)) }, NOW, OPTIONS);
+    assert.equal(ours.action.kind, 'tagTable');
+    const other = planRestore(requested, { kind: 'described', table: restored('arn:aws:dynamodb:us-east-1:123456789012:table/Orders', at(REQUESTED_AT, 1_000)) }, NOW, OPTIONS);
+    assert.equal(readyOf(other.status)?.reason, 'TableAlreadyExists');
   });
 });

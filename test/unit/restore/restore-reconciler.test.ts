@@ -183,6 +183,8 @@ class FakeDynamoDB {
           if (!backup) throw new AwsError('BackupNotFoundException', `Backup not found: ${backupArn}`, 'DescribeBackup');
           return clone(backup);
         }),
+      restoreTableToPointInTime: () => Promise.reject(new Error('not used by these tests')),
+      describeContinuousBackups: () => Promise.reject(new Error('not used by these tests')),
       listBackups: (tableName) =>
         this.call('listBackups', { op: 'listBackups', region, tableName }, () =>
           [...this.backups.values()].filter((b) => b.sourceTableName === tableName).map(clone),

@@ -1,0 +1,89 @@
+// spec.source.pointInTime on the test bed: RestoreTableToPointInTime to the latest restorable time and to a
+// chosen moment, refused (before any restore call) when recovery is off or the moment is outside the window.
+// moto ignores the restore time and copies the table as it is now: the tests assert on the request for that part.
+import assert from 'node:assert/strict';
+import { CreateTableCommand, PutItemCommand, UpdateContinuousBackupsCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { sharedTestBed } from '../support/shared-testbed.ts';
+import { dynamodbClient, MUSIC_ITEMS, Restores, scanItems, uniqueName } from '../support/restores.ts';
+import type { OperatorProcess, TestBed } from '../support/testbed.ts';
+
+describe('integration: point-in-time restores', function () {
+  this.timeout(120_000);
+  let bed: TestBed;
+  let ddb: DynamoDBClient;
+  let operator: OperatorProcess;
+  let restores: Restores;
+  const namespace = uniqueName('pitr');
+  const source = uniqueName('Music');
+  const unprotected = uniqueName('Music');
+  let enabledAt: Date;
+
+  const musicTable = async (name: string) => {
+    await ddb.send(
+      new CreateTableCommand({
+        TableName: name,
+        AttributeDefinitions: [{ AttributeName: 'Artist', AttributeType: 'S' }, { AttributeName: 'SongTitle', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'Artist', KeyType: 'HASH' }, { AttributeName: 'SongTitle', KeyType: 'RANGE' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+    for (const Item of MUSIC_ITEMS) await ddb.send(new PutItemCommand({ TableName: name, Item }));
+  };
+
+  before(async () => {
+    bed = await sharedTestBed();
+    ddb = dynamodbClient(bed);
+    restores = new Restores(bed);
+    await bed.createNamespace(namespace);
+    await musicTable(source);
+    await musicTable(unprotected);
+    enabledAt = new Date();
+    await ddb.send(new UpdateContinuousBackupsCommand({ TableName: source, PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }));
+    operator = await bed.startOperator({ WATCH_NAMESPACES: namespace });
+  });
+
+  after(async () => {
+    await bed.group.stop(operator.process);
+    ddb.destroy();
+  });
+
+  it('restores to the latest restorable time, sending exactly the CLI\'s fields', async () => {
+    const target = uniqueName('Latest');
+    await restores.create(namespace, 'latest', { targetTableName: target, source: { pointInTime: { sourceTableName: source, useLatestRestorableTime: true } } });
+    const done = await restores.waitFor(namespace, 'latest', 'to complete', (r) => r.status?.phase === 'Completed');
+    assert.match(done.status?.restoreSummary?.sourceTableArn ?? '', new RegExp(`:table/${source}$`));
+    assert.deepEqual(bed.proxy.callsOf('RestoreTableToPointInTime', target).map((c) => c.body), [
+      { TargetTableName: target, SourceTableName: source, UseLatestRestorableTime: true },
+    ]);
+    const key = (i: unknown) => JSON.stringify(i);
+    assert.deepEqual((await scanItems(ddb, target)).map(key).sort(), MUSIC_ITEMS.map(key).sort());
+  });
+
+  it('restores to a chosen moment inside the window', async () => {
+    await new Promise((r) => setTimeout(r, 1_100));
+    const moment = new Date(Date.now() - 100).toISOString();
+    const target = uniqueName('AtTime');
+    await restores.create(namespace, 'at-time', { targetTableName: target, source: { pointInTime: { sourceTableName: source, restoreDateTime: moment } } });
+    await restores.waitFor(namespace, 'at-time', 'to complete', (r) => r.status?.phase === 'Completed');
+    const [call] = bed.proxy.callsOf('RestoreTableToPointInTime', target);
+    assert.equal(new Date(Number(call?.body.RestoreDateTime) * 1000).toISOString(), moment, 'RestoreDateTime sent as given');
+  });
+
+  it('refuses a moment before recovery was enabled, with no restore call', async () => {
+    const target = uniqueName('TooEarly');
+    const before = new Date(enabledAt.getTime() - 3_600_000).toISOString();
+    await restores.create(namespace, 'too-early', { targetTableName: target, source: { pointInTime: { sourceTableName: source, restoreDateTime: before } } });
+    const done = await restores.waitFor(namespace, 'too-early', 'to fail', (r) => r.status?.phase === 'Failed');
+    assert.equal(done.status?.conditions?.find((c) => c.type === 'Ready')?.reason, 'InvalidRestoreTime');
+    assert.equal(bed.proxy.callsOf('RestoreTableToPointInTime', target).length, 0);
+  });
+
+  it('refuses a table without point-in-time recovery, with no restore call', async () => {
+    const target = uniqueName('Unprotected');
+    await restores.create(namespace, 'unprotected', { targetTableName: target, source: { pointInTime: { sourceTableName: unprotected, useLatestRestorableTime: true } } });
+    const done = await restores.waitFor(namespace, 'unprotected', 'to fail', (r) => r.status?.phase === 'Failed');
+    assert.equal(done.status?.lastError?.code, 'PointInTimeRecoveryUnavailableException');
+    assert.match(done.status?.lastError?.message ?? '', new RegExp(`Point-in-time recovery is DISABLED on table ${unprotected}`));
+    assert.equal(bed.proxy.callsOf('RestoreTableToPointInTime', target).length, 0);
+  });
+});
