@@ -1,9 +1,9 @@
 // spec.source.backup on the test bed: a backup found by name or as the latest through every page of ListBackups,
 // skipping one not AVAILABLE, recorded in the status and never looked up again, even when a newer one appears.
 import assert from 'node:assert/strict';
-import { CreateBackupCommand, CreateTableCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateBackupCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { sharedTestBed } from '../support/shared-testbed.ts';
-import { dynamodbClient, MUSIC_ITEMS, Restores, uniqueName } from '../support/restores.ts';
+import { createMusicTable, dynamodbClient, Restores, uniqueName } from '../support/restores.ts';
 import type { OperatorProcess, TestBed } from '../support/testbed.ts';
 
 describe('integration: backups looked up by name and as the latest', function () {
@@ -27,15 +27,7 @@ describe('integration: backups looked up by name and as the latest', function ()
     ddb = dynamodbClient(bed);
     restores = new Restores(bed);
     await bed.createNamespace(namespace);
-    await ddb.send(
-      new CreateTableCommand({
-        TableName: table,
-        AttributeDefinitions: [{ AttributeName: 'Artist', AttributeType: 'S' }, { AttributeName: 'SongTitle', AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: 'Artist', KeyType: 'HASH' }, { AttributeName: 'SongTitle', KeyType: 'RANGE' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
-    for (const Item of MUSIC_ITEMS) await ddb.send(new PutItemCommand({ TableName: table, Item }));
+    await createMusicTable(ddb, table);
     arns.first = await backup('MusicBackup');
     arns.second = await backup('MusicBackup');
     arns.nightly = await backup('Nightly');

@@ -2,9 +2,9 @@
 // chosen moment, refused (before any restore call) when recovery is off or the moment is outside the window.
 // moto ignores the restore time and copies the table as it is now: the tests assert on the request for that part.
 import assert from 'node:assert/strict';
-import { CreateTableCommand, PutItemCommand, UpdateContinuousBackupsCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { UpdateContinuousBackupsCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { sharedTestBed } from '../support/shared-testbed.ts';
-import { dynamodbClient, MUSIC_ITEMS, Restores, scanItems, uniqueName } from '../support/restores.ts';
+import { createMusicTable, dynamodbClient, MUSIC_ITEMS, Restores, scanItems, uniqueName } from '../support/restores.ts';
 import type { OperatorProcess, TestBed } from '../support/testbed.ts';
 
 describe('integration: point-in-time restores', function () {
@@ -18,25 +18,13 @@ describe('integration: point-in-time restores', function () {
   const unprotected = uniqueName('Music');
   let enabledAt: Date;
 
-  const musicTable = async (name: string) => {
-    await ddb.send(
-      new CreateTableCommand({
-        TableName: name,
-        AttributeDefinitions: [{ AttributeName: 'Artist', AttributeType: 'S' }, { AttributeName: 'SongTitle', AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: 'Artist', KeyType: 'HASH' }, { AttributeName: 'SongTitle', KeyType: 'RANGE' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
-    for (const Item of MUSIC_ITEMS) await ddb.send(new PutItemCommand({ TableName: name, Item }));
-  };
-
   before(async () => {
     bed = await sharedTestBed();
     ddb = dynamodbClient(bed);
     restores = new Restores(bed);
     await bed.createNamespace(namespace);
-    await musicTable(source);
-    await musicTable(unprotected);
+    await createMusicTable(ddb, source);
+    await createMusicTable(ddb, unprotected);
     enabledAt = new Date();
     await ddb.send(new UpdateContinuousBackupsCommand({ TableName: source, PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }));
     operator = await bed.startOperator({ WATCH_NAMESPACES: namespace });

@@ -33,12 +33,8 @@ export const MUSIC_ITEMS = [
   { Artist: { S: 'Acme Band' }, SongTitle: { S: 'PartiQL Rocks' }, AlbumTitle: { S: 'Another Album Title' } },
 ];
 
-/**
- * The tutorial's starting point: a Music table with items and a backup of it named MusicBackup; then, as the
- * tutorial assumes, the table is deleted. withSingersIndex gives the table the provisioned GSI the tutorial's
- * override examples keep or drop. Returns the backup's ARN.
- */
-export async function musicBackup(ddb: DynamoDBClient, tableName: string, withSingersIndex = false): Promise<string> {
+/** The tutorial's Music table with its items; withSingersIndex adds the provisioned GSI the override examples name. */
+export async function createMusicTable(ddb: DynamoDBClient, tableName: string, withSingersIndex = false): Promise<void> {
   const throughput = { ReadCapacityUnits: 5, WriteCapacityUnits: 5 };
   await ddb.send(
     new CreateTableCommand({
@@ -64,6 +60,14 @@ export async function musicBackup(ddb: DynamoDBClient, tableName: string, withSi
     }),
   );
   for (const Item of MUSIC_ITEMS) await ddb.send(new PutItemCommand({ TableName: tableName, Item }));
+}
+
+/**
+ * The tutorial's starting point: a Music table with items and a backup of it named MusicBackup; then, as the
+ * tutorial assumes, the table is deleted. Returns the backup's ARN.
+ */
+export async function musicBackup(ddb: DynamoDBClient, tableName: string, withSingersIndex = false): Promise<string> {
+  await createMusicTable(ddb, tableName, withSingersIndex);
   const backup = await ddb.send(new CreateBackupCommand({ TableName: tableName, BackupName: 'MusicBackup' }));
   await ddb.send(new DeleteTableCommand({ TableName: tableName }));
   await waitUntilTableNotExists({ client: ddb, maxWaitTime: 30, minDelay: 1 }, { TableName: tableName });
