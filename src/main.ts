@@ -8,6 +8,7 @@ import { DynamoDBClients } from './aws/dynamodb-client.ts';
 import { loadConfig } from './config.ts';
 import { createLogger } from './log.ts';
 import { RestoreMetrics } from './restore/restore-metrics.ts';
+import { DEFAULT_PLAN_OPTIONS } from './restore/restore-plan.ts';
 import { restoreReconciler, type RestoreStore } from './restore/restore-reconciler.ts';
 import { Controller } from './runtime/controller.ts';
 import { errorMessage } from './runtime/error-message.ts';
@@ -56,7 +57,7 @@ async function main(): Promise<void> {
     dynamodb: (region, role) => clients.forRegion(region, role),
     events: new EventRecorder(kubeConfig, CONTROLLER, config.leaderElection.identity, log),
     now: () => new Date(),
-    options: { pollMinMs: config.pollMinMs, pollMaxMs: config.pollMaxMs, adoptionSkewMs: 60_000, defaultRegion: config.defaultRegion },
+    options: { ...DEFAULT_PLAN_OPTIONS, pollMinMs: config.pollMinMs, pollMaxMs: config.pollMaxMs, defaultRegion: config.defaultRegion },
     metrics: restoreMetrics,
   });
 
