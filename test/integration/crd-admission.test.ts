@@ -36,28 +36,6 @@ describe('integration: DynamoDBRestore admission on a real apiserver', function 
 
   const cases: Array<{ name: string; spec: unknown; expect: RegExp | 'accepted' }> = [
     { name: 'the tutorial restore', spec: { targetTableName: 'Music', source: { backupArn: BACKUP } }, expect: 'accepted' },
-    {
-      name: 'the combined tutorial example',
-      spec: {
-        targetTableName: 'Music',
-        region: 'eu-west-1',
-        source: { backupArn: 'arn:aws:dynamodb:eu-west-1:123456789012:table/Music/backup/01581082594992-303b6239' },
-        overrides: {
-          billingMode: 'PROVISIONED',
-          provisionedThroughput: { readCapacityUnits: 100, writeCapacityUnits: 100 },
-          globalSecondaryIndexes: [
-            {
-              indexName: 'singers-index',
-              keySchema: [{ attributeName: 'SingerName', keyType: 'HASH' }],
-              projection: { projectionType: 'KEYS_ONLY' },
-              provisionedThroughput: { readCapacityUnits: 5, writeCapacityUnits: 5 },
-            },
-          ],
-          sse: { enabled: true, sseType: 'KMS' },
-        },
-      },
-      expect: 'accepted',
-    },
     { name: 'a too short table name', spec: { targetTableName: 'Mu', source: { backupArn: BACKUP } }, expect: /spec.targetTableName.*at least 3 chars/ },
     { name: 'a table name with a space', spec: { targetTableName: 'My Music', source: { backupArn: BACKUP } }, expect: /spec.targetTableName.*should match/ },
     { name: 'a table ARN instead of a backup ARN', spec: { targetTableName: 'Music', source: { backupArn: 'arn:aws:dynamodb:us-east-1:123456789012:table/Music' } }, expect: /spec.source.backupArn.*should match/ },
