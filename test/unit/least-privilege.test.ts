@@ -1,0 +1,328 @@
+// The operator's own permissions are the least it needs, in the cluster and in AWS. Its RBAC (the kustomize base and
+// the Helm chart as helm renders it) grants no wildcard and no verb beyond what src/ calls; its IAM policy grants no
+// wildcard action, and Resource "*" only to actions AWS lets no policy narrow. Each check is a function tested both
+// ways: it accepts the minimum, and it rejects a copy of the real manifests with one excess injected.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { GROUP, PLURAL } from '../../src/api/dynamodb-restore.ts';
+import { POLICY_PLURAL } from '../../src/api/dynamodb-restore-policy.ts';
+import { OPERATOR_NAMESPACE, REPO } from '../support/testbed.ts';
+
+// ---------------------------------------------------------------------------------------------------------------
+// What src/ calls, and so the whole of what the operator may do in the cluster.
+
+interface Grant {
+  apiGroup: string;
+  resource: string;
+  verbs: readonly string[];
+  /** Only through a Role in one namespace (the operator's own), never a ClusterRole. */
+  namespacedOnly?: boolean;
+}
+
+/** Each (resource, verb) the operator needs, and the call in src/ that needs it. */
+const SRC_CALLS: ReadonlyArray<{ file: string; call: string; apiGroup: string; resource: string; verb: string }> = [
+  // The restore informers (src/runtime/informer.ts): a list, then a watch of the same path.
+  { file: 'src/main.ts', call: 'restores.list(', apiGroup: GROUP, resource: PLURAL, verb: 'list' },
+  { file: 'src/main.ts', call: 'restores.path(', apiGroup: GROUP, resource: PLURAL, verb: 'watch' },
+  // store.fresh: the object as the apiserver has it now, before acting on it (getNamespacedCustomObject).
+  { file: 'src/main.ts', call: 'restores.get(', apiGroup: GROUP, resource: PLURAL, verb: 'get' },
+  // store.writeStatus: a PUT of the status subresource (replaceNamespacedCustomObjectStatus), never a GET of it.
+  { file: 'src/main.ts', call: 'restores.replaceStatus(', apiGroup: GROUP, resource: `${PLURAL}/status`, verb: 'update' },
+  // store.setFinalizer: the deletionPolicy finalizer, added and removed by a JSON Patch (patchNamespacedCustomObject).
+  { file: 'src/main.ts', call: 'restores.setFinalizer(', apiGroup: GROUP, resource: PLURAL, verb: 'patch' },
+  // The policy informer: list and watch, cluster-wide; no single policy is ever read by name.
+  { file: 'src/main.ts', call: 'policies.list(', apiGroup: GROUP, resource: POLICY_PLURAL, verb: 'list' },
+  { file: 'src/main.ts', call: 'policies.path(', apiGroup: GROUP, resource: POLICY_PLURAL, verb: 'watch' },
+  { file: 'src/runtime/event-recorder.ts', call: 'createNamespacedEvent(', apiGroup: 'events.k8s.io', resource: 'events', verb: 'create' },
+  { file: 'src/runtime/leader-election.ts', call: 'readNamespacedLease(', apiGroup: 'coordination.k8s.io', resource: 'leases', verb: 'get' },
+  { file: 'src/runtime/leader-election.ts', call: 'createNamespacedLease(', apiGroup: 'coordination.k8s.io', resource: 'leases', verb: 'create' },
+  { file: 'src/runtime/leader-election.ts', call: 'replaceNamespacedLease(', apiGroup: 'coordination.k8s.io', resource: 'leases', verb: 'update' },
+];
+
+/** The client-node methods behind SRC_CALLS. A call to any other one in src/ fails the test until it is listed. */
+const KNOWN_CLIENT_METHODS = new Set([
+  'listNamespacedCustomObject',
+  'listClusterCustomObject',
+  'getNamespacedCustomObject',
+  'replaceNamespacedCustomObjectStatus',
+  'patchNamespacedCustomObject',
+  'createNamespacedEvent',
+  'readNamespacedLease',
+  'createNamespacedLease',
+  'replaceNamespacedLease',
+]);
+
+/** The allow-list: SRC_CALLS by resource. */
+const OPERATOR_NEEDS: readonly Grant[] = [
+  { apiGroup: GROUP, resource: PLURAL, verbs: ['get', 'list', 'watch', 'patch'] },
+  { apiGroup: GROUP, resource: `${PLURAL}/status`, verbs: ['update'] },
+  { apiGroup: GROUP, resource: POLICY_PLURAL, verbs: ['list', 'watch'] },
+  { apiGroup: 'events.k8s.io', resource: 'events', verbs: ['create'] },
+  // One Lease in the operator's own namespace.
+  { apiGroup: 'coordination.k8s.io', resource: 'leases', verbs: ['get', 'create', 'update'], namespacedOnly: true },
+];
+
+// ---------------------------------------------------------------------------------------------------------------
+// The RBAC check.
+
+interface PolicyRule {
+  apiGroups?: string[];
+  resources?: string[];
+  verbs?: string[];
+  resourceNames?: string[];
+  nonResourceURLs?: string[];
+}
+
+interface Manifest {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string };
+  rules?: PolicyRule[];
+  aggregationRule?: unknown;
+}
+
+const isRole = (m: Manifest) => m.kind === 'Role' || m.kind === 'ClusterRole';
+const where = (m: Manifest) => `${m.kind} ${m.metadata.namespace ? `${m.metadata.namespace}/` : ''}${m.metadata.name}`;
+
+/** Every way the Roles and ClusterRoles among objects grant more than allowed; empty when they grant no more. */
+function rbacFindings(objects: readonly Manifest[], allowed: readonly Grant[]): string[] {
+  const findings: string[] = [];
+  for (const role of objects.filter(isRole)) {
+    if (role.aggregationRule !== undefined) findings.push(`${where(role)}: an aggregationRule pulls in rules not written here`);
+    for (const rule of role.rules ?? []) {
+      for (const field of ['apiGroups', 'resources', 'verbs', 'resourceNames', 'nonResourceURLs'] as const) {
+        for (const value of rule[field] ?? []) if (value.includes('*')) findings.push(`${where(role)}: wildcard '${value}' in ${field}`);
+      }
+      for (const url of rule.nonResourceURLs ?? []) findings.push(`${where(role)}: non-resource URL '${url}' (src/ calls none)`);
+      for (const group of rule.apiGroups ?? []) {
+        for (const resource of rule.resources ?? []) {
+          const what = `${group === '' ? 'core' : group}/${resource}`;
+          const grant = allowed.find((g) => g.apiGroup === group && g.resource === resource);
+          if (!grant) {
+            findings.push(`${where(role)}: ${what}, which src/ never calls`);
+            continue;
+          }
+          if (grant.namespacedOnly && role.kind === 'ClusterRole') findings.push(`${where(role)}: ${what} cluster-wide; a Role in one namespace is enough`);
+          for (const verb of rule.verbs ?? []) {
+            if (!verb.includes('*') && !grant.verbs.includes(verb)) findings.push(`${where(role)}: verb '${verb}' on ${what} (src/ needs only ${grant.verbs.join(', ')})`);
+          }
+        }
+      }
+    }
+  }
+  return findings;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The IAM check.
+
+interface Statement {
+  Sid?: string;
+  Effect: 'Allow' | 'Deny';
+  Action?: string | string[];
+  NotAction?: string | string[];
+  Resource?: string | string[];
+  NotResource?: string | string[];
+  Condition?: unknown;
+}
+
+interface IamPolicy {
+  Version: string;
+  Statement: Statement[];
+}
+
+/**
+ * Actions the Service Authorization Reference lists with no resource type ("Actions, resources, and condition keys
+ * for Amazon DynamoDB", https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazondynamodb.html):
+ * for those, "you must specify all resources ("*")". Each with why the operator calls it.
+ */
+const RESOURCE_STAR_EXCEPTIONS: Readonly<Record<string, string>> = {
+  'dynamodb:ListBackups':
+    'No resource type in the reference (account and Region wide). Called only for spec.source.backup, to find a backup by table and name; DescribeBackup and the restore itself stay scoped to backup and table ARNs.',
+};
+
+const asList = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+
+/** Every way the policy's Allow statements grant more than named actions on named resources; empty when none. */
+function iamFindings(policy: IamPolicy, resourceStarExceptions: Readonly<Record<string, string>>): string[] {
+  const findings: string[] = [];
+  policy.Statement.forEach((statement, i) => {
+    if (statement.Effect !== 'Allow') return;
+    const sid = statement.Sid ?? `Statement[${i}]`;
+    if (statement.NotAction !== undefined) findings.push(`${sid}: NotAction allows every action but those listed`);
+    if (statement.NotResource !== undefined) findings.push(`${sid}: NotResource allows every resource but those listed`);
+    const actions = asList(statement.Action);
+    for (const action of actions) if (action.includes('*')) findings.push(`${sid}: wildcard action '${action}'`);
+    if (asList(statement.Resource).includes('*')) {
+      for (const action of actions) {
+        if (!Object.hasOwn(resourceStarExceptions, action)) findings.push(`${sid}: Resource '*' for ${action}, which takes a resource ARN`);
+      }
+    }
+  });
+  return findings;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The manifests as installed.
+
+const parseAll = (text: string) => parseAllDocuments(text).map((d) => d.toJS() as Manifest | null).filter((m): m is Manifest => m !== null);
+const kustomizeRbac = () => parseAll(readFileSync(join(REPO, 'deploy/kustomize/base/rbac.yaml'), 'utf8'));
+const iamPolicy = () => JSON.parse(readFileSync(join(REPO, 'deploy/iam/operator-policy.json'), 'utf8')) as IamPolicy;
+
+/** The chart rendered by helm, as test/integration/install-manifests.test.ts renders it (less the CRDs). */
+function helmTemplate(...set: string[]): Manifest[] {
+  const helm = process.env.TESTBED_HELM ?? 'helm';
+  const args = ['template', 'dynamodb-restore-operator', join(REPO, 'deploy/helm/dynamodb-restore-operator'), '--namespace', OPERATOR_NAMESPACE];
+  return parseAll(execFileSync(helm, [...args, ...set.flatMap((s) => ['--set', s])], { encoding: 'utf8' }));
+}
+
+const clone = <T>(value: T): T => structuredClone(value);
+const roleNamed = (objects: Manifest[], kind: string, name: string) => {
+  const role = objects.find((m) => m.kind === kind && m.metadata.name === name);
+  assert.ok(role?.rules?.[0], `${kind} ${name} with a rule`);
+  return role as Manifest & { rules: [PolicyRule, ...PolicyRule[]] };
+};
+/** The findings mutated has and original has not. */
+const added = (mutated: string[], original: string[]) => mutated.filter((f) => !original.includes(f));
+
+function srcFiles(dir = join(REPO, 'src')): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? srcFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+describe('least privilege: the allow-list is what src/ calls', () => {
+  it('every call the allow-list names is still in src/', () => {
+    for (const { file, call } of SRC_CALLS) assert.ok(readFileSync(join(REPO, file), 'utf8').includes(call), `${file} no longer calls ${call}: drop its grant`);
+  });
+
+  it('src/ calls no Kubernetes API method the allow-list does not know', () => {
+    // client-node's generated methods are verb + Namespaced/Cluster + kind; the informer (makeInformer) lists and watches.
+    const methods = new Set(srcFiles().flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/\b((?:list|read|get|create|replace|patch|delete|deleteCollection|watch)(?:Namespaced|Cluster)\w*)\(/g)].map((m) => m[1] ?? '')));
+    assert.deepEqual([...methods].filter((m) => !KNOWN_CLIENT_METHODS.has(m)), [], 'a new API call: add it to SRC_CALLS and its verb to OPERATOR_NEEDS');
+    const main = readFileSync(join(REPO, 'src/main.ts'), 'utf8');
+    const clientCalls = new Set([...main.matchAll(/\b(restores|policies)\.(\w+)\(/g)].map((m) => `${m[1]}.${m[2]}(`));
+    assert.deepEqual([...clientCalls].filter((c) => !SRC_CALLS.some((s) => s.call === c)), [], 'a new custom-object call in src/main.ts: add it to SRC_CALLS');
+  });
+
+  it('OPERATOR_NEEDS is exactly SRC_CALLS, resource by resource', () => {
+    const fromCalls: Record<string, string[]> = {};
+    for (const c of SRC_CALLS) (fromCalls[`${c.apiGroup}/${c.resource}`] ??= []).push(c.verb);
+    const needs: Record<string, string[]> = Object.fromEntries(OPERATOR_NEEDS.map((g) => [`${g.apiGroup}/${g.resource}`, [...g.verbs]]));
+    const sorted = (r: Record<string, string[]>) => Object.fromEntries(Object.entries(r).map(([k, v]): [string, string[]] => [k, [...v].sort()]));
+    assert.deepEqual(sorted(needs), sorted(fromCalls));
+  });
+});
+
+describe('least privilege: the RBAC check', () => {
+  const minimal: Manifest[] = [
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'least' }, rules: OPERATOR_NEEDS.filter((g) => !g.namespacedOnly).map((g) => ({ apiGroups: [g.apiGroup], resources: [g.resource], verbs: [...g.verbs] })) },
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'lease', namespace: OPERATOR_NAMESPACE }, rules: OPERATOR_NEEDS.filter((g) => g.namespacedOnly).map((g) => ({ apiGroups: [g.apiGroup], resources: [g.resource], verbs: [...g.verbs] })) },
+  ];
+
+  it('accepts exactly the allow-list', () => {
+    assert.deepEqual(rbacFindings(minimal, OPERATOR_NEEDS), []);
+  });
+
+  // Each mutation, made on a copy of the real kustomize base: the checker reports it (on top of anything it already
+  // reports there).
+  const mutations: ReadonlyArray<[string, (objects: Manifest[]) => void, RegExp]> = [
+    ['a "*" verb', (o) => roleNamed(o, 'ClusterRole', 'dynamodb-restore-operator').rules[0].verbs?.push('*'), /wildcard '\*' in verbs/],
+    ['a "*" resource', (o) => roleNamed(o, 'ClusterRole', 'dynamodb-restore-operator').rules[0].resources?.push('*'), /wildcard '\*' in resources/],
+    ['a "*" API group', (o) => roleNamed(o, 'ClusterRole', 'dynamodb-restore-operator').rules[0].apiGroups?.push('*'), /wildcard '\*' in apiGroups/],
+    ['a "*" resource name', (o) => (roleNamed(o, 'Role', 'dynamodb-restore-operator-leader-election').rules[0].resourceNames = ['*']), /wildcard '\*' in resourceNames/],
+    ['a "dynamodbrestores/*" subresource wildcard', (o) => roleNamed(o, 'ClusterRole', 'dynamodb-restore-operator').rules[0].resources?.push(`${PLURAL}/*`), /wildcard 'dynamodbrestores\/\*' in resources/],
+    ['an excess verb (delete on dynamodbrestores)', (o) => roleNamed(o, 'ClusterRole', 'dynamodb-restore-operator').rules[0].verbs?.push('delete'), /verb 'delete' on dynamodb\.restore\.dev\/dynamodbrestores /],
+    ['an excess verb (patch on leases)', (o) => roleNamed(o, 'Role', 'dynamodb-restore-operator-leader-election').rules[0].verbs?.push('patch'), /verb 'patch' on coordination\.k8s\.io\/leases/],
+    ['a resource src/ never calls (secrets)', (o) => o.push({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'x', namespace: OPERATOR_NAMESPACE }, rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'] }] }), /core\/secrets, which src\/ never calls/],
+    ['leases granted cluster-wide', (o) => (roleNamed(o, 'Role', 'dynamodb-restore-operator-leader-election').kind = 'ClusterRole'), /leases cluster-wide/],
+    ['a non-resource URL', (o) => roleNamed(o, 'ClusterRole', 'dynamodb-restore-operator').rules.push({ nonResourceURLs: ['/metrics'], verbs: ['get'] }), /non-resource URL '\/metrics'/],
+    ['an aggregationRule', (o) => (roleNamed(o, 'ClusterRole', 'dynamodb-restore-operator').aggregationRule = { clusterRoleSelectors: [] }), /aggregationRule/],
+  ];
+  for (const [what, mutate, expected] of mutations) {
+    it(`rejects ${what}`, () => {
+      const original = kustomizeRbac();
+      const mutated = clone(original);
+      mutate(mutated);
+      const found = added(rbacFindings(mutated, OPERATOR_NEEDS), rbacFindings(original, OPERATOR_NEEDS));
+      assert.ok(found.some((f) => expected.test(f)), `expected a finding matching ${String(expected)}, got ${JSON.stringify(found)}`);
+    });
+  }
+});
+
+describe('least privilege: the IAM check', () => {
+  it('accepts the policy as shipped, and Resource "*" only through an exception', () => {
+    assert.deepEqual(iamFindings(iamPolicy(), RESOURCE_STAR_EXCEPTIONS), []);
+    // Without the exception, the same statement is a finding: the exception is what lets it through.
+    assert.deepEqual(iamFindings(iamPolicy(), {}), ["FindBackups: Resource '*' for dynamodb:ListBackups, which takes a resource ARN"]);
+  });
+
+  it('every exception is in use and says why', () => {
+    const actions = iamPolicy().Statement.flatMap((s) => asList(s.Action));
+    for (const [action, reason] of Object.entries(RESOURCE_STAR_EXCEPTIONS)) {
+      assert.ok(actions.includes(action), `${action} is no longer in the policy: drop its exception`);
+      assert.ok(reason.length > 20, action);
+    }
+  });
+
+  const statement = (policy: IamPolicy, sid: string) => {
+    const found = policy.Statement.find((s) => s.Sid === sid);
+    assert.ok(found, sid);
+    return found;
+  };
+  const mutations: ReadonlyArray<[string, (p: IamPolicy) => void, RegExp]> = [
+    ['"dynamodb:*"', (p) => asList(statement(p, 'ReadBackups').Action).push('dynamodb:*'), /wildcard action 'dynamodb:\*'/],
+    ['"*" as an action', (p) => (statement(p, 'ReadBackups').Action = '*'), /wildcard action '\*'/],
+    ['a partial wildcard ("dynamodb:Describe*")', (p) => asList(statement(p, 'RestoreIntoTargetTables').Action).push('dynamodb:Describe*'), /wildcard action 'dynamodb:Describe\*'/],
+    ['Resource "*" on an action that takes an ARN', (p) => (statement(p, 'RestoreIntoTargetTables').Resource = '*'), /RestoreIntoTargetTables: Resource '\*' for dynamodb:DescribeTable/],
+    ['Resource "*" among others', (p) => (statement(p, 'AssumeTeamRoles').Resource = ['arn:aws:iam::ACCOUNT_ID:role/dynamodb-restore-x', '*']), /AssumeTeamRoles: Resource '\*' for sts:AssumeRole/],
+    ['an action added beside the exception', (p) => asList(statement(p, 'FindBackups').Action).push('dynamodb:DeleteBackup'), /FindBackups: Resource '\*' for dynamodb:DeleteBackup/],
+    ['NotAction', (p) => p.Statement.push({ Effect: 'Allow', NotAction: ['iam:*'], Resource: 'arn:aws:dynamodb:*:ACCOUNT_ID:table/*' }), /NotAction/],
+    ['NotResource', (p) => p.Statement.push({ Sid: 'Broad', Effect: 'Allow', Action: ['dynamodb:DescribeTable'], NotResource: 'arn:aws:dynamodb:*:ACCOUNT_ID:table/Secret' }), /Broad: NotResource/],
+  ];
+  for (const [what, mutate, expected] of mutations) {
+    it(`rejects ${what}`, () => {
+      const original = iamPolicy();
+      // Action lists are mutated in place: the shipped policy holds arrays, which asList returns as they are.
+      const mutated = clone(original);
+      mutate(mutated);
+      const found = added(iamFindings(mutated, RESOURCE_STAR_EXCEPTIONS), iamFindings(original, RESOURCE_STAR_EXCEPTIONS));
+      assert.ok(found.some((f) => expected.test(f)), `expected a finding matching ${String(expected)}, got ${JSON.stringify(found)}`);
+    });
+  }
+});
+
+// Found when this test was written (issue 9), and left failing until deploy/ is fixed: 'get' on
+// dynamodbrestores/status and on dynamodbrestorepolicies, which src/ never calls, in the kustomize base and the chart.
+describe('least privilege: the operator as shipped', () => {
+  it('deploy/kustomize/base/rbac.yaml grants no wildcard and nothing beyond what src/ calls', () => {
+    const roles = kustomizeRbac().filter(isRole);
+    assert.ok(roles.length >= 3, 'the operator, policies and leader-election roles');
+    assert.deepEqual(rbacFindings(roles, OPERATOR_NEEDS), []);
+  });
+
+  describe('the Helm chart, rendered by helm', () => {
+    before(function () {
+      if (!process.env.TESTBED_HELM) this.skip(); // `make test` sets it to the helm the Makefile provisions
+    });
+
+    it('with the default values (cluster-wide) grants no wildcard and nothing beyond what src/ calls', () => {
+      const roles = helmTemplate().filter(isRole);
+      assert.ok(roles.length >= 3);
+      assert.deepEqual(rbacFindings(roles, OPERATOR_NEEDS), []);
+    });
+
+    it('with watchNamespaces (a Role per namespace) grants no wildcard and nothing beyond what src/ calls', () => {
+      const roles = helmTemplate('watchNamespaces={team-a,team-b}').filter(isRole);
+      assert.ok(roles.some((r) => r.kind === 'Role' && r.metadata.namespace === 'team-b'));
+      assert.deepEqual(rbacFindings(roles, OPERATOR_NEEDS), []);
+    });
+  });
+
+  it('deploy/iam/operator-policy.json: no wildcard action, Resource "*" only for the listed exceptions', () => {
+    assert.deepEqual(iamFindings(iamPolicy(), RESOURCE_STAR_EXCEPTIONS), []);
+  });
+});
