@@ -6,7 +6,14 @@
 // - injects AWS errors on chosen operations, or holds a real answer back (to kill a client mid-call);
 // - moves a point-in-time restorable window along with the clock (moto freezes it);
 // - serves a cross-Region restore: moto keeps backups per Region and cannot restore one into another Region, so
-//   the proxy runs such a restore, and every later call about that table, in the backup's Region.
+//   the proxy runs such a restore, and every later call about that table, in the backup's Region;
+// - answers DeleteTable, UpdateTable, UpdateTimeToLive and UpdateContinuousBackups on a restored table it holds
+//   CREATING with ResourceInUseException, as DynamoDB does (moto's tables are ACTIVE at once, so it never refuses);
+// - AWS's limits, each off unless set: at most maxRestoresInProgress restores CREATING per Region (then
+//   LimitExceededException), a token bucket over control-plane calls per Region (controlPlaneRate; then
+//   ThrottlingException), and a restored table's time in CREATING drawn from restoreDuration (with an injectable
+//   random, seededRandom() for repeatable draws); limitCounters counts what the limits refused and the peak number
+//   of restores in progress per Region.
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import { crc32 } from 'node:zlib';
 
@@ -35,8 +42,60 @@ export interface Fault {
   tableName?: string;
 }
 
+/** A token bucket: burst calls at once, refilled at perSecond. */
+export interface Rate {
+  perSecond: number;
+  burst: number;
+}
+
+/** How long a restored table stays CREATING: uniform between minMs and maxMs, or whatever a sampler draws. */
+export type RestoreDuration = { minMs: number; maxMs: number } | (() => number);
+
+export interface LimitCounters {
+  /** Calls answered ThrottlingException by controlPlaneRate. */
+  throttled: number;
+  /** Restores answered LimitExceededException by maxRestoresInProgress. */
+  limitExceeded: number;
+  /** The most restores CREATING at once, by the Region they were signed for. */
+  readonly peakRestoresInProgress: Map<string, number>;
+}
+
 const TARGET_PREFIX = 'DynamoDB_20120810.';
-const CREATING_OPERATIONS = new Set(['RestoreTableFromBackup', 'RestoreTableToPointInTime', 'CreateTable']);
+const RESTORE_OPERATIONS = new Set(['RestoreTableFromBackup', 'RestoreTableToPointInTime']);
+const CREATING_OPERATIONS = new Set([...RESTORE_OPERATIONS, 'CreateTable']);
+/** What DynamoDB refuses on a table still CREATING (ResourceInUseException). */
+const REFUSED_WHILE_CREATING = new Set(['DeleteTable', 'UpdateTable', 'UpdateTimeToLive', 'UpdateContinuousBackups']);
+/**
+ * The data plane: item reads and writes (and PartiQL). Every other DynamoDB operation (tables, backups, restores,
+ * tags, TTL, describes and lists) is the control plane that controlPlaneRate throttles.
+ */
+const DATA_PLANE_OPERATIONS = new Set([
+  'GetItem',
+  'PutItem',
+  'UpdateItem',
+  'DeleteItem',
+  'Query',
+  'Scan',
+  'BatchGetItem',
+  'BatchWriteItem',
+  'TransactGetItems',
+  'TransactWriteItems',
+  'ExecuteStatement',
+  'BatchExecuteStatement',
+  'ExecuteTransaction',
+]);
+
+/** A seeded uniform generator on [0, 1) (mulberry32), so a test can repeat the proxy's draws. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -60,14 +119,27 @@ function tableOf(body: Record<string, unknown>): string | undefined {
 
 export class FidelityProxy {
   readonly calls: RecordedCall[] = [];
-  /** How long a new table stays CREATING. */
+  /** How long a new table stays CREATING (a restored one too, unless restoreDuration is set). */
   holdCreatingMs = 0;
+  /** At most this many restores CREATING at once per Region; another one is answered LimitExceededException. */
+  maxRestoresInProgress: number | undefined;
+  /** The control plane's rate per Region; a call finding the bucket empty is answered ThrottlingException. */
+  controlPlaneRate: Rate | undefined;
+  /** How long each restored table stays CREATING, drawn per restore; unset: holdCreatingMs. */
+  restoreDuration: RestoreDuration | undefined;
+  /** The uniform [0, 1) source restoreDuration's {minMs, maxMs} draws from; seededRandom(n) to repeat a run. */
+  random: () => number = Math.random;
+  readonly limitCounters: LimitCounters = { throttled: 0, limitExceeded: 0, peakRestoresInProgress: new Map() };
   /** ListBackups pages of at most this many summaries (moto answers all in one page); 0: as moto answers. */
   listBackupsPageSize = 0;
   /** Backups to report in another status than moto's (which makes every backup AVAILABLE at once), by ARN. */
   readonly backupStatus = new Map<string, string>();
   private readonly activeAt = new Map<string, number>();
-  private readonly restored = new Map<string, { sourceBackupArn?: string; sourceTableArn?: string; at: Date }>();
+  private readonly restored = new Map<string, { sourceBackupArn?: string; sourceTableArn?: string; at: Date; creatingMs: number }>();
+  /** Restores CREATING, or accepted and not yet answered, in the Region they were signed for. */
+  private restoreSlots: RestoreSlot[] = [];
+  /** The control plane's token buckets by Region, for the controlPlaneRate they were filled for. */
+  private readonly buckets = new Map<string, { rate: Rate; tokens: number; at: number }>();
   /** Tables restored across Regions, by name: the Region moto keeps them in. */
   private readonly servedFrom = new Map<string, string>();
   private faults: Fault[] = [];
@@ -102,6 +174,30 @@ export class FidelityProxy {
     this.faults = [];
   }
 
+  /** Turns every limit off and zeroes limitCounters (restores in progress stay counted). */
+  resetLimits(): void {
+    this.maxRestoresInProgress = undefined;
+    this.controlPlaneRate = undefined;
+    this.restoreDuration = undefined;
+    this.random = Math.random;
+    this.buckets.clear();
+    this.limitCounters.throttled = 0;
+    this.limitCounters.limitExceeded = 0;
+    this.limitCounters.peakRestoresInProgress.clear();
+  }
+
+  /** Restored tables still CREATING in a Region (by the Region the restore was signed for). */
+  restoresInProgress(region: string): number {
+    const now = Date.now();
+    this.restoreSlots = this.restoreSlots.filter((s) => s.until === undefined || s.until > now);
+    return this.restoreSlots.filter((s) => s.region === region && s.until !== undefined).length;
+  }
+
+  /** How long a restored table was (or is) held CREATING, as drawn when it was restored. */
+  creatingMsOf(table: string): number | undefined {
+    return this.restored.get(table)?.creatingMs;
+  }
+
   /** The recorded calls of one operation, optionally for one table. */
   callsOf(operation: string, tableName?: string): RecordedCall[] {
     return this.calls.filter((c) => c.operation === operation && (tableName === undefined || tableOf(c.body) === tableName));
@@ -124,38 +220,65 @@ export class FidelityProxy {
     const call: RecordedCall = { at: new Date(), operation, region: credential?.[2] ?? '', accessKeyId: credential?.[1] ?? '', body };
     this.calls.push(call);
 
+    // Throttling is decided first, as at DynamoDB's front door: a throttled call does nothing else.
+    if (target && !this.takeControlPlaneToken(operation, call.region)) {
+      this.limitCounters.throttled += 1;
+      // DynamoDB's own code, status and message for control-plane calls made too fast (its developer guide's
+      // "Error handling", HTTP 400 ThrottlingException: "Rate of requests exceeds the allowed throughput.").
+      return this.errorAnswer(call, target, 'ThrottlingException', 'Rate of requests exceeds the allowed throughput.');
+    }
     const fault = this.takeFault(operation, table);
-    if (fault?.code) {
-      call.error = fault.code;
-      const message = fault.message ?? `Injected ${fault.code}`;
-      const status = fault.status ?? (fault.code === 'InternalServerError' ? 500 : 400);
-      // Each protocol's own error shape: JSON for DynamoDB, XML for query-protocol services (STS).
-      if (!target) {
-        const xml = `<ErrorResponse><Error><Type>Sender</Type><Code>${fault.code}</Code><Message>${message}</Message></Error><RequestId>injected</RequestId></ErrorResponse>`;
-        return { status, headers: { 'content-type': 'text/xml' }, body: Buffer.from(xml) };
+    if (fault?.code) return this.errorAnswer(call, target, fault.code, fault.message ?? `Injected ${fault.code}`, fault.status);
+    // Only restored tables: the tests' fixtures create a source table, back it up and delete it at once, whatever
+    // holdCreatingMs an earlier suite left set, and the operator only ever changes tables it restored.
+    if (table && REFUSED_WHILE_CREATING.has(operation) && this.restored.has(table) && this.creating(table)) {
+      return this.errorAnswer(call, target, 'ResourceInUseException', `Attempt to change a resource which is still in use: Table is being created: ${table}`);
+    }
+    let slot: RestoreSlot | undefined;
+    if (table && RESTORE_OPERATIONS.has(operation)) {
+      const inProgress = this.restoresInProgress(call.region) + this.restoreSlots.filter((s) => s.region === call.region && s.until === undefined).length;
+      if (this.maxRestoresInProgress !== undefined && inProgress >= this.maxRestoresInProgress) {
+        this.limitCounters.limitExceeded += 1;
+        // DynamoDB's code and message for too many concurrent control-plane operations (developer guide, "Error
+        // handling": LimitExceededException, HTTP 400, "Too many operations for a given subscriber."); the
+        // restore limit is 50 in progress per account and Region.
+        const message = `Too many operations for a given subscriber: ${inProgress} table restores in progress in ${call.region} (at most ${this.maxRestoresInProgress}).`;
+        return this.errorAnswer(call, target, 'LimitExceededException', message);
       }
-      const payload = { __type: `com.amazonaws.dynamodb.v20120810#${fault.code}`, message };
-      return {
-        status,
-        headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-errortype': fault.code },
-        body: Buffer.from(JSON.stringify(payload)),
-      };
+      // Held until the answer, so that restores arriving together cannot all pass the check.
+      slot = { region: call.region, table };
+      this.restoreSlots.push(slot);
     }
 
-    const answer = await this.forward(req, raw, this.regionFor(operation, body, table));
+    const release = () => {
+      this.restoreSlots = this.restoreSlots.filter((s) => s !== slot);
+    };
+    const answer = await this.forward(req, raw, this.regionFor(operation, body, table)).catch((err: unknown) => {
+      release();
+      throw err;
+    });
     if (fault?.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
     if (answer.status >= 400) {
+      release();
       const error = String(answer.headers['x-amzn-errortype'] ?? '') || this.errorType(answer.body);
       call.error = error.split(':')[0];
       return answer;
     }
     if (table && CREATING_OPERATIONS.has(operation)) {
-      this.activeAt.set(table, Date.now() + this.holdCreatingMs);
+      const creatingMs = operation === 'CreateTable' ? this.holdCreatingMs : this.drawRestoreMs();
+      const until = Date.now() + creatingMs;
+      this.activeAt.set(table, until);
+      if (slot) {
+        slot.until = until;
+        const peaks = this.limitCounters.peakRestoresInProgress;
+        peaks.set(call.region, Math.max(peaks.get(call.region) ?? 0, this.restoresInProgress(call.region)));
+      }
       if (operation !== 'CreateTable') {
         this.restored.set(table, {
           sourceBackupArn: typeof body.BackupArn === 'string' ? body.BackupArn : undefined,
           sourceTableArn: typeof body.SourceTableArn === 'string' ? body.SourceTableArn : undefined,
           at: new Date(),
+          creatingMs,
         });
       }
       return this.rewrite(answer, 'TableDescription', table);
@@ -182,6 +305,50 @@ export class FidelityProxy {
       this.servedFrom.delete(table);
     }
     return answer;
+  }
+
+  /** An AWS error answered in the caller's protocol (JSON for DynamoDB, XML for query-protocol services such as STS), and recorded. */
+  private errorAnswer(call: RecordedCall, target: string, code: string, message: string, status?: number): Answer {
+    call.error = code;
+    const httpStatus = status ?? (code === 'InternalServerError' ? 500 : 400);
+    if (!target) {
+      const xml = `<ErrorResponse><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>injected</RequestId></ErrorResponse>`;
+      return { status: httpStatus, headers: { 'content-type': 'text/xml' }, body: Buffer.from(xml) };
+    }
+    const payload = { __type: `com.amazonaws.dynamodb.v20120810#${code}`, message };
+    return {
+      status: httpStatus,
+      headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-errortype': code },
+      body: Buffer.from(JSON.stringify(payload)),
+    };
+  }
+
+  /** Takes a token from the Region's bucket for a control-plane call; false when it is empty. */
+  private takeControlPlaneToken(operation: string, region: string): boolean {
+    const rate = this.controlPlaneRate;
+    if (!rate || DATA_PLANE_OPERATIONS.has(operation)) return true;
+    const now = Date.now();
+    let bucket = this.buckets.get(region);
+    if (bucket?.rate !== rate) {
+      bucket = { rate, tokens: rate.burst, at: now };
+      this.buckets.set(region, bucket);
+    }
+    bucket.tokens = Math.min(rate.burst, bucket.tokens + ((now - bucket.at) / 1000) * rate.perSecond);
+    bucket.at = now;
+    if (bucket.tokens < 1) return false;
+    bucket.tokens -= 1;
+    return true;
+  }
+
+  private drawRestoreMs(): number {
+    const duration = this.restoreDuration;
+    if (duration === undefined) return this.holdCreatingMs;
+    if (typeof duration === 'function') return duration();
+    return duration.minMs + this.random() * (duration.maxMs - duration.minMs);
+  }
+
+  private creating(table: string): boolean {
+    return Date.now() < (this.activeAt.get(table) ?? 0);
   }
 
   /** The Region to run the call in, when it is not the caller's: the backup's, for a cross-Region restore. */
@@ -232,7 +399,7 @@ export class FidelityProxy {
     return this.edit(answer, (json: Record<string, Record<string, unknown> | undefined>) => {
       const description = json[field];
       if (!description) return;
-      const creating = Date.now() < (this.activeAt.get(table) ?? 0);
+      const creating = this.creating(table);
       if (creating) description.TableStatus = 'CREATING';
       const restored = this.restored.get(table);
       if (!restored) return;
@@ -277,3 +444,5 @@ export class FidelityProxy {
 }
 
 type Answer = { status: number; headers: Record<string, string>; body: Buffer };
+/** A restore counted against maxRestoresInProgress: CREATING until `until`, or not yet answered (until undefined). */
+type RestoreSlot = { region: string; table: string; until?: number };
