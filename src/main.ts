@@ -40,6 +40,7 @@ async function main(): Promise<void> {
     cached: (key) => (informers.get(splitKey(key).namespace) ?? informers.get(''))?.get(key),
     fresh: (key) => restores.get(splitKey(key).namespace, splitKey(key).name),
     writeStatus: (restore, status) => restores.replaceStatus({ ...restore, status }),
+    setFinalizer: (restore, finalizer, present) => restores.setFinalizer(restore, finalizer, present),
   };
   // Policies are read from their own cache when a restore is planned; a change to one needs no reconcile (a
   // restore already refused is final, one not yet planned reads the new policy).

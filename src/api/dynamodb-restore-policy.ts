@@ -2,6 +2,7 @@
 // One source for the CRD schema, the types and `kubectl explain`, like the DynamoDBRestore API beside it.
 import { Type, type Static } from '@sinclair/typebox';
 import { REGION_PATTERN } from './dynamodb-restore.ts';
+import { StringEnum } from './schema-helpers.ts';
 
 export const POLICY_KIND = 'DynamoDBRestorePolicy';
 export const POLICY_PLURAL = 'dynamodbrestorepolicies';
@@ -39,6 +40,15 @@ export const DynamoDBRestorePolicySpec = Type.Object(
         description:
           'A regular expression every target table name must match in full; $(namespace) stands for the ' +
           "restore's namespace, e.g. $(namespace)-.* makes team-a's tables start with team-a-. Omitted: any.",
+      }),
+    ),
+    allowedDeletionPolicies: Type.Optional(
+      Type.Array(StringEnum(['Retain', 'Delete'] as const, { description: 'A spec.deletionPolicy value.' }), {
+        minItems: 1,
+        maxItems: 2,
+        description:
+          'The spec.deletionPolicy values restores may use, e.g. [Retain] so that deleting a resource never deletes a ' +
+          'table. Checked at creation, on every change of deletionPolicy, and again before a table is deleted. Omitted: any.',
       }),
     ),
     maxProvisionedThroughput: Type.Optional(

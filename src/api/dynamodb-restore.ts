@@ -1,7 +1,7 @@
 // The DynamoDBRestore API: the one source of the CRD schema (crds/ is generated from it), of the TypeScript types
 // the operator uses, and of the field descriptions `kubectl explain` prints.
-import { Type, type Static } from '@sinclair/typebox';
-import { celRules, StringEnum } from './schema-helpers.ts';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { celRules, StringEnum, withRules } from './schema-helpers.ts';
 
 export const GROUP = 'dynamodb.restore.dev';
 export const VERSION = 'v1alpha1';
@@ -227,23 +227,99 @@ export const Source = Type.Object(
   },
 );
 
+export const OWNER_TAG_PREFIX = 'dynamodb.restore.dev/';
+
+const IMMUTABLE = 'spec is immutable: a DynamoDBRestore runs once; create a new resource to restore again (only deletionPolicy may change)';
+const OPTIONAL_IMMUTABLE = ['region', 'overrides', 'tableSettings', 'credentials'] as const;
+/** A transition rule: the field cannot change once set. */
+const immutable = <T extends TSchema>(schema: T): T => withRules(schema, { rule: 'self == oldSelf', message: IMMUTABLE });
+export const SETTINGS = ['tags', 'timeToLive', 'stream', 'pointInTimeRecovery', 'deletionProtection'] as const;
+export type SettingName = (typeof SETTINGS)[number];
+
+export const TableSettings = Type.Object(
+  {
+    tags: Type.Optional(
+      // A string map: additionalProperties (what a CRD accepts for a map), typed as one.
+      Type.Unsafe<Record<string, string>>(Type.Object(
+        {},
+        {
+          additionalProperties: Type.String({ maxLength: 256, description: 'Tag value.' }),
+          maxProperties: 48,
+          description:
+            'Tags to put on the restored table (TagResource); a restore does not carry the source\'s tags over. At most ' +
+            `48 (DynamoDB allows 50; the operator's two ownership tags take the rest); keys starting with aws: or ${OWNER_TAG_PREFIX} are reserved.`,
+          ...celRules(
+            { rule: 'self.all(k, size(k) >= 1 && size(k) <= 128)', message: 'tag keys are 1 to 128 characters' },
+            {
+              rule: `self.all(k, !k.startsWith('aws:') && !k.startsWith('${OWNER_TAG_PREFIX}'))`,
+              message: `tag keys starting with aws: or ${OWNER_TAG_PREFIX} are reserved`,
+            },
+          ),
+        },
+      )),
+    ),
+    timeToLive: Type.Optional(
+      Type.Object(
+        { attributeName: Type.String({ minLength: 1, maxLength: 255, description: 'The attribute holding each item\'s expiry (epoch seconds).' }) },
+        { description: 'Time to live on the restored table (UpdateTimeToLive); a restore does not carry TTL over.' },
+      ),
+    ),
+    stream: Type.Optional(
+      Type.Object(
+        {
+          viewType: StringEnum(['NEW_IMAGE', 'OLD_IMAGE', 'NEW_AND_OLD_IMAGES', 'KEYS_ONLY'] as const, {
+            description: 'What each stream record holds (StreamViewType).',
+          }),
+        },
+        { description: 'A DynamoDB stream on the restored table (UpdateTable StreamSpecification); a restore does not carry streams over.' },
+      ),
+    ),
+    pointInTimeRecovery: Type.Optional(
+      Type.Boolean({ description: 'true: turn on point-in-time recovery of the restored table (UpdateContinuousBackups); a restore leaves it off.' }),
+    ),
+    deletionProtection: Type.Optional(
+      Type.Boolean({ description: 'true: turn on deletion protection of the restored table (UpdateTable DeletionProtectionEnabled).' }),
+    ),
+  },
+  {
+    description:
+      'Settings a restore does not carry over, applied once the table is ACTIVE (phase Configuring), in the order ' +
+      'tags, timeToLive, stream, pointInTimeRecovery, deletionProtection. Each is read back first and changed only ' +
+      'when it differs; status.appliedSettings lists those in place. Auto scaling and alarms are not managed here.',
+  },
+);
+
 export const DynamoDBRestoreSpec = Type.Object(
   {
-    targetTableName: TableName(
-      'Name of the table to create (--target-table-name). It must not exist yet: the operator never overwrites or ' +
-        'adopts a table it did not restore.',
+    targetTableName: immutable(
+      TableName(
+        'Name of the table to create (--target-table-name). It must not exist yet: the operator never overwrites or ' +
+          'adopts a table it did not restore.',
+      ),
     ),
     region: Type.Optional(
-      Type.String({
-        maxLength: 32,
-        pattern: REGION_PATTERN,
-        description: 'AWS Region to restore into. Omitted: the operator\'s default Region.',
+      immutable(
+        Type.String({
+          maxLength: 32,
+          pattern: REGION_PATTERN,
+          description: 'AWS Region to restore into. Omitted: the operator\'s default Region.',
+        }),
+      ),
+    ),
+    source: immutable(Source),
+    overrides: Type.Optional(immutable(Overrides)),
+    tableSettings: Type.Optional(immutable(TableSettings)),
+    deletionPolicy: Type.Optional(
+      StringEnum(['Retain', 'Delete'] as const, {
+        default: 'Retain',
+        description:
+          'What deleting this resource does to the table. Retain (default): nothing. Delete: the operator deletes the ' +
+          'table first (a finalizer holds the resource until then), but only a table carrying this resource\'s ' +
+          'ownership tag, never one with deletion protection on. The one field that may change after creation.',
       }),
     ),
-    source: Source,
-    overrides: Type.Optional(Overrides),
     credentials: Type.Optional(
-      Type.Object(
+      immutable(Type.Object(
         {
           roleArn: Type.String({
             maxLength: 2048,
@@ -259,15 +335,26 @@ export const DynamoDBRestoreSpec = Type.Object(
             "AWS identity for this restore, for accounts or teams the operator's own role should not reach. Omitted: " +
             "the operator's own credentials. A DynamoDBRestorePolicy may limit the roles a namespace can use.",
         },
-      ),
+      )),
     ),
   },
   {
     description:
-      'The restore to run. One resource runs one restore once; the whole spec is immutable, so to restore again ' +
-      'create a new DynamoDBRestore.',
+      'The restore to run. One resource runs one restore once; the spec is immutable but for deletionPolicy, so to ' +
+      'restore again create a new DynamoDBRestore.',
     ...celRules(
-      { rule: 'self == oldSelf', message: 'spec is immutable: a DynamoDBRestore runs once; create a new resource to restore again' },
+      {
+        // Every field but deletionPolicy is immutable (rules on the fields themselves, which CEL costs cheaply); here,
+        // that no optional one is added or removed. A user may still decide to keep or let go of the table.
+        rule: OPTIONAL_IMMUTABLE.map((f) => `has(self.${f}) == has(oldSelf.${f})`).join(' && '),
+        message: IMMUTABLE,
+      },
+      {
+        rule: "self.?deletionPolicy.orValue('Retain') != 'Delete' || !self.?tableSettings.?deletionProtection.orValue(false)",
+        message: 'deletionPolicy Delete cannot delete a table with tableSettings.deletionProtection: true; choose one',
+        fieldPath: '.deletionPolicy',
+        reason: 'FieldValueForbidden',
+      },
       {
         rule:
           "!has(self.region) || !has(self.source.backupArn) || self.source.backupArn.split(':')[3] == self.region || " +
@@ -280,7 +367,7 @@ export const DynamoDBRestoreSpec = Type.Object(
   },
 );
 
-export const PHASES = ['Validating', 'Restoring', 'Completed', 'Failed'] as const;
+export const PHASES = ['Validating', 'Restoring', 'Configuring', 'Completed', 'Failed'] as const;
 export type Phase = (typeof PHASES)[number];
 
 export const Condition = Type.Object(
@@ -300,11 +387,16 @@ export const DynamoDBRestoreStatus = Type.Object(
   {
     phase: Type.Optional(
       StringEnum(PHASES, {
-        description: 'Validating (checking the backup), Restoring, Completed or Failed. Completed and Failed are final.',
+        description:
+          'Validating (checking the source), Restoring, Configuring (applying tableSettings), Completed or Failed. ' +
+          'Completed and Failed are final.',
       }),
     ),
     observedGeneration: Type.Optional(Type.Integer({ description: 'The spec generation this status describes.' })),
     backupArn: Type.Optional(Type.String({ description: 'The backup the table is restored from.' })),
+    source: Type.Optional(
+      Type.String({ description: 'What the table is restored from, for people: the backup ARN, or the source table and moment.' }),
+    ),
     tableArn: Type.Optional(Type.String({ description: 'ARN of the restored table.' })),
     tableStatus: Type.Optional(
       Type.String({ description: 'TableStatus from the last DescribeTable: CREATING, ACTIVE, ...' }),
@@ -329,6 +421,13 @@ export const DynamoDBRestoreStatus = Type.Object(
         },
         { description: 'The RestoreSummary DynamoDB reports for the restored table.' },
       ),
+    ),
+    appliedSettings: Type.Optional(
+      Type.Array(StringEnum(SETTINGS, { description: 'A tableSettings field.' }), {
+        maxItems: SETTINGS.length,
+        'x-kubernetes-list-type': 'set',
+        description: 'The tableSettings fields in place on the table, read back from AWS.',
+      }),
     ),
     lastError: Type.Optional(
       Type.Object(
@@ -366,6 +465,9 @@ export interface DynamoDBRestore {
     resourceVersion: string;
     labels?: Record<string, string>;
     annotations?: Record<string, string>;
+    finalizers?: string[];
+    /** Only its presence matters (client-node types it as a Date; the JSON has a string). */
+    deletionTimestamp?: Date;
   };
   spec: DynamoDBRestoreSpec;
   status?: DynamoDBRestoreStatus;
@@ -373,7 +475,7 @@ export interface DynamoDBRestore {
 
 export const PRINTER_COLUMNS = [
   { name: 'Table', type: 'string', jsonPath: '.spec.targetTableName' },
-  { name: 'Source', type: 'string', jsonPath: '.status.backupArn' },
+  { name: 'Source', type: 'string', jsonPath: '.status.source' },
   { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
   { name: 'Table Status', type: 'string', jsonPath: '.status.tableStatus' },
   { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },

@@ -3,12 +3,19 @@
 import {
   DescribeBackupCommand,
   DescribeContinuousBackupsCommand,
+  DeleteTableCommand,
   DescribeTableCommand,
+  DescribeTimeToLiveCommand,
   DynamoDBClient,
   ListBackupsCommand,
+  ListTagsOfResourceCommand,
   RestoreTableFromBackupCommand,
   RestoreTableToPointInTimeCommand,
   TagResourceCommand,
+  UpdateContinuousBackupsCommand,
+  UpdateTableCommand,
+  UpdateTimeToLiveCommand,
+  type StreamViewType,
   type TableDescription,
 } from '@aws-sdk/client-dynamodb';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
@@ -20,7 +27,9 @@ import {
   type RestoreFromBackupRequest,
   type RestoreToPointInTimeRequest,
   type RoleCredentials,
+  type SettingChange,
   type TableState,
+  type TimeToLive,
 } from './dynamodb-port.ts';
 
 export function toTableState(table: TableDescription | undefined, fallbackName: string): TableState {
@@ -36,6 +45,8 @@ export function toTableState(table: TableDescription | undefined, fallbackName: 
       restoreDateTime: summary.RestoreDateTime?.toISOString(),
       restoreInProgress: summary.RestoreInProgress,
     },
+    ...(table?.StreamSpecification?.StreamEnabled && { streamViewType: table.StreamSpecification.StreamViewType }),
+    ...(table?.DeletionProtectionEnabled !== undefined && { deletionProtection: table.DeletionProtectionEnabled }),
   };
 }
 
@@ -129,6 +140,60 @@ export class SdkDynamoDB implements DynamoDBPort {
   async tagResource(resourceArn: string, tags: Record<string, string>): Promise<void> {
     const Tags = Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
     await this.call('TagResource', () => this.client.send(new TagResourceCommand({ ResourceArn: resourceArn, Tags })));
+  }
+
+  async listTags(resourceArn: string): Promise<Record<string, string>> {
+    const tags: Record<string, string> = {};
+    let next: string | undefined;
+    do {
+      const out = await this.call('ListTagsOfResource', () => this.client.send(new ListTagsOfResourceCommand({ ResourceArn: resourceArn, NextToken: next })));
+      for (const t of out.Tags ?? []) if (t.Key !== undefined) tags[t.Key] = t.Value ?? '';
+      next = out.NextToken;
+    } while (next);
+    return tags;
+  }
+
+  async describeTimeToLive(tableName: string): Promise<TimeToLive> {
+    const out = await this.call('DescribeTimeToLive', () => this.client.send(new DescribeTimeToLiveCommand({ TableName: tableName })));
+    return { status: out.TimeToLiveDescription?.TimeToLiveStatus ?? 'DISABLED', attributeName: out.TimeToLiveDescription?.AttributeName };
+  }
+
+  async changeSetting(tableName: string, tableArn: string, change: SettingChange): Promise<void> {
+    switch (change.setting) {
+      case 'tags':
+        return this.tagResource(tableArn, change.tags);
+      case 'timeToLive':
+        await this.call('UpdateTimeToLive', () =>
+          this.client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { Enabled: true, AttributeName: change.attributeName } })),
+        );
+        return;
+      case 'stream':
+        await this.call('UpdateTable', () =>
+          this.client.send(
+            new UpdateTableCommand({ TableName: tableName, StreamSpecification: { StreamEnabled: true, StreamViewType: change.viewType as StreamViewType } }),
+          ),
+        );
+        return;
+      case 'pointInTimeRecovery':
+        await this.call('UpdateContinuousBackups', () =>
+          this.client.send(
+            new UpdateContinuousBackupsCommand({ TableName: tableName, PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: change.enabled } }),
+          ),
+        );
+        return;
+      case 'deletionProtection':
+        await this.call('UpdateTable', () => this.client.send(new UpdateTableCommand({ TableName: tableName, DeletionProtectionEnabled: change.enabled })));
+        return;
+    }
+  }
+
+  /** A table already gone counts as deleted. */
+  async deleteTable(tableName: string): Promise<void> {
+    try {
+      await this.call('DeleteTable', () => this.client.send(new DeleteTableCommand({ TableName: tableName })));
+    } catch (err) {
+      if (!(err instanceof AwsError && err.code === 'ResourceNotFoundException')) throw err;
+    }
   }
 
   async describeTable(tableName: string): Promise<TableState | undefined> {

@@ -59,7 +59,25 @@ export interface TableState {
   /** CreationDateTime: for a restored table, when its restore began. */
   createdAt?: string;
   restoreSummary?: RestoreSummary;
+  /** StreamSpecification.StreamViewType when a stream is on. */
+  streamViewType?: string;
+  deletionProtection?: boolean;
 }
+
+/** A table's time to live, as DescribeTimeToLive reports it. */
+export interface TimeToLive {
+  /** ENABLING, ENABLED, DISABLING or DISABLED. */
+  status: string;
+  attributeName?: string;
+}
+
+/** One change of a table setting (spec.tableSettings), as one AWS call. */
+export type SettingChange =
+  | { setting: 'tags'; tags: Record<string, string> }
+  | { setting: 'timeToLive'; attributeName: string }
+  | { setting: 'stream'; viewType: string }
+  | { setting: 'pointInTimeRecovery'; enabled: boolean }
+  | { setting: 'deletionProtection'; enabled: boolean };
 
 /** An on-demand backup as DescribeBackup reports it. */
 export interface BackupState {
@@ -102,4 +120,11 @@ export interface DynamoDBPort {
   tagResource(resourceArn: string, tags: Record<string, string>): Promise<void>;
   /** Every on-demand backup of the table (all pages of ListBackups). */
   listBackups(tableName: string): Promise<BackupState[]>;
+  /** Every tag of the resource (all pages of ListTagsOfResource). */
+  listTags(resourceArn: string): Promise<Record<string, string>>;
+  describeTimeToLive(tableName: string): Promise<TimeToLive>;
+  /** TagResource, UpdateTimeToLive, UpdateTable or UpdateContinuousBackups, as the change asks. */
+  changeSetting(tableName: string, tableArn: string, change: SettingChange): Promise<void>;
+  /** DeleteTable; a table already gone counts as deleted. */
+  deleteTable(tableName: string): Promise<void>;
 }

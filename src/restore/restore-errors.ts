@@ -1,6 +1,8 @@
-// The one error map: every error code the restore's AWS calls (DescribeBackup, RestoreTableFromBackup,
-// DescribeTable, TagResource, and STS AssumeRole for spec.credentials) and the common errors of every AWS API document, classified once as terminal, retry after
-// a named wait, or retry with backoff, with the reason and the sentence the status and events show.
+// The one error map: every error code the restore's AWS calls document (DescribeBackup, ListBackups,
+// RestoreTableFromBackup, RestoreTableToPointInTime, DescribeContinuousBackups, DescribeTable, TagResource,
+// ListTagsOfResource, DescribeTimeToLive, UpdateTimeToLive, UpdateTable, UpdateContinuousBackups, DeleteTable, and
+// STS AssumeRole for spec.credentials) and the common errors of every AWS API, classified once as terminal, retry
+// after a named wait, or retry with backoff, with the reason and the sentence the status and events show.
 import type { AwsError } from '../aws/dynamodb-port.ts';
 
 export type Retry =
@@ -30,6 +32,12 @@ const IAM_ACTION: Record<string, string> = {
     'dynamodb:RestoreTableToPointInTime on the source table (and the table writes a restore performs on the target: ' +
     'dynamodb:PutItem, UpdateItem, DeleteItem, GetItem, Query, Scan, BatchWriteItem)',
   TagResource: 'dynamodb:TagResource',
+  ListTagsOfResource: 'dynamodb:ListTagsOfResource',
+  DescribeTimeToLive: 'dynamodb:DescribeTimeToLive',
+  UpdateTimeToLive: 'dynamodb:UpdateTimeToLive',
+  UpdateTable: 'dynamodb:UpdateTable',
+  UpdateContinuousBackups: 'dynamodb:UpdateContinuousBackups',
+  DeleteTable: 'dynamodb:DeleteTable (on tables tagged dynamodb.restore.dev/owner-uid)',
 };
 
 const SECOND = 1_000;
@@ -127,6 +135,12 @@ const RULES: Record<string, Rule> = {
     reason: 'InvalidRestoreTime',
     retry: { kind: 'terminal' },
     sentence: (e) => `The restore time is outside the source table's restorable window; choose one inside it in a new DynamoDBRestore.${aws(e)}`,
+  },
+  // UpdateContinuousBackups on a table whose backups are still being switched on (a fresh restore).
+  ContinuousBackupsUnavailableException: {
+    reason: 'ContinuousBackupsUnavailable',
+    retry: { kind: 'after', delayMs: 30 * SECOND },
+    sentence: (_e, c) => `Backups of table ${c.tableName} are still being enabled; the operator turns on point-in-time recovery once they are.`,
   },
   ResourceInUseException: {
     reason: 'ResourceInUse',

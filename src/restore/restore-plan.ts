@@ -8,8 +8,11 @@ import {
   type RestoreFromBackupRequest,
   type RestoreSummary,
   type RestoreToPointInTimeRequest,
+  type SettingChange,
   type TableState,
 } from '../aws/dynamodb-port.ts';
+import type { SettingName } from '../api/dynamodb-restore.ts';
+import { judgeSetting, requestedSettings, settingReads, type ObservedSettings, type SettingRead } from './table-settings.ts';
 import { setCondition } from '../runtime/conditions.ts';
 import { classifyError, type ClassifiedError } from './restore-errors.ts';
 import { checkPolicies } from './restore-policy.ts';
@@ -25,6 +28,10 @@ export type Observation =
   | { kind: 'restoreStarted'; table: TableState }
   | { kind: 'tagged' }
   | { kind: 'described'; table: TableState | undefined }
+  /** The table and the reads its settings need; undefined when the table does not exist. */
+  | { kind: 'settingsDescribed'; settings: ObservedSettings | undefined }
+  | { kind: 'settingChanged'; setting: SettingName }
+  | { kind: 'tableDeleted' }
   | { kind: 'failed'; error: AwsError };
 
 export type Action =
@@ -38,6 +45,12 @@ export type Action =
   | { kind: 'restoreToPointInTime'; request: RestoreToPointInTimeRequest }
   | { kind: 'describeTable'; tableName: string }
   | { kind: 'tagTable'; tableArn: string; tags: Record<string, string> }
+  /** DescribeTable, then (when the table exists) the reads named. */
+  | { kind: 'describeSettings'; tableName: string; read: SettingRead[] }
+  | { kind: 'changeSetting'; tableName: string; tableArn: string; change: SettingChange }
+  | { kind: 'deleteTable'; tableName: string }
+  /** Remove this operator's finalizer: the resource may go. */
+  | { kind: 'releaseFinalizer' }
   /** End this reconcile and look again after the delay. */
   | { kind: 'requeue'; afterMs: number }
   /** End this reconcile as failed: retry with the controller's per-key backoff. */
@@ -92,7 +105,20 @@ export const Reason = {
   TableAlreadyExists: 'TableAlreadyExists',
   TableLost: 'TableLost',
   KMSKeyUnavailable: 'KMSKeyUnavailable',
+  Configuring: 'Configuring',
+  SettingConflict: 'SettingConflict',
+  DeletingTable: 'DeletingTable',
+  DeletionWaiting: 'DeletionWaiting',
+  DeletionRefused: 'DeletionRefused',
+  TableNotOwned: 'TableNotOwned',
+  DeletionFailed: 'DeletionFailed',
 } as const;
+
+/** Reasons that need a person's attention even though the resource has not failed: Warning events. */
+export const WARNING_REASONS: ReadonlySet<string> = new Set([Reason.DeletionRefused, Reason.DeletionFailed, Reason.TableNotOwned]);
+
+/** Tables busy with an operation of their own (a restore, an update) take no other until ACTIVE again. */
+export const SETTLING_DELAY_MS = 5_000;
 
 const FINAL: ReadonlySet<Phase | undefined> = new Set<Phase | undefined>(['Completed', 'Failed']);
 
@@ -110,6 +136,12 @@ export function planRestore(
 ): Step {
   const current = restore.status ?? {};
   if (isFinal(restore)) return { status: current, action: { kind: 'done' } };
+  // An answer that belongs to another phase (or to the deletion plan) is no basis for a decision: start afresh.
+  const configuring = current.phase === 'Configuring';
+  const kind = observation.kind;
+  if ((kind === 'settingsDescribed' || kind === 'settingChanged') && !configuring) {
+    return planRestore(restore, { kind: 'nothing' }, now, options, policies);
+  }
 
   const { spec } = restore;
   // An answer from AWS other than an error means the last error is over: it leaves the status.
@@ -121,6 +153,8 @@ export function planRestore(
     // The backup: named by the spec, or found by a lookup and kept (a lookup runs once).
     backupArn: spec.source.backupArn ?? current.backupArn,
   };
+  const source = sourceSummary(spec, base.backupArn);
+  if (source) base.source = source;
   const ctx = { tableName: spec.targetTableName, backupArn: base.backupArn };
   const describe: Action = { kind: 'describeTable', tableName: spec.targetTableName };
   const deny = (backupArn: string | undefined): Step | undefined => {
@@ -130,6 +164,7 @@ export function planRestore(
 
   switch (observation.kind) {
     case 'nothing': {
+      if (configuring) return configure(restore, base);
       if (base.restoreRequestedAt) return { status: base, action: describe };
       // Guardrails before any AWS call; once the restore is requested, a later policy change does not abort it.
       const denied = deny(base.backupArn ?? pointInTimeSource(spec));
@@ -212,17 +247,50 @@ export function planRestore(
     }
 
     case 'tagged':
+      if (requestedSettings(spec).length === 0) return complete(restore, base, now);
+      return configure(
+        restore,
+        ready({ ...base, phase: 'Configuring' }, restore, 'False', Reason.Configuring, `Table ${spec.targetTableName} is ACTIVE; applying tableSettings.`, now),
+      );
+
+    case 'settingsDescribed': {
+      const observed = observation.settings;
+      if (!observed) {
+        const message = `Table ${spec.targetTableName} disappeared while its tableSettings were applied; it is not restored again. Create a new DynamoDBRestore to try again.`;
+        return fail(restore, base, { code: 'TableNotFound', reason: Reason.TableLost, message, retry: { kind: 'terminal' } }, now);
+      }
+      const requested = requestedSettings(spec);
+      const verdicts = requested.map((name) => ({ name, verdict: judgeSetting(name, spec, observed) }));
+      const applied = verdicts.filter((v) => v.verdict.kind === 'applied').map((v) => v.name);
+      const withApplied: DynamoDBRestoreStatus = { ...base, appliedSettings: applied, tableStatus: observed.table.status };
+      const pending = verdicts.find((v) => v.verdict.kind !== 'applied');
+      if (!pending) return complete(restore, withApplied, now);
+      const { name, verdict } = pending;
+      const progress = `${applied.length} of ${requested.length} tableSettings in place`;
+      if (verdict.kind === 'conflict') {
+        const message = `Table ${spec.targetTableName} is restored and ACTIVE, but tableSettings.${name} cannot be applied: ${verdict.why}. Change it on the table by hand (${progress}); the resource stays Failed.`;
+        return fail(restore, withApplied, { code: 'SettingConflict', reason: Reason.SettingConflict, message, retry: { kind: 'terminal' } }, now);
+      }
+      // UpdateTable and friends are refused while the table is busy with an earlier change.
+      if (verdict.kind !== 'change' || observed.table.status !== 'ACTIVE') {
+        const why = verdict.kind === 'wait' ? verdict.why : `the table is ${observed.table.status}`;
+        return {
+          status: ready({ ...withApplied, phase: 'Configuring' }, restore, 'False', Reason.Configuring, `Waiting to apply tableSettings.${name}: ${why} (${progress}).`, now),
+          action: { kind: 'requeue', afterMs: SETTLING_DELAY_MS },
+        };
+      }
       return {
-        status: ready(
-          { ...base, phase: 'Completed', completionTime: now.toISOString() },
-          restore,
-          'True',
-          Reason.Completed,
-          `Table ${spec.targetTableName} is ACTIVE, restored from ${describeSource(spec, base)}.`,
-          now,
-        ),
-        action: { kind: 'done' },
+        status: ready({ ...withApplied, phase: 'Configuring' }, restore, 'False', Reason.Configuring, `Applying tableSettings.${name} (${progress}).`, now),
+        action: { kind: 'changeSetting', tableName: spec.targetTableName, tableArn: base.tableArn ?? observed.table.arn ?? '', change: verdict.change },
       };
+    }
+
+    case 'settingChanged':
+      // Read back rather than assume: the next judgement sees what AWS made of the change.
+      return configure(restore, base);
+
+    case 'tableDeleted':
+      return planRestore(restore, { kind: 'nothing' }, now, options, policies);
 
     case 'failed': {
       const { error } = observation;
@@ -242,6 +310,27 @@ export function planRestore(
       return { status, action };
     }
   }
+}
+
+/** Read the table and what its requested settings need, to judge them. */
+function configure(restore: DynamoDBRestore, base: DynamoDBRestoreStatus): Step {
+  return { status: base, action: { kind: 'describeSettings', tableName: restore.spec.targetTableName, read: settingReads(requestedSettings(restore.spec)) } };
+}
+
+function complete(restore: DynamoDBRestore, base: DynamoDBRestoreStatus, now: Date): Step {
+  const { spec } = restore;
+  const settings = base.appliedSettings?.length ? `; tableSettings applied: ${base.appliedSettings.join(', ')}` : '';
+  return {
+    status: ready(
+      { ...base, phase: 'Completed', completionTime: now.toISOString() },
+      restore,
+      'True',
+      Reason.Completed,
+      `Table ${spec.targetTableName} is ACTIVE, restored from ${describeSource(spec, base)}${settings}.`,
+      now,
+    ),
+    action: { kind: 'done' },
+  };
 }
 
 /** A backup found (described, or picked from a list): it must be AVAILABLE, and a cross-Region one needs sse. */
@@ -291,6 +380,13 @@ function pointInTimeSource(spec: DynamoDBRestore['spec']): string | undefined {
   return pit && (pit.sourceTableArn ?? pit.sourceTableName);
 }
 
+/** status.source: the backup's ARN, or the source table and moment (what `kubectl get` shows). */
+function sourceSummary(spec: DynamoDBRestore['spec'], backupArn: string | undefined): string | undefined {
+  const pit = spec.source.pointInTime;
+  if (!pit) return backupArn;
+  return `${pointInTimeSource(spec) ?? ''}@${pit.restoreDateTime ?? 'latest'}`;
+}
+
 /** What the table is restored from, for people: the backup, or the table and the moment. */
 function describeSource(spec: DynamoDBRestore['spec'], base: DynamoDBRestoreStatus): string {
   const pit = spec.source.pointInTime;
@@ -299,7 +395,7 @@ function describeSource(spec: DynamoDBRestore['spec'], base: DynamoDBRestoreStat
 }
 
 /** Whether a RestoreSummary names this resource's source: its backup, or its point-in-time source table. */
-function fromOurSource(restore: DynamoDBRestore, base: DynamoDBRestoreStatus): (summary: RestoreSummary | undefined) => boolean {
+export function fromOurSource(restore: DynamoDBRestore, base: DynamoDBRestoreStatus): (summary: RestoreSummary | undefined) => boolean {
   const pit = restore.spec.source.pointInTime;
   if (pit) {
     return (summary) =>
@@ -387,7 +483,7 @@ export function pollDelay(elapsedMs: number, options: PlanOptions): number {
   return Math.min(options.pollMaxMs, Math.max(options.pollMinMs, Math.round(elapsedMs / 10)));
 }
 
-function fail(restore: DynamoDBRestore, base: DynamoDBRestoreStatus, error: ClassifiedError, now: Date): Step {
+export function fail(restore: DynamoDBRestore, base: DynamoDBRestoreStatus, error: ClassifiedError, now: Date): Step {
   return {
     status: ready(
       { ...base, phase: 'Failed', completionTime: now.toISOString(), lastError: { code: error.code, message: error.message, retryable: false } },
@@ -401,7 +497,7 @@ function fail(restore: DynamoDBRestore, base: DynamoDBRestoreStatus, error: Clas
   };
 }
 
-function ready(
+export function ready(
   status: DynamoDBRestoreStatus,
   restore: DynamoDBRestore,
   value: 'True' | 'False',

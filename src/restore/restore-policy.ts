@@ -24,6 +24,32 @@ export function governs(policy: DynamoDBRestorePolicy, namespace: string): boole
   return policy.spec.namespaces.some((p) => matchesWhole(p, namespace));
 }
 
+function governingPolicies(namespace: string, policies: readonly DynamoDBRestorePolicy[]): DynamoDBRestorePolicy[] {
+  return policies.filter((p) => governs(p, namespace)).sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+}
+
+function denial(policy: string, rule: string, why: string): PolicyDenial {
+  return {
+    policy,
+    rule,
+    message: `DynamoDBRestorePolicy ${policy} denies this restore (${rule}): ${why}. Change the spec in a new DynamoDBRestore, or ask the platform team.`,
+  };
+}
+
+/**
+ * Whether a governing policy forbids the resource's deletionPolicy. Checked again before deleting a table: the
+ * field may change after creation, and a policy may have been tightened since.
+ */
+export function deletionPolicyDenial(restore: DynamoDBRestore, policies: readonly DynamoDBRestorePolicy[]): PolicyDenial | undefined {
+  const asked = restore.spec.deletionPolicy ?? 'Retain';
+  for (const { metadata, spec } of governingPolicies(restore.metadata.namespace, policies)) {
+    if (spec.allowedDeletionPolicies && !spec.allowedDeletionPolicies.includes(asked)) {
+      return denial(metadata.name, 'allowedDeletionPolicies', `deletionPolicy ${asked} is not one of ${spec.allowedDeletionPolicies.join(', ')}`);
+    }
+  }
+  return undefined;
+}
+
 /**
  * Why the first policy (by name) that denies the restore does so; undefined when every governing policy allows it.
  * backupArn: the backup, once known (a looked-up backup's allowedSources rule is checked when it is found).
@@ -36,13 +62,9 @@ export function checkPolicies(
 ): PolicyDenial | undefined {
   const { namespace } = restore.metadata;
   const { spec } = restore;
-  const governing = policies.filter((p) => governs(p, namespace)).sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
-  for (const { metadata, spec: rules } of governing) {
-    const deny = (rule: string, why: string): PolicyDenial => ({
-      policy: metadata.name,
-      rule,
-      message: `DynamoDBRestorePolicy ${metadata.name} denies this restore (${rule}): ${why}. Change the spec in a new DynamoDBRestore, or ask the platform team.`,
-    });
+  for (const policy of governingPolicies(namespace, policies)) {
+    const { metadata, spec: rules } = policy;
+    const deny = (rule: string, why: string): PolicyDenial => denial(metadata.name, rule, why);
     const region = spec.region ?? defaultRegion;
     if (rules.allowedRegions && !(region && rules.allowedRegions.includes(region))) {
       return deny('allowedRegions', `Region ${region ?? '(the operator default, not configured)'} is not one of ${rules.allowedRegions.join(', ')}`);
@@ -60,6 +82,8 @@ export function checkPolicies(
         return deny('targetTableNamePattern', `table name ${spec.targetTableName} does not match ${rules.targetTableNamePattern}`);
       }
     }
+    const deletion = deletionPolicyDenial(restore, [policy]);
+    if (deletion) return deletion;
     const max = rules.maxProvisionedThroughput;
     if (max) {
       const asked = [

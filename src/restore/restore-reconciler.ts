@@ -10,7 +10,9 @@ import type { Reconcile } from '../runtime/controller.ts';
 import { ConflictError } from '../runtime/custom-objects.ts';
 import type { EventSink } from '../runtime/event-recorder.ts';
 import type { RestoreMetricsSink } from './restore-metrics.ts';
-import { isFinal, planRestore, type Action, type Observation, type PlanOptions } from './restore-plan.ts';
+import { FINALIZER, planDeletion, wantsFinalizer } from './restore-deletion.ts';
+import { isFinal, planRestore, WARNING_REASONS, type Action, type Observation, type PlanOptions } from './restore-plan.ts';
+import type { ObservedSettings, SettingRead } from './table-settings.ts';
 
 export interface RestoreStore {
   /** The object as the informer cache has it. */
@@ -19,6 +21,11 @@ export interface RestoreStore {
   fresh(key: string): Promise<DynamoDBRestore | undefined>;
   /** Writes status as of restore's resourceVersion; throws ConflictError when someone else wrote first. */
   writeStatus(restore: DynamoDBRestore, status: DynamoDBRestoreStatus): Promise<DynamoDBRestore>;
+  /**
+   * Adds or removes one finalizer, leaving others' alone; throws ConflictError when the object changed since it
+   * was read. undefined: the object is gone.
+   */
+  setFinalizer(restore: DynamoDBRestore, finalizer: string, present: boolean): Promise<DynamoDBRestore | undefined>;
 }
 
 export interface RestoreReconcilerDeps {
@@ -33,43 +40,65 @@ export interface RestoreReconcilerDeps {
   policies?: () => readonly DynamoDBRestorePolicy[];
 }
 
-/** More steps than any path through the plan takes; a guard against a plan that never settles. */
-const MAX_STEPS = 10;
+/** More steps than any path through a plan takes; a guard against a plan that never settles. */
+const MAX_STEPS = 24;
 const MAX_CONFLICTS = 5;
 
 export class RetryWithBackoff extends Error {
   override readonly name = 'RetryWithBackoff';
 }
 
+type Planner = typeof planRestore;
+
 export function restoreReconciler(deps: RestoreReconcilerDeps): Reconcile {
   return async (key: string, log: Logger) => {
     let restore = deps.store.cached(key);
-    // A final resource costs nothing: no AWS call, no write.
-    if (!restore || isFinal(restore)) return {};
-    const { region, credentials } = restore.spec;
-    let observation: Observation = { kind: 'nothing' };
-    let conflicts = 0;
-
-    for (let step = 0; step < MAX_STEPS; step++) {
-      const { status, action } = planRestore(restore, observation, deps.now(), deps.options, deps.policies?.() ?? []);
+    for (let conflicts = 0; ; conflicts++) {
+      if (!restore) return {};
       try {
-        restore = await writeStatus(deps, restore, status, log);
+        return await reconcile(deps, restore, log);
       } catch (err) {
-        if (!(err instanceof ConflictError) || ++conflicts > MAX_CONFLICTS) throw err;
+        if (!(err instanceof ConflictError) || conflicts >= MAX_CONFLICTS) throw err;
         // Someone wrote in between (our own earlier write not yet in the cache, or another replica): plan again
         // from what the apiserver has now, with nothing assumed.
-        log.debug('Status conflict; re-reading', { conflicts });
+        log.debug('Conflict; re-reading', { conflicts: conflicts + 1 });
         restore = await deps.store.fresh(key);
-        if (!restore || isFinal(restore)) return {};
-        observation = { kind: 'nothing' };
-        continue;
       }
-      const outcome = await perform(action, (r) => deps.dynamodb(r ?? region, credentials), log);
-      if ('result' in outcome) return outcome.result;
-      observation = outcome.observation;
     }
-    throw new Error(`The restore plan did not settle within ${MAX_STEPS} steps`);
   };
+}
+
+async function reconcile(deps: RestoreReconcilerDeps, restore: DynamoDBRestore, log: Logger): Promise<{ requeueAfterMs?: number }> {
+  const holds = restore.metadata.finalizers?.includes(FINALIZER) ?? false;
+  if (restore.metadata.deletionTimestamp) return holds ? drive(deps, restore, planDeletion, log) : {};
+  // The finalizer goes on before any AWS call, so no table is ever made for a resource that could vanish unseen.
+  if (wantsFinalizer(restore) !== holds) {
+    const updated = await deps.store.setFinalizer(restore, FINALIZER, !holds);
+    if (!updated) return {};
+    restore = updated;
+  }
+  // A final resource costs nothing: no AWS call, no write.
+  if (isFinal(restore)) return {};
+  return drive(deps, restore, planRestore, log);
+}
+
+/** Runs a plan: write the status it asks for, take its action, feed the outcome back, until it ends the reconcile. */
+async function drive(deps: RestoreReconcilerDeps, restore: DynamoDBRestore, plan: Planner, log: Logger): Promise<{ requeueAfterMs?: number }> {
+  const { region, credentials } = restore.spec;
+  const dynamodb: PortFor = (r) => deps.dynamodb(r ?? region, credentials);
+  let observation: Observation = { kind: 'nothing' };
+  for (let step = 0; step < MAX_STEPS; step++) {
+    const { status, action } = plan(restore, observation, deps.now(), deps.options, deps.policies?.() ?? []);
+    restore = await writeStatus(deps, restore, status, log);
+    if (action.kind === 'releaseFinalizer') {
+      await deps.store.setFinalizer(restore, FINALIZER, false);
+      return {};
+    }
+    const outcome = await perform(action, dynamodb, log);
+    if ('result' in outcome) return outcome.result;
+    observation = outcome.observation;
+  }
+  throw new Error(`The plan did not settle within ${MAX_STEPS} steps`);
 }
 
 type Outcome = { result: { requeueAfterMs?: number } } | { observation: Observation };
@@ -77,7 +106,7 @@ type Outcome = { result: { requeueAfterMs?: number } } | { observation: Observat
 /** The port for a Region: the resource's own unless the action names one (a backup lives in its own Region). */
 type PortFor = (region?: string) => DynamoDBPort;
 
-async function perform(action: Action, dynamodb: PortFor, log: Logger): Promise<Outcome> {
+async function perform(action: Exclude<Action, { kind: 'releaseFinalizer' }>, dynamodb: PortFor, log: Logger): Promise<Outcome> {
   switch (action.kind) {
     case 'done':
       return { result: {} };
@@ -104,7 +133,33 @@ async function perform(action: Action, dynamodb: PortFor, log: Logger): Promise<
         await dynamodb().tagResource(action.tableArn, action.tags);
         return { kind: 'tagged' };
       });
+    case 'describeSettings':
+      return observe(async () => ({ kind: 'settingsDescribed', settings: await describeSettings(dynamodb(), action.tableName, action.read) }));
+    case 'changeSetting':
+      log.info('Applying a table setting', { table: action.tableName, setting: action.change.setting });
+      return observe(async () => {
+        await dynamodb().changeSetting(action.tableName, action.tableArn, action.change);
+        return { kind: 'settingChanged', setting: action.change.setting };
+      });
+    case 'deleteTable':
+      log.info('Calling DeleteTable', { table: action.tableName });
+      return observe(async () => {
+        await dynamodb().deleteTable(action.tableName);
+        return { kind: 'tableDeleted' };
+      });
   }
+}
+
+/** DescribeTable, then the reads the settings need, side by side. */
+async function describeSettings(port: DynamoDBPort, tableName: string, read: readonly SettingRead[]): Promise<ObservedSettings | undefined> {
+  const table = await port.describeTable(tableName);
+  if (!table) return undefined;
+  const [tags, timeToLive, pointInTimeRecovery] = await Promise.all([
+    read.includes('tags') && table.arn ? port.listTags(table.arn) : undefined,
+    read.includes('timeToLive') ? port.describeTimeToLive(tableName) : undefined,
+    read.includes('pointInTimeRecovery') ? port.describeContinuousBackups(tableName) : undefined,
+  ]);
+  return { table, tags, timeToLive, pointInTimeRecovery };
 }
 
 async function observe(call: () => Promise<Observation>): Promise<Outcome> {
@@ -123,7 +178,7 @@ async function writeStatus(deps: RestoreReconcilerDeps, restore: DynamoDBRestore
   const was = findCondition(before.conditions, 'Ready');
   const now = findCondition(status.conditions, 'Ready');
   if (now && (now.reason !== was?.reason || status.phase !== before.phase)) {
-    const warning = status.phase === 'Failed' || status.lastError !== undefined;
+    const warning = status.phase === 'Failed' || status.lastError !== undefined || WARNING_REASONS.has(now.reason);
     log.info('Restore moved on', { phase: status.phase, reason: now.reason, detail: now.message });
     await deps.events.emit(written, warning ? 'Warning' : 'Normal', now.reason, now.message);
   }

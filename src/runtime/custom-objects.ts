@@ -1,6 +1,15 @@
 // A namespaced custom resource kind, read and status-written through the apiserver. Status writes carry the
 // resourceVersion the caller read (optimistic locking); a 409 surfaces as ConflictError for the caller to re-read.
-import { ApiException, CustomObjectsApi, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
+import {
+  ApiException,
+  CustomObjectsApi,
+  PatchStrategy,
+  setHeaderOptions,
+  type KubeConfig,
+  type KubernetesListObject,
+  type KubernetesObject,
+} from '@kubernetes/client-node';
+import { finalizerPatch } from './finalizers.ts';
 
 export class ConflictError extends Error {
   constructor(key: string) {
@@ -58,6 +67,28 @@ export class CustomObjectClient<T extends KubernetesObject & { status?: unknown 
       return (await this.api.replaceNamespacedCustomObjectStatus({ group, version, plural, namespace, name, body: obj })) as T;
     } catch (err) {
       if (err instanceof ApiException && err.code === 409) throw new ConflictError(`${namespace}/${name}`);
+      throw err;
+    }
+  }
+
+  /**
+   * Makes obj carry (present) or not carry the finalizer, touching no other. Throws ConflictError when obj changed
+   * since it was read (a failed JSON Patch test answers 422, a stale version 409); undefined when obj is gone.
+   */
+  async setFinalizer(obj: T, finalizer: string, present: boolean): Promise<T | undefined> {
+    const patch = finalizerPatch(obj, finalizer, present);
+    if (!patch) return obj;
+    const { group, version, plural } = this.kind;
+    const namespace = obj.metadata?.namespace ?? '';
+    const name = obj.metadata?.name ?? '';
+    try {
+      return (await this.api.patchNamespacedCustomObject(
+        { group, version, plural, namespace, name, body: patch },
+        setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
+      )) as T;
+    } catch (err) {
+      if (err instanceof ApiException && err.code === 404) return undefined;
+      if (err instanceof ApiException && (err.code === 409 || err.code === 422)) throw new ConflictError(`${namespace}/${name}`);
       throw err;
     }
   }

@@ -57,6 +57,26 @@ describe('integration: DynamoDBRestore admission on a real apiserver', function 
       expect: 'accepted',
     },
     {
+      name: 'every table setting, and deletionPolicy Delete',
+      spec: {
+        targetTableName: 'Music2',
+        source: { backupArn: BACKUP },
+        deletionPolicy: 'Delete',
+        tableSettings: { tags: { team: 'a', 'cost-center': '1234' }, timeToLive: { attributeName: 'expiresAt' }, stream: { viewType: 'NEW_AND_OLD_IMAGES' }, pointInTimeRecovery: true, deletionProtection: false },
+      },
+      expect: 'accepted',
+    },
+    { name: 'a reserved tag key', spec: { targetTableName: 'Music', source: { backupArn: BACKUP }, tableSettings: { tags: { 'dynamodb.restore.dev/owner-uid': 'x' } } }, expect: /tag keys starting with aws: or dynamodb\.restore\.dev\/ are reserved/ },
+    { name: 'an aws: tag key', spec: { targetTableName: 'Music', source: { backupArn: BACKUP }, tableSettings: { tags: { 'aws:cloudformation:stack': 'x' } } }, expect: /are reserved/ },
+    { name: 'a tag value over 256 characters', spec: { targetTableName: 'Music', source: { backupArn: BACKUP }, tableSettings: { tags: { team: 'x'.repeat(257) } } }, expect: /spec.tableSettings.tags.team.*256/ },
+    { name: 'an unknown stream view type', spec: { targetTableName: 'Music', source: { backupArn: BACKUP }, tableSettings: { stream: { viewType: 'ALL' } } }, expect: /spec.tableSettings.stream.viewType: Unsupported value/ },
+    { name: 'an unknown deletionPolicy', spec: { targetTableName: 'Music', source: { backupArn: BACKUP }, deletionPolicy: 'Orphan' }, expect: /spec.deletionPolicy: Unsupported value: "Orphan"/ },
+    {
+      name: 'deletionPolicy Delete with deletion protection',
+      spec: { targetTableName: 'Music', source: { backupArn: BACKUP }, deletionPolicy: 'Delete', tableSettings: { deletionProtection: true } },
+      expect: /deletionPolicy Delete cannot delete a table with tableSettings.deletionProtection: true; choose one/,
+    },
+    {
       name: 'a point-in-time restore with both a time and the latest',
       spec: { targetTableName: 'Music2', source: { pointInTime: { sourceTableName: 'Music', restoreDateTime: '2026-11-20T10:00:00Z', useLatestRestorableTime: true } } },
       expect: /pointInTime needs exactly one of restoreDateTime or useLatestRestorableTime: true/,
@@ -133,15 +153,31 @@ describe('integration: DynamoDBRestore admission on a real apiserver', function 
     }
   });
 
-  it('rejects any change to the spec, saying to create a new resource', async () => {
+  it('rejects any change to the spec but deletionPolicy, saying to create a new resource', async () => {
     const name = uniqueName('immutable');
-    await restores.create(namespace, name, { targetTableName: 'Music', source: { backupArn: BACKUP } });
+    await restores.create(namespace, name, { targetTableName: 'Music', source: { backupArn: BACKUP }, tableSettings: { tags: { team: 'a' } } });
     const api = bed.kubeConfig.makeApiClient(CustomObjectsApi);
-    const current = (await api.getNamespacedCustomObject({ group: GROUP, version: VERSION, plural: PLURAL, namespace, name })) as { spec: DynamoDBRestoreSpec };
-    await assert.rejects(
-      api.replaceNamespacedCustomObject({ group: GROUP, version: VERSION, plural: PLURAL, namespace, name, body: { ...current, spec: { ...current.spec, targetTableName: 'Music2' } } }),
-      (err: unknown) => err instanceof ApiException && err.code === 422 && /spec is immutable.*create a new resource/.test(String(err.body)),
-    );
+    const read = async () => (await api.getNamespacedCustomObject({ group: GROUP, version: VERSION, plural: PLURAL, namespace, name })) as { spec: DynamoDBRestoreSpec; metadata: { generation: number } };
+    const current = await read();
+    assert.equal(current.spec.deletionPolicy, 'Retain', 'defaulted at admission');
+    const changes: Array<[string, Partial<DynamoDBRestoreSpec>]> = [
+      ['targetTableName', { targetTableName: 'Music2' }],
+      ['region added', { region: 'eu-west-1' }],
+      ['source', { source: { backup: { tableName: 'Music', latest: true } } }],
+      ['tableSettings', { tableSettings: { tags: { team: 'b' } } }],
+      ['tableSettings removed', { tableSettings: undefined }],
+      ['overrides added', { overrides: { billingMode: 'PAY_PER_REQUEST' } }],
+    ];
+    for (const [what, change] of changes) {
+      await assert.rejects(
+        api.replaceNamespacedCustomObject({ group: GROUP, version: VERSION, plural: PLURAL, namespace, name, body: { ...current, spec: { ...current.spec, ...change } } }),
+        (err: unknown) => err instanceof ApiException && err.code === 422 && /spec is immutable.*create a new resource/.test(String(err.body)),
+        what,
+      );
+    }
+    await api.replaceNamespacedCustomObject({ group: GROUP, version: VERSION, plural: PLURAL, namespace, name, body: { ...current, spec: { ...current.spec, deletionPolicy: 'Delete' } } });
+    const after = await read();
+    assert.deepEqual([after.spec.deletionPolicy, after.metadata.generation], ['Delete', 2]);
   });
 
   it('publishes the field descriptions to kubectl explain', async () => {

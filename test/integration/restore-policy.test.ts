@@ -4,9 +4,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CustomObjectsApi } from '@kubernetes/client-node';
+import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GROUP, VERSION } from '../../src/api/dynamodb-restore.ts';
+import { GROUP, PLURAL, VERSION } from '../../src/api/dynamodb-restore.ts';
 import { POLICY_PLURAL } from '../../src/api/dynamodb-restore-policy.ts';
 import { waitFor } from '../support/processes.ts';
 import { sharedTestBed } from '../support/shared-testbed.ts';
@@ -82,6 +82,39 @@ describe('integration: DynamoDBRestorePolicy on the test bed', function () {
       assert.match(done.status?.lastError?.message ?? '', /No AVAILABLE backup of table Music in eu-west-1/);
     } finally {
       await restores.deletePolicy(sourcesPolicy);
+    }
+  });
+
+  it('allowedDeletionPolicies: rejects Delete at creation and when changed to later; other updates pass', async () => {
+    const restores = new Restores(bed);
+    const keepTables = uniqueName('keep');
+    await restores.createPolicy(keepTables, { namespaces: [namespace], allowedDeletionPolicies: ['Retain'] });
+    const api = bed.kubeConfig.makeApiClient(CustomObjectsApi);
+    const spec = { targetTableName: `${namespace}-Kept`, region: 'eu-west-1', source: { backup: { tableName: 'Music', latest: true } } };
+    const denied = new RegExp(`DynamoDBRestorePolicy ${keepTables} denies this restore \\(allowedDeletionPolicies\\): deletionPolicy Delete is not one of Retain`);
+    try {
+      let message = '';
+      await waitFor('the new policy to be enforced', async () => {
+        try {
+          const probe = uniqueName('probe');
+          await restores.create(namespace, probe, { ...spec, deletionPolicy: 'Delete' });
+          await restores.delete(namespace, probe);
+          return false;
+        } catch (err) {
+          message = String((err as { body?: unknown }).body);
+          return true;
+        }
+      }, 30_000, 500);
+      assert.match(message, denied);
+      const name = uniqueName('kept');
+      await restores.create(namespace, name, spec);
+      const patch = (body: unknown) =>
+        api.patchNamespacedCustomObject({ group: GROUP, version: VERSION, plural: PLURAL, namespace, name, body }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+      await assert.rejects(patch({ spec: { deletionPolicy: 'Delete' } }), (err: unknown) => denied.test(String((err as { body?: unknown }).body)));
+      // An update that leaves deletionPolicy alone (a label, the operator's finalizer) is not judged again.
+      await patch({ metadata: { labels: { team: 'a' } } });
+    } finally {
+      await restores.deletePolicy(keepTables);
     }
   });
 

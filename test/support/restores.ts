@@ -1,6 +1,6 @@
 // Helpers for tests that drive DynamoDBRestore resources and the emulator.
 import { randomBytes } from 'node:crypto';
-import { CustomObjectsApi, EventsV1Api } from '@kubernetes/client-node';
+import { ApiException, CustomObjectsApi, EventsV1Api } from '@kubernetes/client-node';
 import {
   CreateBackupCommand,
   CreateTableCommand,
@@ -104,6 +104,27 @@ export class Restores {
 
   async get(namespace: string, name: string): Promise<DynamoDBRestore> {
     return (await this.api.getNamespacedCustomObject({ group: GROUP, version: VERSION, plural: PLURAL, namespace, name })) as DynamoDBRestore;
+  }
+
+  async delete(namespace: string, name: string): Promise<void> {
+    await this.api.deleteNamespacedCustomObject({ group: GROUP, version: VERSION, plural: PLURAL, namespace, name });
+  }
+
+  /** The resource, or undefined once the apiserver has removed it. */
+  async find(namespace: string, name: string): Promise<DynamoDBRestore | undefined> {
+    try {
+      return await this.get(namespace, name);
+    } catch (err) {
+      if (err instanceof ApiException && err.code === 404) return undefined;
+      throw err;
+    }
+  }
+
+  async waitGone(namespace: string, name: string, timeoutMs = 60_000): Promise<void> {
+    let last: DynamoDBRestore | undefined;
+    await waitFor(`${namespace}/${name} to be gone`, async () => (last = await this.find(namespace, name)) === undefined, timeoutMs, 100).catch((err: unknown) => {
+      throw new Error(`${String(err)}\nlast seen: ${JSON.stringify({ finalizers: last?.metadata.finalizers, status: last?.status })}`);
+    });
   }
 
   /** Polls the resource until done(resource); onEach sees every version read, for tests that watch progress. */

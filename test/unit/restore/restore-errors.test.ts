@@ -36,6 +36,8 @@ const EXPECTED_CLASS: Record<string, Retry['kind']> = {
   BackupInUseException: 'after',
   TableInUseException: 'after',
   ResourceInUseException: 'after',
+  // Backups are being switched on for a new table: PITR can be turned on shortly.
+  ContinuousBackupsUnavailableException: 'after',
   LimitExceededException: 'after',
   ThrottlingException: 'after',
   RequestLimitExceeded: 'after',

@@ -82,6 +82,16 @@ const PHASES = {
     tableStatus: 'CREATING',
     conditions: [readyCondition('False', 'Restoring', VALIDATING_SINCE)],
   },
+  Configuring: {
+    phase: 'Configuring',
+    observedGeneration: GENERATION,
+    backupArn: BACKUP_ARN,
+    restoreRequestedAt: REQUESTED_AT,
+    startTime: STARTED_AT,
+    tableArn: TABLE_ARN,
+    tableStatus: 'ACTIVE',
+    conditions: [readyCondition('False', 'Configuring', at(STARTED_AT, 60_000))],
+  },
   Completed: {
     phase: 'Completed',
     observedGeneration: GENERATION,
@@ -103,7 +113,7 @@ const PHASES = {
   },
 } satisfies Record<string, DynamoDBRestoreStatus | undefined>;
 type PhaseName = keyof typeof PHASES;
-const NON_FINAL = ['no status', 'Validating', 'Restoring without startTime', 'Restoring with startTime'] as const;
+const NON_FINAL = ['no status', 'Validating', 'Restoring without startTime', 'Restoring with startTime', 'Configuring'] as const;
 type NonFinal = (typeof NON_FINAL)[number];
 const FINAL = ['Completed', 'Failed'] as const;
 
@@ -147,6 +157,10 @@ const OBSERVATIONS = {
   'described adoptable': { kind: 'described', table: ADOPTABLE },
   'described foreign': { kind: 'described', table: FOREIGN },
   tagged: { kind: 'tagged' },
+  'settingsDescribed gone': { kind: 'settingsDescribed', settings: undefined },
+  'settingsDescribed ACTIVE': { kind: 'settingsDescribed', settings: { table: OURS_ACTIVE } },
+  settingChanged: { kind: 'settingChanged', setting: 'tags' },
+  tableDeleted: { kind: 'tableDeleted' },
 } satisfies Record<string, Observation>;
 type ObservationName = keyof typeof OBSERVATIONS;
 
@@ -163,6 +177,7 @@ const restoring = (reason: string): Expected => ({ phase: 'Restoring', action: '
 const requestingRestore: Expected = { phase: 'Restoring', action: 'restoreFromBackup', ready: ['False', 'RestoreRequested'] };
 const tagging: Expected = { phase: 'Restoring', action: 'tagTable', ready: ['False', 'Restoring'] };
 const completed: Expected = { phase: 'Completed', action: 'done', ready: ['True', 'RestoreCompleted'] };
+const configuring: Expected = { phase: 'Configuring', action: 'describeSettings', ready: ['False', 'Configuring'] };
 const failed = (reason: string): Expected => ({ phase: 'Failed', action: 'done', ready: ['False', reason], retryable: false });
 
 // Whatever the phase, DescribeBackup's answer is judged the same way. (The reconciler describes the backup only
@@ -182,9 +197,12 @@ const AFTER_RESTORE_STARTED = {
   'restoreStarted DELETING': failed('TableLost'),
 } satisfies Partial<Record<ObservationName, Expected>>;
 
+// Answers of the settings or deletion steps outside Configuring are no basis for a decision: as if nothing was seen.
+const asNothing = (nothing: Expected) => ({ nothing, 'settingsDescribed gone': nothing, 'settingsDescribed ACTIVE': nothing, settingChanged: nothing, tableDeleted: nothing });
+
 // Before restoreRequestedAt exists nothing proves a found table ours.
 const BEFORE_RESTORE_REQUESTED: Record<ObservationName, Expected> = {
-  nothing: { phase: 'Validating', action: 'describeBackup', ready: ['False', 'Validating'] },
+  ...asNothing({ phase: 'Validating', action: 'describeBackup', ready: ['False', 'Validating'] }),
   ...AFTER_BACKUP_DESCRIBED,
   ...AFTER_RESTORE_STARTED,
   'described undefined': requestingRestore,
@@ -198,7 +216,7 @@ const EXPECTED: Record<NonFinal, Record<ObservationName, Expected>> = {
   'no status': BEFORE_RESTORE_REQUESTED,
   Validating: BEFORE_RESTORE_REQUESTED,
   'Restoring without startTime': {
-    nothing: { phase: 'Restoring', action: 'describeTable', ready: ['False', 'RestoreRequested'] },
+    ...asNothing({ phase: 'Restoring', action: 'describeTable', ready: ['False', 'RestoreRequested'] }),
     ...AFTER_BACKUP_DESCRIBED,
     ...AFTER_RESTORE_STARTED,
     'described undefined': requestingRestore,
@@ -208,7 +226,7 @@ const EXPECTED: Record<NonFinal, Record<ObservationName, Expected>> = {
     tagged: completed,
   },
   'Restoring with startTime': {
-    nothing: { phase: 'Restoring', action: 'describeTable', ready: ['False', 'Restoring'] },
+    ...asNothing({ phase: 'Restoring', action: 'describeTable', ready: ['False', 'Restoring'] }),
     ...AFTER_BACKUP_DESCRIBED,
     ...AFTER_RESTORE_STARTED,
     'described undefined': failed('TableLost'),
@@ -217,6 +235,21 @@ const EXPECTED: Record<NonFinal, Record<ObservationName, Expected>> = {
     // Our restore was accepted, yet the ACTIVE table under the name says it came from elsewhere: never tag it.
     'described foreign': failed('TableLost'),
     tagged: completed,
+  },
+  // The spec asks for no tableSettings: the first read back completes the restore.
+  Configuring: {
+    nothing: configuring,
+    ...AFTER_BACKUP_DESCRIBED,
+    ...AFTER_RESTORE_STARTED,
+    'described undefined': failed('TableLost'),
+    'described owned': restoring('Restoring'),
+    'described adoptable': tagging,
+    'described foreign': failed('TableLost'),
+    tagged: completed,
+    'settingsDescribed gone': failed('TableLost'),
+    'settingsDescribed ACTIVE': completed,
+    settingChanged: configuring,
+    tableDeleted: configuring,
   },
 };
 
@@ -227,6 +260,7 @@ const OPERATIONS: Record<NonFinal, readonly string[]> = {
   Validating: ['DescribeBackup'],
   'Restoring without startTime': ['RestoreTableFromBackup', 'DescribeTable'],
   'Restoring with startTime': ['DescribeTable', 'TagResource'],
+  Configuring: ['DescribeTable', 'ListTagsOfResource', 'DescribeTimeToLive', 'DescribeContinuousBackups', 'TagResource', 'UpdateTimeToLive', 'UpdateTable', 'UpdateContinuousBackups'],
 };
 
 const UNKNOWN_CODE = 'SomethingNewException';
@@ -540,7 +574,7 @@ describe('planRestore', () => {
       assert.equal('lastError' in step.status, false);
       assert.equal(step.status.completionTime, NOW.toISOString());
       const { lastError: _cleared, ...kept } = status;
-      assert.deepEqual({ ...step.status, conditions: [] }, { ...kept, phase: 'Completed', completionTime: NOW.toISOString(), conditions: [] });
+      assert.deepEqual({ ...step.status, conditions: [] }, { ...kept, source: BACKUP_ARN, phase: 'Completed', completionTime: NOW.toISOString(), conditions: [] });
       const ready = readyOf(step.status);
       assert.equal(ready?.lastTransitionTime, NOW.toISOString());
       assert.ok(ready?.message.includes('Music') && ready.message.includes(BACKUP_ARN), ready?.message);
@@ -881,5 +915,75 @@ describe('planRestore for a point-in-time restore', () => {
     assert.equal(ours.action.kind, 'tagTable');
     const other = planRestore(requested, { kind: 'described', table: restored('arn:aws:dynamodb:us-east-1:123456789012:table/Orders', at(REQUESTED_AT, 1_000)) }, NOW, OPTIONS);
     assert.equal(readyOf(other.status)?.reason, 'TableAlreadyExists');
+  });
+});
+
+describe('planRestore: Configuring (spec.tableSettings)', () => {
+  const WITH_SETTINGS: DynamoDBRestoreSpec = { ...SPEC, tableSettings: { tags: { team: 'a' }, timeToLive: { attributeName: 'expiresAt' }, deletionProtection: true } };
+  const configuringPlan = (observation: Observation, status: DynamoDBRestoreStatus = PHASES.Configuring) =>
+    planRestore(restoreWith(structuredClone(status), GENERATION, WITH_SETTINGS), observation, NOW, OPTIONS);
+  const seen = (extra: Record<string, unknown> = {}, tableExtra: Partial<TableState> = {}): Observation => ({
+    kind: 'settingsDescribed',
+    settings: { table: { ...OURS_ACTIVE, ...tableExtra }, tags: {}, timeToLive: { status: 'DISABLED' }, ...extra },
+  });
+
+  it('once tagged, enters Configuring and reads back what the settings need', () => {
+    const step = planRestore(restoreWith(structuredClone(PHASES['Restoring with startTime']), GENERATION, WITH_SETTINGS), { kind: 'tagged' }, NOW, OPTIONS);
+    assertStep(step.status, step.action, configuring);
+    assert.deepEqual(step.action, { kind: 'describeSettings', tableName: 'Music', read: ['tags', 'timeToLive'] });
+  });
+
+  it('a reconcile that finds Configuring reads back again (no restore call, no re-tagging)', () => {
+    assert.deepEqual(configuringPlan({ kind: 'nothing' }).action, { kind: 'describeSettings', tableName: 'Music', read: ['tags', 'timeToLive'] });
+  });
+
+  it('changes the first setting not in place, recording those that are', () => {
+    const step = configuringPlan(seen({ tags: { team: 'a' } }));
+    assert.deepEqual(step.action, { kind: 'changeSetting', tableName: 'Music', tableArn: TABLE_ARN, change: { setting: 'timeToLive', attributeName: 'expiresAt' } });
+    assert.deepEqual(step.status.appliedSettings, ['tags']);
+    assert.equal(readyOf(step.status)?.message, 'Applying tableSettings.timeToLive (1 of 3 tableSettings in place).');
+  });
+
+  it('after a change, reads back rather than assuming it took', () => {
+    assert.equal(configuringPlan({ kind: 'settingChanged', setting: 'tags' }).action.kind, 'describeSettings');
+  });
+
+  it('completes only when every setting reads back in place, naming them', () => {
+    const step = configuringPlan(seen({ tags: { team: 'a' }, timeToLive: { status: 'ENABLED', attributeName: 'expiresAt' } }, { deletionProtection: true }));
+    assertStep(step.status, step.action, completed);
+    assert.deepEqual(step.status.appliedSettings, ['tags', 'timeToLive', 'deletionProtection']);
+    assert.match(readyOf(step.status)?.message ?? '', /tableSettings applied: tags, timeToLive, deletionProtection\.$/);
+  });
+
+  it('waits while the table is UPDATING from an earlier change', () => {
+    const step = configuringPlan(seen({ tags: { team: 'a' } }, { status: 'UPDATING' }));
+    assert.deepEqual(step.action, { kind: 'requeue', afterMs: 5_000 });
+    assert.equal(step.status.phase, 'Configuring');
+    assert.equal(step.status.tableStatus, 'UPDATING');
+  });
+
+  it('fails, table left as it is, when a setting was made otherwise by someone else', () => {
+    const step = configuringPlan(seen({ tags: { team: 'a' }, timeToLive: { status: 'ENABLED', attributeName: 'ttl' } }));
+    assertStep(step.status, step.action, failed('SettingConflict'));
+    assert.match(step.status.lastError?.message ?? '', /tableSettings\.timeToLive cannot be applied: time to live is on attribute ttl, not expiresAt/);
+  });
+
+  it('fails TableLost when the table is gone', () => {
+    const step = configuringPlan({ kind: 'settingsDescribed', settings: undefined });
+    assertStep(step.status, step.action, failed('TableLost'));
+  });
+
+  it('a setting call\'s error is judged by the one map and keeps the phase', () => {
+    const busy = configuringPlan(failedObservation('ContinuousBackupsUnavailableException', '', 'UpdateContinuousBackups'));
+    assertStep(busy.status, busy.action, { phase: 'Configuring', action: 'requeue', ready: ['False', 'ContinuousBackupsUnavailable'], retryable: true });
+    const denied = configuringPlan(failedObservation('AccessDeniedException', '', 'UpdateTimeToLive'));
+    assertStep(denied.status, denied.action, failed('AccessDenied'));
+    assert.match(denied.status.lastError?.message ?? '', /grant dynamodb:UpdateTimeToLive/);
+  });
+
+  it('status.source names the point in time for a point-in-time restore', () => {
+    const pit: DynamoDBRestoreSpec = { targetTableName: 'Music', source: { pointInTime: { sourceTableName: 'Music', useLatestRestorableTime: true } } };
+    const step = planRestore(restoreWith(undefined, GENERATION, pit), { kind: 'nothing' }, NOW, OPTIONS);
+    assert.equal(step.status.source, 'Music@latest');
   });
 });

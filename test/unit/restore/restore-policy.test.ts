@@ -36,6 +36,10 @@ describe('restore policies', () => {
     { name: 'a matching backup', rules: { allowedSources: ['arn:aws:dynamodb:us-east-1:123456789012:table/Music/backup/.*'] } },
     { name: 'a backup of another table', rules: { allowedSources: ['arn:aws:dynamodb:us-east-1:123456789012:table/Orders/backup/.*'] }, denied: /\(allowedSources\): backup arn:\S+ matches none of/ },
     { name: 'a pattern matching only part of the ARN', rules: { allowedSources: ['Music'] }, denied: /allowedSources/ },
+    { name: 'Delete where only Retain is allowed', rules: { allowedDeletionPolicies: ['Retain'] }, spec: { deletionPolicy: 'Delete' }, denied: /\(allowedDeletionPolicies\): deletionPolicy Delete is not one of Retain/ },
+    { name: 'the default (Retain) where only Retain is allowed', rules: { allowedDeletionPolicies: ['Retain'] } },
+    { name: 'Delete where both are allowed', rules: { allowedDeletionPolicies: ['Retain', 'Delete'] }, spec: { deletionPolicy: 'Delete' } },
+    { name: 'Retain where only Delete is allowed', rules: { allowedDeletionPolicies: ['Delete'] }, denied: /deletionPolicy Retain is not one of Delete/ },
     { name: 'a listed role', rules: { allowedRoleArns: ['arn:aws:iam::123456789012:role/team-a-.*'] }, spec: { credentials: { roleArn: 'arn:aws:iam::123456789012:role/team-a-restorer' } } },
     { name: "the operator's own identity when roles are listed", rules: { allowedRoleArns: ['arn:aws:iam::123456789012:role/team-a-.*'] } },
     {

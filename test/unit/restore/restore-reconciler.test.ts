@@ -4,7 +4,16 @@ import assert from 'node:assert/strict';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import winston from 'winston';
 import type { Condition, DynamoDBRestore, DynamoDBRestoreSpec, DynamoDBRestoreStatus } from '../../../src/api/dynamodb-restore.ts';
-import { AwsError, type BackupState, type DynamoDBPort, type RestoreFromBackupRequest, type TableState } from '../../../src/aws/dynamodb-port.ts';
+import {
+  AwsError,
+  type BackupState,
+  type DynamoDBPort,
+  type PointInTimeRecovery,
+  type RestoreFromBackupRequest,
+  type SettingChange,
+  type TableState,
+  type TimeToLive,
+} from '../../../src/aws/dynamodb-port.ts';
 import { classifyError } from '../../../src/restore/restore-errors.ts';
 import { OWNER_TAG, OWNER_UID_TAG, pollDelay, type PlanOptions } from '../../../src/restore/restore-plan.ts';
 import { restoreReconciler, RetryWithBackoff, type RestoreStore } from '../../../src/restore/restore-reconciler.ts';
@@ -45,11 +54,38 @@ type Entry =
   | { op: 'listBackups'; region: string | undefined; tableName: string }
   | { op: 'restoreTableFromBackup'; region: string | undefined; request: RestoreFromBackupRequest }
   | { op: 'describeTable'; region: string | undefined; tableName: string }
-  | { op: 'tagResource'; region: string | undefined; resourceArn: string; tags: Record<string, string> };
+  | { op: 'tagResource'; region: string | undefined; resourceArn: string; tags: Record<string, string> }
+  | { op: 'listTags'; region: string | undefined; resourceArn: string }
+  | { op: 'describeTimeToLive'; region: string | undefined; tableName: string }
+  | { op: 'describeContinuousBackups'; region: string | undefined; tableName: string }
+  | { op: 'changeSetting'; region: string | undefined; tableName: string; change: SettingChange }
+  | { op: 'deleteTable'; region: string | undefined; tableName: string }
+  | { op: 'finalizer'; present: boolean; finalizers: string[] };
 
-type DynamoDBOp = 'describeBackup' | 'listBackups' | 'restoreTableFromBackup' | 'describeTable' | 'tagResource';
-const DYNAMODB_OPS: ReadonlySet<Entry['op']> = new Set<DynamoDBOp>(['describeBackup', 'listBackups', 'restoreTableFromBackup', 'describeTable', 'tagResource']);
-const MUTATING_OPS: ReadonlySet<Entry['op']> = new Set<DynamoDBOp>(['restoreTableFromBackup', 'tagResource']);
+type DynamoDBOp =
+  | 'describeBackup'
+  | 'listBackups'
+  | 'restoreTableFromBackup'
+  | 'describeTable'
+  | 'tagResource'
+  | 'listTags'
+  | 'describeTimeToLive'
+  | 'describeContinuousBackups'
+  | 'changeSetting'
+  | 'deleteTable';
+const DYNAMODB_OPS: ReadonlySet<Entry['op']> = new Set<DynamoDBOp>([
+  'describeBackup',
+  'listBackups',
+  'restoreTableFromBackup',
+  'describeTable',
+  'tagResource',
+  'listTags',
+  'describeTimeToLive',
+  'describeContinuousBackups',
+  'changeSetting',
+  'deleteTable',
+]);
+const MUTATING_OPS: ReadonlySet<Entry['op']> = new Set<DynamoDBOp>(['restoreTableFromBackup', 'tagResource', 'changeSetting', 'deleteTable']);
 
 const readyOf = (status: DynamoDBRestoreStatus | undefined): Condition | undefined => status?.conditions?.find((c) => c.type === 'Ready');
 
@@ -61,6 +97,10 @@ function brief(entry: Entry): string {
     case 'conflict':
     case 'fresh':
       return entry.op;
+    case 'finalizer':
+      return `finalizer ${entry.present ? '+' : '-'}`;
+    case 'changeSetting':
+      return `changeSetting ${entry.change.setting}@${entry.region ?? 'default'}`;
     default:
       return `${entry.op}@${entry.region ?? 'default'}`;
   }
@@ -121,6 +161,25 @@ class FakeStore implements RestoreStore {
     this.log.push({ op: 'write', asOf, resourceVersion, status: clone(status) });
     return Promise.resolve(clone(this.server));
   }
+
+  /** Like the JSON Patch: another's finalizers stay; an object changed since it was read is a conflict. */
+  setFinalizer(restore: DynamoDBRestore, finalizer: string, present: boolean): Promise<DynamoDBRestore | undefined> {
+    if (!this.server) return Promise.resolve(undefined);
+    if (restore.metadata.resourceVersion !== this.server.metadata.resourceVersion) {
+      this.log.push({ op: 'conflict', asOf: restore.metadata.resourceVersion, status: clone(restore.status ?? {}) });
+      return Promise.reject(new ConflictError(KEY));
+    }
+    const others = (this.server.metadata.finalizers ?? []).filter((f) => f !== finalizer);
+    const finalizers = present ? [...others, finalizer] : others;
+    this.log.push({ op: 'finalizer', present, finalizers: [...finalizers] });
+    // The last finalizer of an object being deleted gone: the apiserver deletes it.
+    if (finalizers.length === 0 && this.server.metadata.deletionTimestamp) {
+      this.server = undefined;
+      return Promise.resolve(undefined);
+    }
+    this.server = { ...this.server, metadata: { ...this.server.metadata, finalizers, resourceVersion: bump(this.server.metadata.resourceVersion) } };
+    return Promise.resolve(clone(this.server));
+  }
 }
 
 /** The backup's own time, which RestoreSummary.RestoreDateTime reports for a restore from a backup. */
@@ -133,11 +192,18 @@ interface Answers {
   restoreTableFromBackup: TableState;
   describeTable: TableState | undefined;
   tagResource: undefined;
+  listTags: Record<string, string>;
+  describeTimeToLive: TimeToLive;
+  describeContinuousBackups: PointInTimeRecovery;
+  changeSetting: undefined;
+  deleteTable: undefined;
 }
 
 interface FakeTable extends TableState {
   region: string;
   tags: Record<string, string>;
+  ttl?: TimeToLive;
+  pitr?: boolean;
 }
 
 /**
@@ -155,6 +221,11 @@ class FakeDynamoDB {
     restoreTableFromBackup: [],
     describeTable: [],
     tagResource: [],
+    listTags: [],
+    describeTimeToLive: [],
+    describeContinuousBackups: [],
+    changeSetting: [],
+    deleteTable: [],
   };
 
   constructor(
@@ -184,7 +255,38 @@ class FakeDynamoDB {
           return clone(backup);
         }),
       restoreTableToPointInTime: () => Promise.reject(new Error('not used by these tests')),
-      describeContinuousBackups: () => Promise.reject(new Error('not used by these tests')),
+      describeContinuousBackups: (tableName) =>
+        this.call('describeContinuousBackups', { op: 'describeContinuousBackups', region, tableName }, () => ({
+          status: this.table(tableName, 'DescribeContinuousBackups').pitr ? 'ENABLED' : 'DISABLED',
+        })),
+      listTags: (resourceArn) =>
+        this.call('listTags', { op: 'listTags', region, resourceArn }, () => {
+          const found = [...this.tables.values()].find((t) => t.arn === resourceArn);
+          if (!found) throw new AwsError('ResourceNotFoundException', `Requested resource not found: ${resourceArn}`, 'ListTagsOfResource');
+          return clone(found.tags);
+        }),
+      describeTimeToLive: (tableName) =>
+        this.call('describeTimeToLive', { op: 'describeTimeToLive', region, tableName }, () => clone(this.table(tableName, 'DescribeTimeToLive').ttl ?? { status: 'DISABLED' })),
+      changeSetting: (tableName, _tableArn, change) =>
+        this.call('changeSetting', { op: 'changeSetting', region, tableName, change: clone(change) }, () => {
+          const t = this.table(tableName, 'UpdateTable');
+          if (t.status !== 'ACTIVE') throw new AwsError('ResourceInUseException', `Table is ${t.status}: ${tableName}`, 'UpdateTable');
+          if (change.setting === 'tags') Object.assign(t.tags, change.tags);
+          if (change.setting === 'timeToLive') t.ttl = { status: 'ENABLED', attributeName: change.attributeName };
+          if (change.setting === 'stream') t.streamViewType = change.viewType;
+          if (change.setting === 'pointInTimeRecovery') t.pitr = change.enabled;
+          if (change.setting === 'deletionProtection') t.deletionProtection = change.enabled;
+          return undefined;
+        }),
+      deleteTable: (tableName) =>
+        this.call('deleteTable', { op: 'deleteTable', region, tableName }, () => {
+          const t = this.tables.get(tableName);
+          if (!t) return undefined;
+          if (t.status !== 'ACTIVE') throw new AwsError('ResourceInUseException', `Table is ${t.status}: ${tableName}`, 'DeleteTable');
+          if (t.deletionProtection) throw new AwsError('ValidationException', 'Resource cannot be deleted as it is currently protected against deletion.', 'DeleteTable');
+          this.tables.delete(tableName);
+          return undefined;
+        }),
       listBackups: (tableName) =>
         this.call('listBackups', { op: 'listBackups', region, tableName }, () =>
           [...this.backups.values()].filter((b) => b.sourceTableName === tableName).map(clone),
@@ -221,6 +323,12 @@ class FakeDynamoDB {
     };
   }
 
+  private table(name: string, operation: string): FakeTable {
+    const t = this.tables.get(name);
+    if (!t) throw new AwsError('ResourceNotFoundException', `Requested resource not found: Table: ${name} not found`, operation);
+    return t;
+  }
+
   private call<M extends DynamoDBOp>(op: M, entry: Entry, simulate: () => Answers[M]): Promise<Answers[M]> {
     this.log.push(entry);
     this.beforeCall?.(op);
@@ -241,7 +349,15 @@ class FakeDynamoDB {
 }
 
 function tableState(t: FakeTable): TableState {
-  return clone({ name: t.name, arn: t.arn, status: t.status, ...(t.createdAt ? { createdAt: t.createdAt } : {}), ...(t.restoreSummary ? { restoreSummary: t.restoreSummary } : {}) });
+  return clone({
+    name: t.name,
+    arn: t.arn,
+    status: t.status,
+    ...(t.createdAt ? { createdAt: t.createdAt } : {}),
+    ...(t.restoreSummary ? { restoreSummary: t.restoreSummary } : {}),
+    ...(t.streamViewType ? { streamViewType: t.streamViewType } : {}),
+    ...(t.deletionProtection !== undefined ? { deletionProtection: t.deletionProtection } : {}),
+  });
 }
 
 interface RecordedEvent {
@@ -748,5 +864,144 @@ describe('restoreReconciler', () => {
       assert.deepEqual(h.sequence(), ['write Validating/Validating', 'describeBackup@eu-west-1', 'write Failed/CrossRegionNeedsSSE']);
       assert.deepEqual(h.events.events.at(-1) && [h.events.events.at(-1)?.type, h.events.events.at(-1)?.reason], ['Warning', 'CrossRegionNeedsSSE']);
     });
+  });
+});
+
+describe('restoreReconciler: tableSettings', () => {
+  const SETTINGS_SPEC: DynamoDBRestoreSpec = {
+    ...SPEC,
+    tableSettings: { tags: { team: 'a' }, timeToLive: { attributeName: 'expiresAt' }, stream: { viewType: 'NEW_IMAGE' }, pointInTimeRecovery: true, deletionProtection: true },
+  };
+
+  it('applies each setting once, in order, reading back after each, then completes with all recorded', async () => {
+    const h = harness(newRestore(SETTINGS_SPEC));
+    await h.run();
+    h.aws.finishRestores();
+    h.store.sync();
+    const mark = h.log.length;
+    assert.deepEqual(await h.run(), {});
+    const changes = h.log.slice(mark).filter((e) => e.op === 'changeSetting').map((e) => e.op === 'changeSetting' && e.change.setting);
+    assert.deepEqual(changes, ['tags', 'timeToLive', 'stream', 'pointInTimeRecovery', 'deletionProtection']);
+    // The ownership tags come first, before any setting: only a marked table is ever configured.
+    const firstTag = h.log.findIndex((e) => e.op === 'tagResource');
+    const firstChange = h.log.findIndex((e) => e.op === 'changeSetting');
+    assert.ok(firstTag >= 0 && firstTag < firstChange);
+    const table = h.aws.tables.get('Music');
+    assert.deepEqual(table?.tags, { ...OWNER_TAGS, team: 'a' });
+    assert.deepEqual([table?.ttl, table?.streamViewType, table?.pitr, table?.deletionProtection], [{ status: 'ENABLED', attributeName: 'expiresAt' }, 'NEW_IMAGE', true, true]);
+    const done = h.store.server?.status;
+    assert.equal(done?.phase, 'Completed');
+    assert.deepEqual(done?.appliedSettings, ['tags', 'timeToLive', 'stream', 'pointInTimeRecovery', 'deletionProtection']);
+    // Configuring showed progress on the way.
+    const configuring = h.writes(mark).filter((w) => w.status.phase === 'Configuring').map((w) => w.status.appliedSettings?.length ?? 0);
+    assert.deepEqual(configuring.slice(-5), [0, 1, 2, 3, 4]);
+  });
+
+  it('after a crash mid-way, repeats no change already in place', async () => {
+    const h = harness(newRestore(SETTINGS_SPEC));
+    await h.run();
+    h.aws.finishRestores();
+    h.store.sync();
+    // The operator dies after the third change reached AWS, before it recorded anything more.
+    let changes = 0;
+    h.aws.beforeCall = (op) => {
+      if (op === 'changeSetting' && ++changes === 4) throw new Error('killed');
+    };
+    await assert.rejects(h.run(), /killed/);
+    h.aws.beforeCall = undefined;
+    h.store.sync();
+    const mark = h.log.length;
+    await h.run();
+    const again = h.log.slice(mark).filter((e) => e.op === 'changeSetting').map((e) => e.op === 'changeSetting' && e.change.setting);
+    assert.deepEqual(again, ['pointInTimeRecovery', 'deletionProtection']);
+    assert.equal(h.log.slice(mark).filter((e) => e.op === 'restoreTableFromBackup' || e.op === 'tagResource').length, 0);
+    assert.equal(h.store.server?.status?.phase, 'Completed');
+  });
+});
+
+describe('restoreReconciler: deletionPolicy', () => {
+  const DELETE_SPEC: DynamoDBRestoreSpec = { ...SPEC, deletionPolicy: 'Delete' };
+  /** The apiserver marks the object deleted; the finalizer holds it. */
+  const markDeleted = (h: ReturnType<typeof harness>) => {
+    assert.ok(h.store.server);
+    h.store.server = { ...h.store.server, metadata: { ...h.store.server.metadata, deletionTimestamp: new Date(h.clock.now), resourceVersion: bump(h.store.server.metadata.resourceVersion) } };
+    h.store.sync();
+  };
+
+  it('adds the finalizer before any AWS call, keeping others\' finalizers', async () => {
+    const start = newRestore(DELETE_SPEC);
+    start.metadata.finalizers = ['example.com/other'];
+    const h = harness(start);
+    await h.run();
+    assert.equal(h.sequence()[0], 'finalizer +');
+    assert.deepEqual(h.store.server?.metadata.finalizers, ['example.com/other', 'dynamodb.restore.dev/delete-table']);
+  });
+
+  it('Retain (the default) adds no finalizer; switching to Retain removes it', async () => {
+    const h = harness();
+    await h.run();
+    assert.equal(h.log.some((e) => e.op === 'finalizer'), false);
+    const held = newRestore({ ...SPEC, deletionPolicy: 'Retain' });
+    held.metadata.finalizers = ['dynamodb.restore.dev/delete-table'];
+    const h2 = harness(held);
+    await h2.run();
+    assert.deepEqual(h2.sequence()[0], 'finalizer -');
+  });
+
+  it('deletes the table it restored, then lets the resource go', async () => {
+    const h = harness(newRestore(DELETE_SPEC));
+    await h.run();
+    h.aws.finishRestores();
+    h.store.sync();
+    await h.run();
+    assert.equal(h.store.server?.status?.phase, 'Completed');
+    markDeleted(h);
+    const mark = h.log.length;
+    assert.deepEqual(await h.run(), {});
+    // The look after DeleteTable finds it gone (the fake deletes at once; DynamoDB shows DELETING a while).
+    assert.deepEqual(h.sequence(mark), ['describeTable@us-east-1', 'listTags@us-east-1', 'write Completed/DeletingTable', 'deleteTable@us-east-1', 'describeTable@us-east-1', 'finalizer -']);
+    assert.equal(h.aws.tables.has('Music'), false);
+    assert.equal(h.store.server, undefined, 'the last finalizer gone, the apiserver deleted the object');
+  });
+
+  it('deleted mid-restore: waits out CREATING, tags the table as ours, then deletes it', async () => {
+    const h = harness(newRestore(DELETE_SPEC));
+    await h.run();
+    h.store.sync();
+    markDeleted(h);
+    const mark = h.log.length;
+    assert.deepEqual(await h.run(), { requeueAfterMs: 5_000 });
+    assert.deepEqual(h.sequence(mark), ['describeTable@us-east-1', 'listTags@us-east-1', 'write Restoring/DeletionWaiting']);
+    h.aws.finishRestores();
+    h.store.sync();
+    const next = h.log.length;
+    await h.run();
+    assert.deepEqual(h.sequence(next).filter((s) => !s.startsWith('write') && !s.startsWith('describeTable') && !s.startsWith('listTags')), ['tagResource@us-east-1', 'deleteTable@us-east-1', 'finalizer -']);
+    assert.equal(h.store.server, undefined);
+  });
+
+  it('refuses a table that is not its own: the table survives, the finalizer stays, the status says why', async () => {
+    const h = harness(newRestore(DELETE_SPEC));
+    await h.run();
+    h.aws.finishRestores();
+    h.store.sync();
+    await h.run();
+    // Someone replaced the table with one of their own under the same name.
+    h.aws.tables.set('Music', { name: 'Music', arn: TABLE_ARN, status: 'ACTIVE', createdAt: h.clock.now.toISOString(), region: 'us-east-1', tags: {} });
+    markDeleted(h);
+    const mark = h.log.length;
+    assert.deepEqual(await h.run(), {});
+    assert.equal(h.log.slice(mark).some((e) => e.op === 'deleteTable' || e.op === 'tagResource'), false);
+    assert.ok(h.aws.tables.has('Music'));
+    assert.deepEqual(h.store.server?.metadata.finalizers, ['dynamodb.restore.dev/delete-table']);
+    assert.equal(readyOf(h.store.server?.status)?.reason, 'DeletionRefused');
+    assert.equal(h.events.events.at(-1)?.reason, 'DeletionRefused');
+  });
+
+  it('a resource being deleted without our finalizer costs nothing', async () => {
+    const h = harness(newRestore(DELETE_SPEC));
+    markDeleted(h);
+    assert.deepEqual(await h.run(), {});
+    assert.deepEqual(h.log, []);
   });
 });

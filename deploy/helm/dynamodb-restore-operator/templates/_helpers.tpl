@@ -7,10 +7,11 @@ helm.sh/chart: {{ .Chart.Name }}-{{ .Chart.Version }}
 {{- define "ddbr.rules" -}}
 - apiGroups: [dynamodb.restore.dev]
   resources: [dynamodbrestores]
-  verbs: [get, list, watch]
+  # patch: the deletionPolicy Delete finalizer, added and removed by JSON Patch.
+  verbs: [get, list, watch, patch]
 - apiGroups: [dynamodb.restore.dev]
   resources: [dynamodbrestores/status]
-  verbs: [get, update]
+  verbs: [update]
 - apiGroups: [events.k8s.io]
   resources: [events]
   verbs: [create]

@@ -1,0 +1,153 @@
+// spec.tableSettings and spec.deletionPolicy on the test bed: every setting read back from the emulator with the
+// calls a person would use (DescribeTable, DescribeTimeToLive, DescribeContinuousBackups, ListTagsOfResource), and
+// deletion that removes only the table this resource restored, waiting out CREATING.
+import assert from 'node:assert/strict';
+import {
+  CreateTableCommand,
+  DeleteTableCommand,
+  DescribeContinuousBackupsCommand,
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  ListTagsOfResourceCommand,
+  waitUntilTableNotExists,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { GROUP, PLURAL, VERSION } from '../../src/api/dynamodb-restore.ts';
+import { sharedTestBed } from '../support/shared-testbed.ts';
+import { dynamodbClient, musicBackup, Restores, uniqueName } from '../support/restores.ts';
+import type { OperatorProcess, TestBed } from '../support/testbed.ts';
+
+const FINALIZER = 'dynamodb.restore.dev/delete-table';
+
+describe('integration: tableSettings and deletionPolicy', function () {
+  this.timeout(120_000);
+  let bed: TestBed;
+  let ddb: DynamoDBClient;
+  let operator: OperatorProcess;
+  let restores: Restores;
+  let backupArn: string;
+  const namespace = uniqueName('settings');
+  const readyOf = (r: { status?: { conditions?: Array<{ type: string; reason: string; message: string }> } }) => r.status?.conditions?.find((c) => c.type === 'Ready');
+  const tableExists = async (name: string) => {
+    try {
+      await ddb.send(new DescribeTableCommand({ TableName: name }));
+      return true;
+    } catch (err) {
+      if ((err as { name?: string }).name === 'ResourceNotFoundException') return false;
+      throw err;
+    }
+  };
+
+  before(async () => {
+    bed = await sharedTestBed();
+    ddb = dynamodbClient(bed);
+    restores = new Restores(bed);
+    await bed.createNamespace(namespace);
+    backupArn = await musicBackup(ddb, uniqueName('Music'));
+    operator = await bed.startOperator({ WATCH_NAMESPACES: namespace });
+  });
+
+  afterEach(() => {
+    bed.proxy.holdCreatingMs = 0;
+  });
+
+  after(async () => {
+    await bed.group.stop(operator.process);
+    ddb.destroy();
+  });
+
+  it('applies every table setting after ACTIVE, each read back from DynamoDB, and records them', async () => {
+    const target = uniqueName('Configured');
+    await restores.create(namespace, 'configured', {
+      targetTableName: target,
+      source: { backupArn },
+      tableSettings: { tags: { team: 'a', 'cost-center': '1234' }, timeToLive: { attributeName: 'expiresAt' }, stream: { viewType: 'NEW_AND_OLD_IMAGES' }, pointInTimeRecovery: true, deletionProtection: true },
+    });
+    const phases = new Set<string>();
+    const done = await restores.waitFor(namespace, 'configured', 'to complete', (r) => r.status?.phase === 'Completed', 60_000, (r) => phases.add(r.status?.phase ?? ''));
+    assert.ok(phases.has('Configuring'), [...phases].join(','));
+    assert.deepEqual(done.status?.appliedSettings, ['tags', 'timeToLive', 'stream', 'pointInTimeRecovery', 'deletionProtection']);
+    assert.match(readyOf(done)?.message ?? '', /tableSettings applied: tags, timeToLive, stream, pointInTimeRecovery, deletionProtection/);
+
+    const { Table } = await ddb.send(new DescribeTableCommand({ TableName: target }));
+    assert.deepEqual(Table?.StreamSpecification, { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' });
+    assert.equal(Table?.DeletionProtectionEnabled, true);
+    const ttl = await ddb.send(new DescribeTimeToLiveCommand({ TableName: target }));
+    assert.deepEqual([ttl.TimeToLiveDescription?.TimeToLiveStatus, ttl.TimeToLiveDescription?.AttributeName], ['ENABLED', 'expiresAt']);
+    const pitr = await ddb.send(new DescribeContinuousBackupsCommand({ TableName: target }));
+    assert.equal(pitr.ContinuousBackupsDescription?.PointInTimeRecoveryDescription?.PointInTimeRecoveryStatus, 'ENABLED');
+    const tags = await ddb.send(new ListTagsOfResourceCommand({ ResourceArn: Table?.TableArn }));
+    const byKey: Record<string, string | undefined> = Object.fromEntries((tags.Tags ?? []).map((t) => [t.Key ?? '', t.Value]));
+    assert.deepEqual(byKey, { team: 'a', 'cost-center': '1234', 'dynamodb.restore.dev/owner': `${namespace}/configured`, 'dynamodb.restore.dev/owner-uid': done.metadata.uid });
+    // Each setting was changed once: nothing was applied twice.
+    const updates = bed.proxy.calls.filter((c) => c.body.TableName === target && ['UpdateTimeToLive', 'UpdateTable', 'UpdateContinuousBackups'].includes(c.operation));
+    assert.deepEqual(updates.map((c) => c.operation), ['UpdateTimeToLive', 'UpdateTable', 'UpdateContinuousBackups', 'UpdateTable']);
+
+    // The table keeps its deletion protection when the resource goes (Retain, the default).
+    await restores.delete(namespace, 'configured');
+    await restores.waitGone(namespace, 'configured');
+    assert.ok(await tableExists(target));
+  });
+
+  it('deletionPolicy Delete: deletes the table it restored, then the resource goes', async () => {
+    const target = uniqueName('Deleted');
+    await restores.create(namespace, 'deleted', { targetTableName: target, source: { backupArn }, deletionPolicy: 'Delete' });
+    const done = await restores.waitFor(namespace, 'deleted', 'to complete', (r) => r.status?.phase === 'Completed');
+    assert.deepEqual(done.metadata.finalizers, [FINALIZER]);
+    await restores.delete(namespace, 'deleted');
+    await restores.waitGone(namespace, 'deleted');
+    assert.equal(await tableExists(target), false);
+    assert.equal(bed.proxy.callsOf('DeleteTable', target).length, 1);
+  });
+
+  it('deletionPolicy Delete: refuses a table without this resource\'s ownership tag; the table survives and the status says why', async () => {
+    const target = uniqueName('Replaced');
+    await restores.create(namespace, 'replaced', { targetTableName: target, source: { backupArn }, deletionPolicy: 'Delete' });
+    await restores.waitFor(namespace, 'replaced', 'to complete', (r) => r.status?.phase === 'Completed');
+    // Someone deletes the restored table and creates their own under the same name.
+    await ddb.send(new DeleteTableCommand({ TableName: target }));
+    await waitUntilTableNotExists({ client: ddb, maxWaitTime: 30 }, { TableName: target });
+    await ddb.send(new CreateTableCommand({ TableName: target, AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' }));
+    const deletesBefore = bed.proxy.callsOf('DeleteTable', target).length;
+
+    await restores.delete(namespace, 'replaced');
+    const refused = await restores.waitFor(namespace, 'replaced', 'to refuse', (r) => readyOf(r)?.reason === 'DeletionRefused');
+    assert.match(readyOf(refused)?.message ?? '', /does not carry this resource's ownership tag.*deletionPolicy: Retain/);
+    assert.deepEqual(refused.metadata.finalizers, [FINALIZER]);
+    assert.ok(await tableExists(target));
+    assert.equal(bed.proxy.callsOf('DeleteTable', target).length, deletesBefore, 'no DeleteTable for a table not ours');
+    const tagCalls = bed.proxy.calls.filter((c) => c.operation === 'TagResource' && String(c.body.ResourceArn).endsWith(`:table/${target}`));
+    assert.equal(tagCalls.length, 1, 'tagged once, when restored; the foreign table was not tagged');
+    assert.ok((await restores.events(namespace)).some((e) => e.name === 'replaced' && e.reason === 'DeletionRefused' && e.type === 'Warning'));
+
+    // The way out the message names: switch to Retain; the resource goes, the table stays.
+    const api = bed.kubeConfig.makeApiClient(CustomObjectsApi);
+    await api.patchNamespacedCustomObject(
+      { group: GROUP, version: VERSION, plural: PLURAL, namespace, name: 'replaced', body: { spec: { deletionPolicy: 'Retain' } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    await restores.waitGone(namespace, 'replaced');
+    assert.ok(await tableExists(target));
+  });
+
+  it('deletionPolicy Delete, deleted mid-restore: waits out CREATING, then deletes the table and lets go', async () => {
+    bed.proxy.holdCreatingMs = 4_000;
+    const target = uniqueName('MidRestore');
+    await restores.create(namespace, 'mid-restore', { targetTableName: target, source: { backupArn }, deletionPolicy: 'Delete' });
+    await restores.waitFor(namespace, 'mid-restore', 'to be restoring', (r) => r.status?.tableStatus === 'CREATING');
+    await restores.delete(namespace, 'mid-restore');
+    const waiting = await restores.waitFor(namespace, 'mid-restore', 'to wait', (r) => readyOf(r)?.reason === 'DeletionWaiting');
+    assert.match(readyOf(waiting)?.message ?? '', /is CREATING; it is deleted once ACTIVE/);
+    await restores.waitGone(namespace, 'mid-restore');
+    assert.equal(await tableExists(target), false);
+    const aboutTarget = (body: Record<string, unknown>) =>
+      body.TableName === target || body.TargetTableName === target || (typeof body.ResourceArn === 'string' && body.ResourceArn.endsWith(`:table/${target}`));
+    const calls = bed.proxy.calls.filter((c) => aboutTarget(c.body));
+    const ops = calls.map((c) => c.operation).filter((o) => o === 'RestoreTableFromBackup' || o === 'TagResource' || o === 'DeleteTable');
+    // One restore; tagged as ours once ACTIVE; then one DeleteTable, never refused for being CREATING.
+    assert.deepEqual(ops, ['RestoreTableFromBackup', 'TagResource', 'DeleteTable']);
+    // No call was refused (the last DescribeTable finds the table gone, as it should).
+    assert.deepEqual(calls.filter((c) => c.error && c.operation !== 'DescribeTable').map((c) => `${c.operation} ${c.error ?? ''}`), []);
+  });
+});
