@@ -12,6 +12,9 @@ export const SETTINGS = {
   RESYNC_PERIOD_SECONDS: 'resync-period-seconds',
   POLL_MIN_SECONDS: 'poll-min-seconds',
   POLL_MAX_SECONDS: 'poll-max-seconds',
+  MAX_RESTORES_IN_PROGRESS: 'max-restores-in-progress',
+  AWS_CALLS_PER_SECOND: 'aws-calls-per-second',
+  AWS_CALL_BURST: 'aws-call-burst',
   LEADER_ELECT: 'leader-elect',
   LEADER_ELECTION_NAMESPACE: 'leader-election-namespace',
   LEADER_ELECTION_ID: 'leader-election-id',
@@ -37,6 +40,10 @@ export interface Config {
   probeAddress: { host: string; port: number };
   pollMinMs: number;
   pollMaxMs: number;
+  /** Restores in progress at once per account and Region (AWS allows 50); the rest wait, Queued. */
+  maxRestoresInProgress: number;
+  /** DynamoDB control-plane calls per account and Region; undefined: unlimited (AWS_CALLS_PER_SECOND=0). */
+  awsRateLimit: { perSecond: number; burst: number } | undefined;
   /** One active replica at a time, chosen through a Lease; off only for a single replica. */
   leaderElection: { enabled: boolean; namespace: string; name: string; identity: string };
 }
@@ -93,6 +100,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv, argv: string[] = []):
   const pollMinMs = integer(env, 'POLL_MIN_SECONDS', 2, 1) * 1000;
   const pollMaxMs = integer(env, 'POLL_MAX_SECONDS', 120, 1) * 1000;
   if (pollMinMs > pollMaxMs) throw new ConfigError('POLL_MIN_SECONDS must not be greater than POLL_MAX_SECONDS');
+  const callsPerSecond = integer(env, 'AWS_CALLS_PER_SECOND', 10, 0);
   return {
     watchNamespaces: (env.WATCH_NAMESPACES ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     defaultRegion: env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined,
@@ -103,6 +111,8 @@ export function loadConfig(environment: NodeJS.ProcessEnv, argv: string[] = []):
     probeAddress: { host: match[1] ?? '', port },
     pollMinMs,
     pollMaxMs,
+    maxRestoresInProgress: integer(env, 'MAX_RESTORES_IN_PROGRESS', 50, 1),
+    awsRateLimit: callsPerSecond > 0 ? { perSecond: callsPerSecond, burst: integer(env, 'AWS_CALL_BURST', callsPerSecond, 1) } : undefined,
     leaderElection: {
       enabled: leaderElect === 'true',
       namespace: env.LEADER_ELECTION_NAMESPACE || podNamespace() || 'dynamodb-restore-system',

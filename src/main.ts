@@ -8,14 +8,16 @@ import { DynamoDBClients } from './aws/dynamodb-client.ts';
 import { loadConfig } from './config.ts';
 import { createLogger } from './log.ts';
 import { RestoreMetrics } from './restore/restore-metrics.ts';
+import { holdsSlot, restorePool } from './restore/restore-slots.ts';
+import { FairSlots } from './runtime/fair-slots.ts';
+import { objectKey, splitKey } from './runtime/keys.ts';
 import { DEFAULT_PLAN_OPTIONS } from './restore/restore-plan.ts';
-import { restoreReconciler, type RestoreStore } from './restore/restore-reconciler.ts';
+import { restoreReconciler, type RestoreSlots, type RestoreStore } from './restore/restore-reconciler.ts';
 import { Controller } from './runtime/controller.ts';
 import { errorMessage } from './runtime/error-message.ts';
 import { CustomObjectClient } from './runtime/custom-objects.ts';
 import { EventRecorder } from './runtime/event-recorder.ts';
 import { ResourceInformer } from './runtime/informer.ts';
-import { splitKey } from './runtime/keys.ts';
 import { LeaderElector } from './runtime/leader-election.ts';
 import { PrometheusMetrics } from './runtime/metrics.ts';
 import { startProbeServer } from './runtime/probe-server.ts';
@@ -34,7 +36,18 @@ async function main(): Promise<void> {
   const informers = new Map<string, ResourceInformer<DynamoDBRestore>>();
   const cached = () => [...informers.values()].flatMap((i) => i.list());
   const restoreMetrics = new RestoreMetrics(metrics.registry, cached);
-  const clients = new DynamoDBClients(config.defaultRegion, (operation, code) => restoreMetrics.awsCall(operation, code));
+  const clients = new DynamoDBClients(config.defaultRegion, (operation, code) => restoreMetrics.awsCall(operation, code), config.awsRateLimit);
+  // AWS's restores-in-progress limit per account and Region, counted here; a wake-up goes to the leader's queue.
+  let slots = new FairSlots(config.maxRestoresInProgress, () => undefined);
+  const restoreSlots: RestoreSlots = {
+    acquire: (restore) =>
+      slots.acquire(restorePool(restore, config.defaultRegion), {
+        key: objectKey(restore),
+        group: restore.metadata.namespace,
+        since: Date.parse(String(restore.metadata.creationTimestamp ?? '')) || 0,
+      }),
+    release: (key) => slots.release(key),
+  };
 
   const store: RestoreStore = {
     cached: (key) => (informers.get(splitKey(key).namespace) ?? informers.get(''))?.get(key),
@@ -60,14 +73,21 @@ async function main(): Promise<void> {
     now: () => new Date(),
     options: { ...DEFAULT_PLAN_OPTIONS, pollMinMs: config.pollMinMs, pollMaxMs: config.pollMaxMs, defaultRegion: config.defaultRegion },
     metrics: restoreMetrics,
+    slots: restoreSlots,
   });
 
   // The caches run on every replica (a new leader starts warm); only the leader's controller works on keys.
   let controller: Controller | undefined;
   const startWorking = () => {
-    controller = new Controller({ name: 'dynamodbrestore', concurrency: config.maxConcurrentReconciles, log, metrics, reconcile });
-    controller.start();
-    for (const restore of cached()) controller.queue.add(`${restore.metadata.namespace}/${restore.metadata.name}`);
+    const working = new Controller({ name: 'dynamodbrestore', concurrency: config.maxConcurrentReconciles, log, metrics, reconcile });
+    controller = working;
+    // A new leader counts the restores its predecessor left in progress before it grants any slot.
+    slots = new FairSlots(config.maxRestoresInProgress, (key) => working.queue.add(key));
+    for (const restore of cached()) {
+      if (holdsSlot(restore.status)) slots.hold(restorePool(restore, config.defaultRegion), objectKey(restore));
+    }
+    working.start();
+    for (const restore of cached()) working.queue.add(objectKey(restore));
   };
   const stopWorking = async () => {
     const stopping = controller;

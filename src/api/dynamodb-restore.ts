@@ -367,7 +367,7 @@ export const DynamoDBRestoreSpec = Type.Object(
   },
 );
 
-export const PHASES = ['Validating', 'Restoring', 'Configuring', 'Completed', 'Failed'] as const;
+export const PHASES = ['Validating', 'Queued', 'Restoring', 'Configuring', 'Completed', 'Failed'] as const;
 export type Phase = (typeof PHASES)[number];
 
 export const Condition = Type.Object(
@@ -388,7 +388,8 @@ export const DynamoDBRestoreStatus = Type.Object(
     phase: Type.Optional(
       StringEnum(PHASES, {
         description:
-          'Validating (checking the source), Restoring, Configuring (applying tableSettings), Completed or Failed. ' +
+          'Validating (checking the source), Queued (waiting for one of the account and Region\'s restore slots), ' +
+          'Restoring, Configuring (applying tableSettings), Completed or Failed. ' +
           'Completed and Failed are final.',
       }),
     ),
@@ -421,6 +422,12 @@ export const DynamoDBRestoreStatus = Type.Object(
         },
         { description: 'The RestoreSummary DynamoDB reports for the restored table.' },
       ),
+    ),
+    queuePosition: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        description: 'While Queued: the place in the fair queue for a restore slot, when last looked at (1: next).',
+      }),
     ),
     appliedSettings: Type.Optional(
       Type.Array(StringEnum(SETTINGS, { description: 'A tableSettings field.' }), {
@@ -466,6 +473,7 @@ export interface DynamoDBRestore {
     labels?: Record<string, string>;
     annotations?: Record<string, string>;
     finalizers?: string[];
+    creationTimestamp?: Date;
     /** Only its presence matters (client-node types it as a Date; the JSON has a string). */
     deletionTimestamp?: Date;
   };
@@ -478,5 +486,6 @@ export const PRINTER_COLUMNS = [
   { name: 'Source', type: 'string', jsonPath: '.status.source' },
   { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
   { name: 'Table Status', type: 'string', jsonPath: '.status.tableStatus' },
+  { name: 'Queue', type: 'integer', jsonPath: '.status.queuePosition', priority: 1 },
   { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
 ] as const;

@@ -19,7 +19,9 @@ import {
   type TableDescription,
 } from '@aws-sdk/client-dynamodb';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import { TokenBucket } from 'limiter';
 import {
+  accountRegion,
   AwsError,
   type BackupState,
   type DynamoDBPort,
@@ -69,10 +71,13 @@ export class SdkDynamoDB implements DynamoDBPort {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly observe: CallObserver = () => undefined,
+    /** Waits for a token of the account and Region's control-plane rate, if limited. */
+    private readonly bucket?: TokenBucket,
   ) {}
 
   /** Sends one command, reporting its outcome, with failures as AwsError. */
   private async call<T>(operation: string, send: () => Promise<T>): Promise<T> {
+    await this.bucket?.removeTokens(1);
     try {
       const out = await send();
       this.observe(operation, 'OK');
@@ -211,13 +216,34 @@ export class SdkDynamoDB implements DynamoDBPort {
  * One SDK client per Region and identity, made on first use and kept: a role's temporary credentials are cached
  * by the client and refreshed before they expire, so a busy role costs one AssumeRole an hour, not one a call.
  */
+export interface RateLimit {
+  perSecond: number;
+  burst: number;
+}
+
 export class DynamoDBClients {
   private readonly clients = new Map<string, SdkDynamoDB>();
+  /** One bucket per account and Region: AWS throttles control-plane calls there, whichever client makes them. */
+  private readonly buckets = new Map<string, TokenBucket>();
 
   constructor(
     private readonly defaultRegion: string | undefined,
     private readonly observe?: CallObserver,
+    private readonly rateLimit?: RateLimit,
   ) {}
+
+  private bucket(region: string, role: RoleCredentials | undefined): TokenBucket | undefined {
+    if (!this.rateLimit) return undefined;
+    const key = accountRegion(region || undefined, role);
+    let bucket = this.buckets.get(key);
+    if (!bucket) {
+      bucket = new TokenBucket({ bucketSize: this.rateLimit.burst, tokensPerInterval: this.rateLimit.perSecond, interval: 'second' });
+      // A fresh bucket starts full, as AWS's does: a burst at start-up is allowed.
+      bucket.content = this.rateLimit.burst;
+      this.buckets.set(key, bucket);
+    }
+    return bucket;
+  }
 
   forRegion(region: string | undefined, role?: RoleCredentials): SdkDynamoDB {
     const resolved = region ?? this.defaultRegion ?? '';
@@ -232,7 +258,7 @@ export class DynamoDBClients {
         : undefined;
       // No SDK-level retries: every retry is the error map's decision (a named wait or the per-key backoff), so a
       // LimitExceeded is waited out rather than retried at once, and each attempt shows in the status.
-      port = new SdkDynamoDB(new DynamoDBClient({ region: resolved || undefined, maxAttempts: 1, credentials }), this.observe);
+      port = new SdkDynamoDB(new DynamoDBClient({ region: resolved || undefined, maxAttempts: 1, credentials }), this.observe, this.bucket(resolved, role));
       this.clients.set(key, port);
     }
     return port;

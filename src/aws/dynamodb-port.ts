@@ -90,6 +90,14 @@ export interface BackupState {
   createdAt?: string;
 }
 
+/**
+ * The account and Region calls are made in, as AWS counts its limits: the role's account, or "operator" for the
+ * operator's own identity (whose account the operator does not need to know).
+ */
+export function accountRegion(region: string | undefined, role: RoleCredentials | undefined): string {
+  return `${role?.roleArn.split(':')[4] ?? 'operator'}/${region ?? 'default'}`;
+}
+
 /** An IAM role to assume for a resource's calls (spec.credentials). */
 export interface RoleCredentials {
   roleArn: string;

@@ -32,6 +32,10 @@ export type Observation =
   | { kind: 'settingsDescribed'; settings: ObservedSettings | undefined }
   | { kind: 'settingChanged'; setting: SettingName }
   | { kind: 'tableDeleted' }
+  /** A restore slot of the account and Region is this resource's. */
+  | { kind: 'slotGranted' }
+  /** Every slot is taken, or others are ahead: position is the place in the fair queue. */
+  | { kind: 'slotQueued'; position: number; inUse: number; capacity: number }
   | { kind: 'failed'; error: AwsError };
 
 export type Action =
@@ -39,6 +43,8 @@ export type Action =
   | { kind: 'describeBackup'; backupArn: string; region: string }
   /** ListBackups of the table, in the target Region (region undefined: the operator default). */
   | { kind: 'listBackups'; tableName: string; region: string | undefined }
+  /** Ask for one of the account and Region's restore slots (no AWS call: the operator keeps count). */
+  | { kind: 'acquireSlot' }
   | { kind: 'restoreFromBackup'; request: RestoreFromBackupRequest }
   /** DescribeContinuousBackups of a point-in-time restore's source table (by name or ARN). */
   | { kind: 'describeContinuousBackups'; table: string; region: string | undefined }
@@ -75,6 +81,9 @@ export interface PlanOptions {
 
 export const DEFAULT_PLAN_OPTIONS: PlanOptions = { pollMinMs: 2_000, pollMaxMs: 120_000, adoptionSkewMs: 60_000 };
 
+/** A queued resource is woken when a slot frees; this is the safety net if a wake-up is missed. */
+export const QUEUED_RECHECK_MS = 60_000;
+
 /** A backup still being created is looked at again after this long. */
 export const BACKUP_NOT_READY_DELAY_MS = 30_000;
 
@@ -105,6 +114,7 @@ export const Reason = {
   TableAlreadyExists: 'TableAlreadyExists',
   TableLost: 'TableLost',
   KMSKeyUnavailable: 'KMSKeyUnavailable',
+  Queued: 'Queued',
   Configuring: 'Configuring',
   SettingConflict: 'SettingConflict',
   DeletingTable: 'DeletingTable',
@@ -139,7 +149,8 @@ export function planRestore(
   // An answer that belongs to another phase (or to the deletion plan) is no basis for a decision: start afresh.
   const configuring = current.phase === 'Configuring';
   const kind = observation.kind;
-  if ((kind === 'settingsDescribed' || kind === 'settingChanged') && !configuring) {
+  const slotAnswer = kind === 'slotGranted' || kind === 'slotQueued';
+  if (((kind === 'settingsDescribed' || kind === 'settingChanged') && !configuring) || (slotAnswer && current.restoreRequestedAt)) {
     return planRestore(restore, { kind: 'nothing' }, now, options, policies);
   }
 
@@ -169,6 +180,8 @@ export function planRestore(
       // Guardrails before any AWS call; once the restore is requested, a later policy change does not abort it.
       const denied = deny(base.backupArn ?? pointInTimeSource(spec));
       if (denied) return denied;
+      // Validated already: only the slot is missing. Waiting costs no AWS call.
+      if (base.phase === 'Queued') return { status: base, action: { kind: 'acquireSlot' } };
       const pit = spec.source.pointInTime;
       if (pit) {
         const table = pit.sourceTableArn ?? pit.sourceTableName ?? '';
@@ -219,7 +232,23 @@ export function planRestore(
         const message = `Table ${source} can be restored to a moment between ${pitr.earliest ?? '?'} and ${pitr.latest ?? '?'}, not ${at}; choose one in that window in a new DynamoDBRestore.`;
         return fail(restore, base, { code: 'InvalidRestoreTimeException', reason: Reason.InvalidRestoreTime, message, retry: { kind: 'terminal' } }, now);
       }
+      return awaitSlot(restore, base, now);
+    }
+
+    case 'slotGranted':
       return requestRestore(restore, base, now);
+
+    case 'slotQueued': {
+      const { position, inUse, capacity } = observation;
+      const region = spec.region ?? options.defaultRegion ?? "the operator's Region";
+      const message =
+        `Waiting for a restore slot in ${region}: ${inUse} of ${capacity} restores are in progress; this one is number ${position} in the queue ` +
+        '(served in turn across namespaces).';
+      // The Ready reason stays Queued as the position moves: one event for entering the queue, not one per move.
+      return {
+        status: ready({ ...base, phase: 'Queued', queuePosition: position }, restore, 'False', Reason.Queued, message, now),
+        action: { kind: 'requeue', afterMs: QUEUED_RECHECK_MS },
+      };
     }
 
     case 'restoreStarted':
@@ -353,12 +382,18 @@ function acceptBackup(restore: DynamoDBRestore, base: DynamoDBRestoreStatus, bac
     const message = `Backup ${backup.arn} is in ${backupRegion} and the table would be restored in ${targetRegion}: a cross-Region restore needs overrides.sse; set it in a new DynamoDBRestore.`;
     return fail(restore, base, { code: 'CrossRegionRestoreWithoutSSE', reason: Reason.CrossRegionNeedsSSE, message, retry: { kind: 'terminal' } }, now);
   }
-  return requestRestore(restore, base, now);
+  return awaitSlot(restore, base, now);
+}
+
+/** Validated: a slot next, unless the restore was asked for already (it holds one). */
+function awaitSlot(restore: DynamoDBRestore, base: DynamoDBRestoreStatus, now: Date): Step {
+  return base.restoreRequestedAt ? requestRestore(restore, base, now) : { status: base, action: { kind: 'acquireSlot' } };
 }
 
 /** Restoring, with the moment of asking recorded first: a table found after a crash is ours only if made after it. */
-function requestRestore(restore: DynamoDBRestore, base: DynamoDBRestoreStatus, now: Date): Step {
+function requestRestore(restore: DynamoDBRestore, current: DynamoDBRestoreStatus, now: Date): Step {
   const { spec } = restore;
+  const { queuePosition: _left, ...base } = current;
   return {
     status: ready(
       { ...base, phase: 'Restoring', restoreRequestedAt: base.restoreRequestedAt ?? now.toISOString() },

@@ -13,6 +13,9 @@ import type { RestoreMetricsSink } from './restore-metrics.ts';
 import { FINALIZER, planDeletion, wantsFinalizer } from './restore-deletion.ts';
 import { isFinal, planRestore, WARNING_REASONS, type Action, type Observation, type PlanOptions } from './restore-plan.ts';
 import type { ObservedSettings, SettingRead } from './table-settings.ts';
+import { doneWithSlots, holdsSlot } from './restore-slots.ts';
+import type { SlotAnswer } from '../runtime/fair-slots.ts';
+import { objectKey } from '../runtime/keys.ts';
 
 export interface RestoreStore {
   /** The object as the informer cache has it. */
@@ -38,6 +41,14 @@ export interface RestoreReconcilerDeps {
   metrics?: Pick<RestoreMetricsSink, 'restoreFinished'>;
   /** Every DynamoDBRestorePolicy, from the cache. */
   policies?: () => readonly DynamoDBRestorePolicy[];
+  /** AWS's restore slots per account and Region; omitted: unlimited. */
+  slots?: RestoreSlots;
+}
+
+export interface RestoreSlots {
+  acquire(restore: DynamoDBRestore): SlotAnswer;
+  /** The resource needs no slot any more (or is gone). */
+  release(key: string): void;
 }
 
 /** More steps than any path through a plan takes; a guard against a plan that never settles. */
@@ -54,7 +65,10 @@ export function restoreReconciler(deps: RestoreReconcilerDeps): Reconcile {
   return async (key: string, log: Logger) => {
     let restore = deps.store.cached(key);
     for (let conflicts = 0; ; conflicts++) {
-      if (!restore) return {};
+      if (!restore) {
+        deps.slots?.release(key);
+        return {};
+      }
       try {
         return await reconcile(deps, restore, log);
       } catch (err) {
@@ -70,7 +84,11 @@ export function restoreReconciler(deps: RestoreReconcilerDeps): Reconcile {
 
 async function reconcile(deps: RestoreReconcilerDeps, restore: DynamoDBRestore, log: Logger): Promise<{ requeueAfterMs?: number }> {
   const holds = restore.metadata.finalizers?.includes(FINALIZER) ?? false;
-  if (restore.metadata.deletionTimestamp) return holds ? drive(deps, restore, planDeletion, log) : {};
+  if (restore.metadata.deletionTimestamp) {
+    // No restore starts any more; one in progress keeps its slot until the table stops CREATING.
+    if (!holdsSlot(restore.status)) deps.slots?.release(objectKey(restore));
+    return holds ? drive(deps, restore, planDeletion, log) : {};
+  }
   // The finalizer goes on before any AWS call, so no table is ever made for a resource that could vanish unseen.
   if (wantsFinalizer(restore) !== holds) {
     const updated = await deps.store.setFinalizer(restore, FINALIZER, !holds);
@@ -90,9 +108,15 @@ async function drive(deps: RestoreReconcilerDeps, restore: DynamoDBRestore, plan
   for (let step = 0; step < MAX_STEPS; step++) {
     const { status, action } = plan(restore, observation, deps.now(), deps.options, deps.policies?.() ?? []);
     restore = await writeStatus(deps, restore, status, log);
+    if (doneWithSlots(restore.status)) deps.slots?.release(objectKey(restore));
     if (action.kind === 'releaseFinalizer') {
       await deps.store.setFinalizer(restore, FINALIZER, false);
       return {};
+    }
+    if (action.kind === 'acquireSlot') {
+      const answer = deps.slots?.acquire(restore) ?? { granted: true };
+      observation = answer.granted ? { kind: 'slotGranted' } : { kind: 'slotQueued', position: answer.position, inUse: answer.inUse, capacity: answer.capacity };
+      continue;
     }
     const outcome = await perform(action, dynamodb, log);
     if ('result' in outcome) return outcome.result;
@@ -106,7 +130,7 @@ type Outcome = { result: { requeueAfterMs?: number } } | { observation: Observat
 /** The port for a Region: the resource's own unless the action names one (a backup lives in its own Region). */
 type PortFor = (region?: string) => DynamoDBPort;
 
-async function perform(action: Exclude<Action, { kind: 'releaseFinalizer' }>, dynamodb: PortFor, log: Logger): Promise<Outcome> {
+async function perform(action: Exclude<Action, { kind: 'releaseFinalizer' | 'acquireSlot' }>, dynamodb: PortFor, log: Logger): Promise<Outcome> {
   switch (action.kind) {
     case 'done':
       return { result: {} };

@@ -8,6 +8,9 @@ const FLAG_VALUES: Record<(typeof SETTINGS)[keyof typeof SETTINGS], string> = {
   'resync-period-seconds': '30',
   'poll-min-seconds': '3',
   'poll-max-seconds': '60',
+  'max-restores-in-progress': '20',
+  'aws-calls-per-second': '5',
+  'aws-call-burst': '8',
   'leader-elect': 'false',
   'leader-election-namespace': 'ops',
   'leader-election-id': 'lease',
@@ -30,6 +33,9 @@ describe('loadConfig', () => {
       probeAddress: { host: '0.0.0.0', port: 8080 },
       pollMinMs: 2_000,
       pollMaxMs: 120_000,
+      // AWS's limits: 50 restores in progress and about 10 control-plane calls a second per account and Region.
+      maxRestoresInProgress: 50,
+      awsRateLimit: { perSecond: 10, burst: 10 },
     });
     // Outside a pod: the default namespace, and an identity unique to this process.
     assert.deepEqual({ ...leaderElection, identity: undefined }, {
@@ -65,6 +71,8 @@ describe('loadConfig', () => {
         LEADER_ELECTION_NAMESPACE: 'ops',
         LEADER_ELECTION_ID: 'ddbr',
         POD_NAME: 'operator-7d9f-abcde',
+        MAX_RESTORES_IN_PROGRESS: '40',
+        AWS_CALLS_PER_SECOND: '0',
       }),
       {
         watchNamespaces: ['team-a', 'team-b'],
@@ -76,6 +84,9 @@ describe('loadConfig', () => {
         probeAddress: { host: '127.0.0.1', port: 9090 },
         pollMinMs: 5_000,
         pollMaxMs: 300_000,
+        maxRestoresInProgress: 40,
+        // 0: no client-side limit.
+        awsRateLimit: undefined,
         leaderElection: { enabled: false, namespace: 'ops', name: 'ddbr', identity: 'operator-7d9f-abcde' },
       },
     );
@@ -91,6 +102,8 @@ describe('loadConfig', () => {
       resyncPeriodMs: 30_000,
       pollMinMs: 3_000,
       pollMaxMs: 60_000,
+      maxRestoresInProgress: 20,
+      awsRateLimit: { perSecond: 5, burst: 8 },
       leaderElection: { enabled: false, namespace: 'ops', name: 'lease', identity: 'me' },
       probeAddress: { host: '127.0.0.1', port: 9999 },
       logLevel: 'debug',

@@ -5,6 +5,7 @@ import { CLASSIFIED_CODES, classifyError } from '../../../src/restore/restore-er
 import {
   arnRegion,
   BACKUP_NOT_READY_DELAY_MS,
+  QUEUED_RECHECK_MS,
   DEFAULT_PLAN_OPTIONS,
   formatDuration,
   OWNER_TAG,
@@ -65,6 +66,13 @@ const PHASES = {
     backupArn: BACKUP_ARN,
     conditions: [readyCondition('False', 'Validating', VALIDATING_SINCE)],
   },
+  Queued: {
+    phase: 'Queued',
+    observedGeneration: GENERATION,
+    backupArn: BACKUP_ARN,
+    queuePosition: 3,
+    conditions: [readyCondition('False', 'Queued', VALIDATING_SINCE)],
+  },
   'Restoring without startTime': {
     phase: 'Restoring',
     observedGeneration: GENERATION,
@@ -113,7 +121,7 @@ const PHASES = {
   },
 } satisfies Record<string, DynamoDBRestoreStatus | undefined>;
 type PhaseName = keyof typeof PHASES;
-const NON_FINAL = ['no status', 'Validating', 'Restoring without startTime', 'Restoring with startTime', 'Configuring'] as const;
+const NON_FINAL = ['no status', 'Validating', 'Queued', 'Restoring without startTime', 'Restoring with startTime', 'Configuring'] as const;
 type NonFinal = (typeof NON_FINAL)[number];
 const FINAL = ['Completed', 'Failed'] as const;
 
@@ -161,6 +169,8 @@ const OBSERVATIONS = {
   'settingsDescribed ACTIVE': { kind: 'settingsDescribed', settings: { table: OURS_ACTIVE } },
   settingChanged: { kind: 'settingChanged', setting: 'tags' },
   tableDeleted: { kind: 'tableDeleted' },
+  slotGranted: { kind: 'slotGranted' },
+  slotQueued: { kind: 'slotQueued', position: 7, inUse: 50, capacity: 50 },
 } satisfies Record<string, Observation>;
 type ObservationName = keyof typeof OBSERVATIONS;
 
@@ -180,8 +190,9 @@ const completed: Expected = { phase: 'Completed', action: 'done', ready: ['True'
 const configuring: Expected = { phase: 'Configuring', action: 'describeSettings', ready: ['False', 'Configuring'] };
 const failed = (reason: string): Expected => ({ phase: 'Failed', action: 'done', ready: ['False', reason], retryable: false });
 
-// Whatever the phase, DescribeBackup's answer is judged the same way. (The reconciler describes the backup only
-// before restoreRequestedAt exists; in the Restoring rows these pin what the plan does with it anyway.)
+// DescribeBackup's answer is judged the same way in every phase; an AVAILABLE one asks for a slot before the restore
+// (once restoreRequestedAt exists, the restore is asked again: the reconciler describes the backup only before, so
+// the Restoring rows pin what the plan does with it anyway).
 const AFTER_BACKUP_DESCRIBED = {
   'backupDescribed AVAILABLE': requestingRestore,
   'backupDescribed CREATING': { phase: 'Validating', action: 'requeue', ready: ['False', 'BackupNotReady'] },
@@ -199,24 +210,35 @@ const AFTER_RESTORE_STARTED = {
 
 // Answers of the settings or deletion steps outside Configuring are no basis for a decision: as if nothing was seen.
 const asNothing = (nothing: Expected) => ({ nothing, 'settingsDescribed gone': nothing, 'settingsDescribed ACTIVE': nothing, settingChanged: nothing, tableDeleted: nothing });
+// Once the restore is asked for, a slot answer is stale news: as if nothing was seen.
+const slotAsNothing = (nothing: Expected) => ({ ...asNothing(nothing), slotGranted: nothing, slotQueued: nothing });
+
+const queued: Expected = { phase: 'Queued', action: 'requeue', ready: ['False', 'Queued'] };
+const awaitingSlot = (phase: Phase | undefined, reason: string | undefined): Expected => ({ phase, action: 'acquireSlot', ready: reason ? ['False', reason] : undefined });
 
 // Before restoreRequestedAt exists nothing proves a found table ours.
-const BEFORE_RESTORE_REQUESTED: Record<ObservationName, Expected> = {
+const beforeRestoreRequested = (slotWait: Expected): Record<ObservationName, Expected> => ({
   ...asNothing({ phase: 'Validating', action: 'describeBackup', ready: ['False', 'Validating'] }),
   ...AFTER_BACKUP_DESCRIBED,
+  'backupDescribed AVAILABLE': slotWait,
+  'backupDescribed AVAILABLE in eu-west-1': failed('CrossRegionNeedsSSE'),
+  slotGranted: requestingRestore,
+  slotQueued: queued,
   ...AFTER_RESTORE_STARTED,
   'described undefined': requestingRestore,
   'described owned': failed('TableAlreadyExists'),
   'described adoptable': failed('TableAlreadyExists'),
   'described foreign': failed('TableAlreadyExists'),
   tagged: completed,
-};
+});
 
 const EXPECTED: Record<NonFinal, Record<ObservationName, Expected>> = {
-  'no status': BEFORE_RESTORE_REQUESTED,
-  Validating: BEFORE_RESTORE_REQUESTED,
+  'no status': beforeRestoreRequested(awaitingSlot(undefined, undefined)),
+  Validating: beforeRestoreRequested(awaitingSlot('Validating', 'Validating')),
+  // Validated before it queued: waiting costs no AWS call, only a look at the slots.
+  Queued: { ...beforeRestoreRequested(awaitingSlot('Queued', 'Queued')), ...asNothing(awaitingSlot('Queued', 'Queued')) },
   'Restoring without startTime': {
-    ...asNothing({ phase: 'Restoring', action: 'describeTable', ready: ['False', 'RestoreRequested'] }),
+    ...slotAsNothing({ phase: 'Restoring', action: 'describeTable', ready: ['False', 'RestoreRequested'] }),
     ...AFTER_BACKUP_DESCRIBED,
     ...AFTER_RESTORE_STARTED,
     'described undefined': requestingRestore,
@@ -226,7 +248,7 @@ const EXPECTED: Record<NonFinal, Record<ObservationName, Expected>> = {
     tagged: completed,
   },
   'Restoring with startTime': {
-    ...asNothing({ phase: 'Restoring', action: 'describeTable', ready: ['False', 'Restoring'] }),
+    ...slotAsNothing({ phase: 'Restoring', action: 'describeTable', ready: ['False', 'Restoring'] }),
     ...AFTER_BACKUP_DESCRIBED,
     ...AFTER_RESTORE_STARTED,
     'described undefined': failed('TableLost'),
@@ -250,6 +272,8 @@ const EXPECTED: Record<NonFinal, Record<ObservationName, Expected>> = {
     'settingsDescribed ACTIVE': completed,
     settingChanged: configuring,
     tableDeleted: configuring,
+    slotGranted: configuring,
+    slotQueued: configuring,
   },
 };
 
@@ -258,6 +282,7 @@ const EXPECTED: Record<NonFinal, Record<ObservationName, Expected>> = {
 const OPERATIONS: Record<NonFinal, readonly string[]> = {
   'no status': ['DescribeBackup'],
   Validating: ['DescribeBackup'],
+  Queued: ['DescribeBackup'],
   'Restoring without startTime': ['RestoreTableFromBackup', 'DescribeTable'],
   'Restoring with startTime': ['DescribeTable', 'TagResource'],
   Configuring: ['DescribeTable', 'ListTagsOfResource', 'DescribeTimeToLive', 'DescribeContinuousBackups', 'TagResource', 'UpdateTimeToLive', 'UpdateTable', 'UpdateContinuousBackups'],
@@ -307,6 +332,14 @@ function assertStep(status: DynamoDBRestoreStatus, action: Action, expected: Exp
 
 /** The resource as the next plan sees it once the step's status is written. */
 const written = (restore: DynamoDBRestore, step: Step): DynamoDBRestore => ({ ...restore, status: step.status });
+
+/** Plans; a step that asks for a restore slot (asking nothing of AWS yet) is granted one and planned on. */
+function throughSlot(restore: DynamoDBRestore, observation: Observation, now = NOW, options = OPTIONS, policies: Parameters<typeof planRestore>[4] = []): Step {
+  const step = planRestore(restore, observation, now, options, policies);
+  if (step.action.kind !== 'acquireSlot') return step;
+  assert.equal(step.status.restoreRequestedAt, undefined, 'no restoreRequestedAt before a slot is granted');
+  return planRestore(written(restore, step), { kind: 'slotGranted' }, now, options, policies);
+}
 
 describe('planRestore', () => {
   describe('every non-final phase × every observation', () => {
@@ -431,8 +464,10 @@ describe('planRestore', () => {
       });
     }
 
-    it('requests the restore once the backup is AVAILABLE, with the request built from the spec', () => {
-      const { restore, step } = plan('Validating', { kind: 'backupDescribed', backup: backup('AVAILABLE') });
+    it('requests the restore once the backup is AVAILABLE and a slot is granted, with the request built from the spec', () => {
+      const { restore, step: validated } = plan('Validating', { kind: 'backupDescribed', backup: backup('AVAILABLE') });
+      assert.deepEqual(validated.action, { kind: 'acquireSlot' });
+      const step = planRestore(written(restore, validated), { kind: 'slotGranted' }, NOW, OPTIONS);
       assert.deepEqual(step.action, { kind: 'restoreFromBackup', request: restoreRequest(restore.spec, restore.spec.source.backupArn ?? '') });
       assert.equal(step.action.kind === 'restoreFromBackup' && step.action.request.BillingModeOverride, 'PAY_PER_REQUEST');
       const message = readyOf(step.status)?.message ?? '';
@@ -461,7 +496,8 @@ describe('planRestore', () => {
           ...(c.sse ? { overrides: { sse: SSE } } : {}),
         };
         const options: PlanOptions = { ...OPTIONS, defaultRegion: c.defaultRegion };
-        const { restore, step } = plan('Validating', { kind: 'backupDescribed', backup: backup('AVAILABLE', c.backupArn) }, NOW, options, spec);
+        const restore = restoreWith(structuredClone(PHASES.Validating), GENERATION, spec);
+        const step = throughSlot(restore, { kind: 'backupDescribed', backup: backup('AVAILABLE', c.backupArn) }, NOW, options);
         if (expected === 'restore') {
           assert.deepEqual(step.action, { kind: 'restoreFromBackup', request: restoreRequest(restore.spec, restore.spec.source.backupArn ?? '') });
           assert.equal(step.status.phase, 'Restoring');
@@ -484,8 +520,8 @@ describe('planRestore', () => {
       }
     });
 
-    it('is written with the restore call once the backup is AVAILABLE', () => {
-      const { step } = plan('Validating', OBSERVATIONS['backupDescribed AVAILABLE']);
+    it('is written with the restore call once the backup is AVAILABLE and a slot granted', () => {
+      const step = throughSlot(restoreWith(structuredClone(PHASES.Validating)), OBSERVATIONS['backupDescribed AVAILABLE']);
       assert.equal(step.action.kind, 'restoreFromBackup');
       assert.equal(step.status.restoreRequestedAt, NOW.toISOString());
     });
@@ -607,11 +643,12 @@ describe('planRestore', () => {
   });
 
   describe('a whole restore, as the reconciler feeds the plan', () => {
-    it('goes Validating → Restoring (restore call) → Restoring (polling) → Restoring (tagging) → Completed', () => {
+    it('goes Validating → (slot) → Restoring (restore call) → Restoring (polling) → Restoring (tagging) → Completed', () => {
       let restore = restoreWith(undefined);
       const steps: Array<[Observation, Date, Action, Phase | undefined, string | undefined]> = [
         [{ kind: 'nothing' }, new Date(REQUESTED_AT), { kind: 'describeBackup', backupArn: BACKUP_ARN, region: 'us-east-1' }, 'Validating', 'Validating'],
-        [OBSERVATIONS['backupDescribed AVAILABLE'], new Date(REQUESTED_AT), { kind: 'restoreFromBackup', request: restoreRequest(SPEC, BACKUP_ARN) }, 'Restoring', 'RestoreRequested'],
+        [OBSERVATIONS['backupDescribed AVAILABLE'], new Date(REQUESTED_AT), { kind: 'acquireSlot' }, 'Validating', 'Validating'],
+        [OBSERVATIONS.slotGranted, new Date(REQUESTED_AT), { kind: 'restoreFromBackup', request: restoreRequest(SPEC, BACKUP_ARN) }, 'Restoring', 'RestoreRequested'],
         [{ kind: 'restoreStarted', table: OWNED }, new Date(STARTED_AT), { kind: 'requeue', afterMs: OPTIONS.pollMinMs }, 'Restoring', 'Restoring'],
         // The next reconcile.
         [{ kind: 'nothing' }, NOW, { kind: 'describeTable', tableName: 'Music' }, 'Restoring', 'Restoring'],
@@ -623,7 +660,7 @@ describe('planRestore', () => {
         assert.deepEqual(step.action, action, `step ${i}`);
         assert.equal(step.status.phase, phase, `step ${i}`);
         assert.equal(readyOf(step.status)?.reason, reason, `step ${i}`);
-        assert.equal(step.status.restoreRequestedAt, i === 0 ? undefined : REQUESTED_AT, `step ${i}`);
+        assert.equal(step.status.restoreRequestedAt, i <= 1 ? undefined : REQUESTED_AT, `step ${i}`);
         restore = written(restore, step);
       }
       assert.equal(restore.status?.startTime, STARTED_AT);
@@ -822,7 +859,7 @@ describe('planRestore with a backup looked up by name or as the latest', () => {
   });
 
   it('picks the newest AVAILABLE backup of that name and table, records it, and restores it', () => {
-    const step = planRestore(withLookup({ backupName: 'MusicBackup' }), LISTED, NOW, OPTIONS);
+    const step = throughSlot(withLookup({ backupName: 'MusicBackup' }), LISTED);
     assert.equal(step.status.backupArn, NEW.arn);
     assert.ok(step.status.restoreRequestedAt);
     assert.deepEqual(step.action, { kind: 'restoreFromBackup', request: { TargetTableName: 'Music', BackupArn: NEW.arn } });
@@ -879,7 +916,7 @@ describe('planRestore for a point-in-time restore', () => {
   });
 
   it('restores to the latest restorable time with exactly the CLI\'s fields', () => {
-    const step = planRestore(pitr({ sourceTableName: 'Music', useLatestRestorableTime: true }), ENABLED, NOW, OPTIONS);
+    const step = throughSlot(pitr({ sourceTableName: 'Music', useLatestRestorableTime: true }), ENABLED);
     assert.deepEqual(step.action, {
       kind: 'restoreToPointInTime',
       request: { TargetTableName: 'Music-restored', SourceTableName: 'Music', UseLatestRestorableTime: true, BillingModeOverride: 'PAY_PER_REQUEST' },
@@ -889,7 +926,7 @@ describe('planRestore for a point-in-time restore', () => {
   });
 
   it('restores to a moment inside the window, and refuses one outside it', () => {
-    const inside = planRestore(pitr({ sourceTableArn: SOURCE_ARN, restoreDateTime: '2025-03-01T08:00:00.000Z' }), ENABLED, NOW, OPTIONS);
+    const inside = throughSlot(pitr({ sourceTableArn: SOURCE_ARN, restoreDateTime: '2025-03-01T08:00:00.000Z' }), ENABLED);
     assert.deepEqual(inside.action, {
       kind: 'restoreToPointInTime',
       request: { TargetTableName: 'Music-restored', SourceTableArn: SOURCE_ARN, RestoreDateTime: '2025-03-01T08:00:00.000Z', BillingModeOverride: 'PAY_PER_REQUEST' },
@@ -985,5 +1022,41 @@ describe('planRestore: Configuring (spec.tableSettings)', () => {
     const pit: DynamoDBRestoreSpec = { targetTableName: 'Music', source: { pointInTime: { sourceTableName: 'Music', useLatestRestorableTime: true } } };
     const step = planRestore(restoreWith(undefined, GENERATION, pit), { kind: 'nothing' }, NOW, OPTIONS);
     assert.equal(step.status.source, 'Music@latest');
+  });
+});
+
+describe('planRestore: waiting for a restore slot (Queued)', () => {
+  const queuedAnswer: Observation = { kind: 'slotQueued', position: 7, inUse: 50, capacity: 50 };
+
+  it('queues with its position, the slots in use and the Region, looking again after QUEUED_RECHECK_MS', () => {
+    const step = planRestore(restoreWith(structuredClone(PHASES.Validating)), queuedAnswer, NOW, OPTIONS);
+    assert.equal(step.status.phase, 'Queued');
+    assert.equal(step.status.queuePosition, 7);
+    assert.equal(step.status.restoreRequestedAt, undefined);
+    assert.deepEqual(step.action, { kind: 'requeue', afterMs: QUEUED_RECHECK_MS });
+    assert.equal(
+      readyOf(step.status)?.message,
+      'Waiting for a restore slot in us-east-1: 50 of 50 restores are in progress; this one is number 7 in the queue (served in turn across namespaces).',
+    );
+  });
+
+  it('a moving position keeps the Ready reason and its transition time (no event per move)', () => {
+    const step = planRestore(restoreWith(structuredClone(PHASES.Queued)), queuedAnswer, NOW, OPTIONS);
+    assert.equal(readyOf(step.status)?.lastTransitionTime, VALIDATING_SINCE);
+    assert.equal(step.status.queuePosition, 7);
+  });
+
+  it('once granted, restores and drops the position', () => {
+    const step = planRestore(restoreWith(structuredClone(PHASES.Queued)), { kind: 'slotGranted' }, NOW, OPTIONS);
+    assert.equal(step.action.kind, 'restoreFromBackup');
+    assert.equal('queuePosition' in step.status, false);
+    assert.equal(step.status.restoreRequestedAt, NOW.toISOString());
+  });
+
+  it('a policy that now denies ends the wait before any AWS call', () => {
+    const policies = [{ apiVersion: 'dynamodb.restore.dev/v1alpha1', kind: 'DynamoDBRestorePolicy' as const, metadata: { name: 'p' }, spec: { namespaces: ['team-a'], allowedRegions: ['eu-west-1'] } }];
+    const step = planRestore(restoreWith(structuredClone(PHASES.Queued)), { kind: 'nothing' }, NOW, OPTIONS, policies);
+    assert.equal(readyOf(step.status)?.reason, 'PolicyDenied');
+    assert.equal(step.status.phase, 'Failed');
   });
 });

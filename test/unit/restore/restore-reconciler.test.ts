@@ -16,7 +16,9 @@ import {
 } from '../../../src/aws/dynamodb-port.ts';
 import { classifyError } from '../../../src/restore/restore-errors.ts';
 import { OWNER_TAG, OWNER_UID_TAG, pollDelay, type PlanOptions } from '../../../src/restore/restore-plan.ts';
-import { restoreReconciler, RetryWithBackoff, type RestoreStore } from '../../../src/restore/restore-reconciler.ts';
+import { restoreReconciler, RetryWithBackoff, type RestoreReconcilerDeps, type RestoreStore } from '../../../src/restore/restore-reconciler.ts';
+import { restorePool } from '../../../src/restore/restore-slots.ts';
+import { FairSlots } from '../../../src/runtime/fair-slots.ts';
 import { restoreRequest } from '../../../src/restore/restore-request.ts';
 import { ConflictError } from '../../../src/runtime/custom-objects.ts';
 import type { EventSink, EventType } from '../../../src/runtime/event-recorder.ts';
@@ -377,7 +379,7 @@ class RecordingEvents implements EventSink {
   }
 }
 
-function harness(start: DynamoDBRestore | 'absent' = newRestore()) {
+function harness(start: DynamoDBRestore | 'absent' = newRestore(), extra: Partial<RestoreReconcilerDeps> = {}) {
   const initial = start === 'absent' ? undefined : start;
   const log: Entry[] = [];
   const clock = { now: new Date(T0) };
@@ -396,6 +398,7 @@ function harness(start: DynamoDBRestore | 'absent' = newRestore()) {
     events,
     now: () => clock.now,
     options: OPTIONS,
+    ...extra,
   });
   return {
     log,
@@ -1003,5 +1006,42 @@ describe('restoreReconciler: deletionPolicy', () => {
     markDeleted(h);
     assert.deepEqual(await h.run(), {});
     assert.deepEqual(h.log, []);
+  });
+});
+
+describe('restoreReconciler: restore slots', () => {
+  it('queues while every slot is taken, with no AWS call but validation; restores once woken with a free slot', async () => {
+    const woken: string[] = [];
+    const fair = new FairSlots(1, (key) => woken.push(key));
+    const pool = restorePool(newRestore(), OPTIONS.defaultRegion);
+    fair.hold(pool, 'team-b/other');
+    const slots = {
+      acquire: (r: DynamoDBRestore) => fair.acquire(restorePool(r, OPTIONS.defaultRegion), { key: KEY, group: r.metadata.namespace, since: 0 }),
+      release: (key: string) => fair.release(key),
+    };
+    const h = harness(newRestore(), { slots });
+    assert.deepEqual(await h.run(), { requeueAfterMs: 60_000 });
+    assert.deepEqual(h.sequence(), ['write Validating/Validating', 'describeBackup@us-east-1', 'write Queued/Queued']);
+    assert.equal(h.store.server?.status?.queuePosition, 1);
+
+    // A look while still queued costs no AWS call and writes nothing new.
+    h.store.sync();
+    let mark = h.log.length;
+    await h.run();
+    assert.deepEqual(h.sequence(mark), []);
+
+    fair.release('team-b/other');
+    assert.deepEqual(woken, [KEY]);
+    mark = h.log.length;
+    await h.run();
+    assert.deepEqual(h.sequence(mark), ['write Restoring/RestoreRequested', 'restoreTableFromBackup@us-east-1', 'write Restoring/Restoring']);
+    assert.equal(fair.inUse(pool), 1);
+
+    // ACTIVE: the slot goes back as soon as the table is, before tagging and completing.
+    h.aws.finishRestores();
+    h.store.sync();
+    await h.run();
+    assert.equal(h.store.server?.status?.phase, 'Completed');
+    assert.equal(fair.inUse(pool), 0);
   });
 });
