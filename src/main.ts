@@ -74,6 +74,11 @@ async function main(): Promise<void> {
     options: { ...DEFAULT_PLAN_OPTIONS, pollMinMs: config.pollMinMs, pollMaxMs: config.pollMaxMs, defaultRegion: config.defaultRegion },
     metrics: restoreMetrics,
     slots: restoreSlots,
+    // Polls may take half the control-plane rate, shared among the restores in progress; the rest starts new ones.
+    pollFloorMs: (restore) => {
+      const rate = config.awsRateLimit?.perSecond;
+      return rate ? (slots.inUse(restorePool(restore, config.defaultRegion)) * 1000) / (rate / 2) : 0;
+    },
   });
 
   // The caches run on every replica (a new leader starts warm); only the leader's controller works on keys.

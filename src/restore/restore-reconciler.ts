@@ -43,6 +43,11 @@ export interface RestoreReconcilerDeps {
   policies?: () => readonly DynamoDBRestorePolicy[];
   /** AWS's restore slots per account and Region; omitted: unlimited. */
   slots?: RestoreSlots;
+  /**
+   * The shortest DescribeTable poll interval for this resource now, so that polling every restore in progress of
+   * its account and Region leaves room in the control-plane rate for starting new ones; omitted: options.pollMinMs.
+   */
+  pollFloorMs?: (restore: DynamoDBRestore) => number;
 }
 
 export interface RestoreSlots {
@@ -104,9 +109,11 @@ async function reconcile(deps: RestoreReconcilerDeps, restore: DynamoDBRestore, 
 async function drive(deps: RestoreReconcilerDeps, restore: DynamoDBRestore, plan: Planner, log: Logger): Promise<{ requeueAfterMs?: number }> {
   const { region, credentials } = restore.spec;
   const dynamodb: PortFor = (r) => deps.dynamodb(r ?? region, credentials);
+  const floor = deps.pollFloorMs?.(restore) ?? 0;
+  const options = floor > deps.options.pollMinMs ? { ...deps.options, pollMinMs: Math.min(floor, deps.options.pollMaxMs) } : deps.options;
   let observation: Observation = { kind: 'nothing' };
   for (let step = 0; step < MAX_STEPS; step++) {
-    const { status, action } = plan(restore, observation, deps.now(), deps.options, deps.policies?.() ?? []);
+    const { status, action } = plan(restore, observation, deps.now(), options, deps.policies?.() ?? []);
     restore = await writeStatus(deps, restore, status, log);
     if (doneWithSlots(restore.status)) deps.slots?.release(objectKey(restore));
     if (action.kind === 'releaseFinalizer') {

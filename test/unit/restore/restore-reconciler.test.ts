@@ -1045,3 +1045,14 @@ describe('restoreReconciler: restore slots', () => {
     assert.equal(fair.inUse(pool), 0);
   });
 });
+
+describe('restoreReconciler: polling within the control-plane rate', () => {
+  it('polls no more often than the floor the rate budget sets, and never past pollMaxMs', async () => {
+    const h = harness(newRestore(), { pollFloorMs: () => 10_000 });
+    assert.deepEqual(await h.run(), { requeueAfterMs: 10_000 });
+    const capped = harness(newRestore(), { pollFloorMs: () => 10_000_000 });
+    assert.deepEqual(await capped.run(), { requeueAfterMs: OPTIONS.pollMaxMs });
+    const below = harness(newRestore(), { pollFloorMs: () => 500 });
+    assert.deepEqual(await below.run(), { requeueAfterMs: OPTIONS.pollMinMs }, 'a floor under pollMinMs changes nothing');
+  });
+});
