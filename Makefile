@@ -29,6 +29,8 @@ export TESTBED_HELM := $(HELM)
 export TESTBED_GLUA := $(GLUA)
 export TESTBED_MOTO_SERVER := $(VENV)/bin/moto_server
 export TESTBED_RUNS_DIR := $(TOOLS_DIR)/runs
+# The benchmark's baseline: the aws CLI from PyPI, in its own venv keyed by its requirements.
+BENCH_VENV := $(TOOLS_DIR)/bench-venv-$(shell sha256sum bench/requirements.txt | cut -c1-12)
 
 .PHONY: help
 help: ## Show the targets
@@ -55,6 +57,15 @@ generate: deps ## Regenerate crds/ from src/api
 .PHONY: build
 build: deps ## Compile the operator to dist/
 	tsc -p tsconfig.build.json
+
+.PHONY: bench
+bench: deps testbed-tools $(BENCH_VENV)/.installed ## Measure speed and memory on the test bed; writes docs/benchmarks.md (about 20 min)
+	BENCH_AWS_CLI=$(BENCH_VENV)/bin/aws node --import tsx bench/run.ts
+
+$(BENCH_VENV)/.installed:
+	rm -rf $(BENCH_VENV) && python3 -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install --quiet --disable-pip-version-check -r bench/requirements.txt
+	touch $@
 
 .PHONY: e2e
 e2e: deps testbed-tools ## Run only the end-to-end suite, on the local control plane
