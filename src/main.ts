@@ -35,10 +35,12 @@ async function main(): Promise<void> {
   const metrics = new PrometheusMetrics();
   const informers = new Map<string, ResourceInformer<DynamoDBRestore>>();
   const cached = () => [...informers.values()].flatMap((i) => i.list());
-  const restoreMetrics = new RestoreMetrics(metrics.registry, cached);
-  const clients = new DynamoDBClients(config.defaultRegion, (operation, code) => restoreMetrics.awsCall(operation, code), config.awsRateLimit);
   // AWS's restores-in-progress limit per account and Region, counted here; a wake-up goes to the leader's queue.
   let slots = new FairSlots(config.maxRestoresInProgress, () => undefined);
+  const restoreMetrics = new RestoreMetrics(metrics.registry, cached, () =>
+    slots.poolNames().map((pool) => ({ pool, inUse: slots.inUse(pool), waiting: slots.waiting(pool) })),
+  );
+  const clients = new DynamoDBClients(config.defaultRegion, (operation, code) => restoreMetrics.awsCall(operation, code), config.awsRateLimit);
   const restoreSlots: RestoreSlots = {
     acquire: (restore) =>
       slots.acquire(restorePool(restore, config.defaultRegion), {

@@ -1,5 +1,5 @@
-// The restore controller's Prometheus metrics: resources by phase (counted from the cache at scrape time),
-// restore durations, and AWS calls by operation and outcome.
+// The restore controller's Prometheus metrics: resources by phase (counted from the cache at scrape time), restore
+// slots held and waited for, restore durations, and AWS calls by operation and outcome.
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { PHASES, type DynamoDBRestore } from '../api/dynamodb-restore.ts';
 
@@ -12,7 +12,28 @@ export class RestoreMetrics implements RestoreMetricsSink {
   private readonly durations: Histogram<'phase'>;
   private readonly calls: Counter<'operation' | 'code'>;
 
-  constructor(registry: Registry, cached: () => readonly DynamoDBRestore[]) {
+  /** slots: per account and Region pool, the restore slots held and the resources waiting for one. */
+  constructor(registry: Registry, cached: () => readonly DynamoDBRestore[], slots: () => ReadonlyArray<{ pool: string; inUse: number; waiting: number }> = () => []) {
+    new Gauge({
+      name: 'dynamodb_restore_slots_in_use',
+      help: 'Restores in progress per account and Region, as the leader counts them against MAX_RESTORES_IN_PROGRESS.',
+      labelNames: ['pool'] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const { pool, inUse } of slots()) this.set({ pool }, inUse);
+      },
+    });
+    new Gauge({
+      name: 'dynamodb_restore_slots_waiting',
+      help: 'Validated restores waiting for a restore slot (Queued), per account and Region.',
+      labelNames: ['pool'] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const { pool, waiting } of slots()) this.set({ pool }, waiting);
+      },
+    });
     new Gauge({
       name: 'dynamodb_restore_resources',
       help: 'DynamoDBRestore resources by phase.',
