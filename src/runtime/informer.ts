@@ -23,6 +23,15 @@ function changeMark(obj: KubernetesObject): string {
   return `${obj.metadata?.generation ?? ''}|${String(obj.metadata?.deletionTimestamp ?? '')}|${obj.metadata?.finalizers?.join(',') ?? ''}`;
 }
 
+/**
+ * Drops what the operator never reads from a cached object, in place: managedFields is often most of a small
+ * object's size (controller-runtime strips it from its cache too). A write without it keeps the server's.
+ */
+function slim<T extends KubernetesObject>(obj: T): T {
+  if (obj.metadata) delete obj.metadata.managedFields;
+  return obj;
+}
+
 export class ResourceInformer<T extends KubernetesObject> {
   private readonly informer: Informer<T> & ObjectCache<T>;
   private readonly restartBackoff = new ExponentialBackoff(500, 30_000);
@@ -35,8 +44,15 @@ export class ResourceInformer<T extends KubernetesObject> {
   private readonly seen = new Map<string, string>();
 
   constructor(private readonly options: InformerOptions<T>) {
-    this.informer = makeInformer(options.kubeConfig, options.path, options.list);
+    const list = async () => {
+      const listed = await options.list();
+      listed.items.forEach(slim);
+      return listed;
+    };
+    this.informer = makeInformer(options.kubeConfig, options.path, list);
+    // The watch's objects are the cache's: slimmed as they arrive.
     this.informer.on('add', (obj) => {
+      slim(obj);
       this.seen.set(objectKey(obj), changeMark(obj));
       options.onKey(objectKey(obj));
     });
@@ -44,6 +60,7 @@ export class ResourceInformer<T extends KubernetesObject> {
     // again; a reconcile that needs another look asks for it. Otherwise every status write would re-run the
     // reconcile at once and defeat its requeue-after and backoff.
     this.informer.on('update', (obj) => {
+      slim(obj);
       const key = objectKey(obj);
       const mark = changeMark(obj);
       if (this.seen.get(key) === mark) return;
