@@ -148,14 +148,15 @@ export class SdkDynamoDB implements DynamoDBPort {
   }
 
   async listTags(resourceArn: string): Promise<Record<string, string>> {
-    const tags: Record<string, string> = {};
+    const tags: Array<[string, string]> = [];
     let next: string | undefined;
     do {
       const out = await this.call('ListTagsOfResource', () => this.client.send(new ListTagsOfResourceCommand({ ResourceArn: resourceArn, NextToken: next })));
-      for (const t of out.Tags ?? []) if (t.Key !== undefined) tags[t.Key] = t.Value ?? '';
+      for (const t of out.Tags ?? []) if (t.Key !== undefined) tags.push([t.Key, t.Value ?? '']);
       next = out.NextToken;
     } while (next);
-    return tags;
+    // fromEntries defines every key as data, "__proto__" too (an assignment would set the prototype instead).
+    return Object.fromEntries(tags);
   }
 
   async describeTimeToLive(tableName: string): Promise<TimeToLive> {

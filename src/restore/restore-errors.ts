@@ -4,6 +4,7 @@
 // STS AssumeRole for spec.credentials) and the common errors of every AWS API, classified once as terminal, retry
 // after a named wait, or retry with backoff, with the reason and the sentence the status and events show.
 import type { AwsError } from '../aws/dynamodb-port.ts';
+import { truncate } from '../runtime/error-message.ts';
 
 export type Retry =
   | { kind: 'terminal' }
@@ -53,7 +54,9 @@ export interface ErrorContext {
   backupArn?: string;
 }
 
-const aws = (e: AwsError) => (e.message ? ` AWS said: ${e.message}` : '');
+/** AWS's own words, cut so that one long answer cannot swell a status. */
+const MAX_AWS_MESSAGE = 1024;
+const aws = (e: AwsError) => (e.message ? ` AWS said: ${truncate(e.message, MAX_AWS_MESSAGE)}` : '');
 
 const throttled: Rule = {
   reason: 'Throttled',
@@ -226,7 +229,8 @@ const unknown: Rule = {
 
 export function classifyError(error: AwsError, ctx: ErrorContext): ClassifiedError {
   const isKms = /\bKMS\b/i.test(error.message) && (error.code === 'ValidationException' || error.code === 'AccessDeniedException');
-  const rule = isKms ? kmsUnavailable : (RULES[error.code] ?? unknown);
+  // Own properties only: a code such as "constructor" or "__proto__" is just an unknown code.
+  const rule = isKms ? kmsUnavailable : Object.hasOwn(RULES, error.code) ? (RULES[error.code] as Rule) : unknown;
   return { code: error.code, reason: rule.reason, message: rule.sentence(error, ctx), retry: rule.retry };
 }
 

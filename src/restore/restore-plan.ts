@@ -14,6 +14,7 @@ import {
 import type { SettingName } from '../api/dynamodb-restore.ts';
 import { judgeSetting, requestedSettings, settingReads, type ObservedSettings, type SettingRead } from './table-settings.ts';
 import { setCondition } from '../runtime/conditions.ts';
+import { truncate } from '../runtime/error-message.ts';
 import { classifyError, type ClassifiedError } from './restore-errors.ts';
 import { checkPolicies } from './restore-policy.ts';
 import { pointInTimeRequest, restoreRequest } from './restore-request.ts';
@@ -123,6 +124,9 @@ export const Reason = {
   TableNotOwned: 'TableNotOwned',
   DeletionFailed: 'DeletionFailed',
 } as const;
+
+/** Status messages are sentences, not dumps: a long AWS answer or policy is cut (a status write must stay small). */
+export const MAX_STATUS_MESSAGE = 4096;
 
 /** Reasons that need a person's attention even though the resource has not failed: Warning events. */
 export const WARNING_REASONS: ReadonlySet<string> = new Set([Reason.DeletionRefused, Reason.DeletionFailed, Reason.TableNotOwned]);
@@ -293,7 +297,14 @@ export function planRestore(
       const applied = verdicts.filter((v) => v.verdict.kind === 'applied').map((v) => v.name);
       const withApplied: DynamoDBRestoreStatus = { ...base, appliedSettings: applied, tableStatus: observed.table.status };
       const pending = verdicts.find((v) => v.verdict.kind !== 'applied');
-      if (!pending) return complete(restore, withApplied, now);
+      // All in place, but the last change may still be settling (a stream: UPDATING): done once ACTIVE again.
+      if (!pending && observed.table.status === 'ACTIVE') return complete(restore, withApplied, now);
+      if (!pending) {
+        return {
+          status: ready({ ...withApplied, phase: 'Configuring' }, restore, 'False', Reason.Configuring, `Every tableSetting is in place; waiting for table ${spec.targetTableName} to be ACTIVE again (it is ${observed.table.status}).`, now),
+          action: { kind: 'requeue', afterMs: SETTLING_DELAY_MS },
+        };
+      }
       const { name, verdict } = pending;
       const progress = `${applied.length} of ${requested.length} tableSettings in place`;
       if (verdict.kind === 'conflict') {
@@ -521,7 +532,7 @@ export function pollDelay(elapsedMs: number, options: PlanOptions): number {
 export function fail(restore: DynamoDBRestore, base: DynamoDBRestoreStatus, error: ClassifiedError, now: Date): Step {
   return {
     status: ready(
-      { ...base, phase: 'Failed', completionTime: now.toISOString(), lastError: { code: error.code, message: error.message, retryable: false } },
+      { ...base, phase: 'Failed', completionTime: now.toISOString(), lastError: { code: truncate(error.code, 256), message: truncate(error.message, MAX_STATUS_MESSAGE), retryable: false } },
       restore,
       'False',
       error.reason,
@@ -540,9 +551,15 @@ export function ready(
   message: string,
   now: Date,
 ): DynamoDBRestoreStatus {
+  const lastError = status.lastError && { ...status.lastError, code: truncate(status.lastError.code, 256), message: truncate(status.lastError.message, MAX_STATUS_MESSAGE) };
   return {
     ...status,
-    conditions: setCondition(status.conditions, { type: 'Ready', status: value, reason, message, observedGeneration: restore.metadata.generation }, now),
+    ...(lastError && { lastError }),
+    conditions: setCondition(
+      status.conditions,
+      { type: 'Ready', status: value, reason, message: truncate(message, MAX_STATUS_MESSAGE), observedGeneration: restore.metadata.generation },
+      now,
+    ),
   };
 }
 

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { EventsV1Api, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'winston';
-import { errorMessage } from './error-message.ts';
+import { errorMessage, truncate } from './error-message.ts';
 import { microTime } from './micro-time.ts';
 
 export type EventType = 'Normal' | 'Warning';
@@ -29,7 +29,7 @@ export class EventRecorder implements EventSink {
 
   async emit(obj: KubernetesObject, type: EventType, reason: string, message: string): Promise<void> {
     const namespace = obj.metadata?.namespace ?? 'default';
-    const note = message.length > MAX_NOTE ? `${message.slice(0, MAX_NOTE - 1)}…` : message;
+    const note = truncate(message, MAX_NOTE);
     try {
       await this.api.createNamespacedEvent({
         namespace,

@@ -25,10 +25,10 @@ describe('properties: classifyError', function () {
     );
   });
 
-  // FINDING (src/restore/restore-errors.ts, classifyError): RULES is a plain object read as RULES[error.code], so a code
-  // that names a member of Object.prototype ('constructor', 'toString', '__proto__', ...) finds that member instead of
-  // falling back to the unknown-error rule, and `rule.sentence(...)` throws TypeError. planRestore and planDeletion
-  // throw with it. Fails until the lookup is own-property only (Object.hasOwn, a Map, or a null-prototype object).
+  // Found by this property (src/restore/restore-errors.ts, classifyError): RULES, a plain object read as RULES[code],
+  // gave a code that names a member of Object.prototype ('constructor', 'toString', '__proto__', ...) that member
+  // instead of the unknown-error rule, and `rule.sentence(...)` threw TypeError; planRestore and planDeletion threw
+  // with it. Fixed: the lookup is own-property only (Object.hasOwn).
   it('classifies a code named like a member of Object.prototype as an unknown error, without throwing', () => {
     check(
       fc.property(prototypeCode, errorMessage, operation, context, (code, message, op, ctx) => {

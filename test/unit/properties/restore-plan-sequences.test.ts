@@ -291,10 +291,10 @@ describe('properties: the core driven through whole runs against a simulated Dyn
     );
   });
 
-  // FINDING (src/restore/restore-plan.ts, 'settingsDescribed' → complete()): enabling a stream puts the table in
+  // Found by this property (src/restore/restore-plan.ts, 'settingsDescribed' → complete()): enabling a stream puts the table in
   // UPDATING; when the stream is the last setting, the read-back finds it in place and the resource completes at once,
   // its final status saying tableStatus UPDATING (never looked at again) beside a Ready message "Table … is ACTIVE".
-  // Fails until completion waits for ACTIVE (as a further setting change already does).
+  // Fixed: completion waits for ACTIVE (as a further setting change already did).
   it('completes with the table ACTIVE, as its status and Ready message say', () => {
     check(
       fc.property(cases(), (c) => {

@@ -176,10 +176,10 @@ describe('properties: planRestore', function () {
     );
   });
 
-  // FINDING (src/restore/restore-errors.ts, reached through planRestore's 'failed' branch and fail()): an AWS error
+  // Found by this property (src/restore/restore-errors.ts, reached through planRestore's 'failed' branch and fail()): an AWS error
   // message goes whole into the Ready message and lastError.message. Over 32768 characters the apiserver refuses the
   // status write (the CRD's limit on a condition message): the resource never shows the error, and each reconcile
-  // fails the same way. Fails until the message is truncated.
+  // fails the same way. Fixed: AWS's words are cut at 1 KiB and every status message at MAX_STATUS_MESSAGE.
   it('keeps status messages bounded whatever the size of AWS error message', () => {
     check(
       fc.property(restore(), awsError, now, planOptions, (r, e, at, options) => {
@@ -188,9 +188,9 @@ describe('properties: planRestore', function () {
     );
   });
 
-  // FINDING (src/restore/restore-policy.ts, denial()): a PolicyDenied message lists every pattern of the rule, and a
+  // Found by this property (src/restore/restore-policy.ts, denial()): a PolicyDenied message lists every pattern of the rule, and a
   // policy may hold 100 patterns of 1024 characters: a message of up to ~100 KiB, refused by the apiserver over
-  // 32768. Fails until the list in the message is cut short.
+  // 32768. Fixed: every status message is cut at MAX_STATUS_MESSAGE.
   it('keeps a PolicyDenied message bounded, however large the policy', () => {
     check(
       fc.property(restore({ spec: validSpec, status: fc.constant(undefined) }), bigPolicy, now, planOptions, (r, big, at, options) => {

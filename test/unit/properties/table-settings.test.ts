@@ -103,11 +103,11 @@ describe('properties: judgeSetting', function () {
     const port = new SdkDynamoDB(new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } }));
     const ARN = 'arn:aws:dynamodb:us-east-1:123456789012:table/Music';
 
-    // FINDING (src/aws/dynamodb-client.ts, listTags): tags are gathered with `tags[t.Key] = t.Value` into a plain
-    // object, so a tag named __proto__ (the CRD admits that key, and AWS allows it) is dropped on the way back:
+    // Found by this property (src/aws/dynamodb-client.ts, listTags): tags were gathered with `tags[t.Key] = t.Value` into a plain
+    // object, so a tag named __proto__ (the CRD admits that key, and AWS allows it) was dropped on the way back:
     // judgeSetting sees it missing after every TagResource, and a reconcile loops TagResource until "the plan did not
-    // settle within 24 steps", forever, the resource stuck in Configuring. Fails until listTags keeps every key
-    // (Object.fromEntries, or Object.defineProperty; or judgeSetting reading with Object.hasOwn on a Map).
+    // settle within 24 steps", forever, the resource stuck in Configuring. Fixed: listTags builds the map with
+    // Object.fromEntries, which keeps every key.
     it('reads back every tag TagResource put, whatever its key', async () => {
       const withKeys = tableSettings.chain((settings) =>
         tags(fc.oneof(fc.constantFrom(...PROTOTYPE_KEYS), fc.string({ minLength: 1, maxLength: 20 })), fc.string({ maxLength: 20 }), 6).map(
