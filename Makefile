@@ -75,6 +75,10 @@ e2e: deps testbed-tools ## Run only the end-to-end suite, on the local control p
 MOCHA_E2E = mocha --no-config --node-option import=tsx --extension ts --require test/support/mocha-hooks.ts \
 	--reporter ./test/support/spec-with-summary.cjs --timeout 180000 'test/e2e/**/*.test.ts'
 
+.PHONY: chaos
+chaos: deps testbed-tools ## Chaos run: operator and apiserver kills, failing AWS calls, leader kills; writes docs/reliability.md
+	node --import tsx chaos/run.ts
+
 .PHONY: e2e-kind
 e2e-kind: deps testbed-tools ## Run the end-to-end suite on a kind cluster (needs Docker and kind)
 	kind create cluster --name ddbr-e2e --kubeconfig $(TOOLS_DIR)/kind.kubeconfig --wait 120s

@@ -12,6 +12,19 @@ export interface ControlPlane {
   /** A kubeconfig file for a cluster admin (system:masters). */
   adminKubeconfig: string;
   caData: string;
+  /** etcd's client URL, which also serves its v3 JSON gateway (/v3/kv/...). */
+  etcdUrl: string;
+  /** SIGKILLs kube-apiserver (a crash); etcd keeps running. */
+  killApiserver(): Promise<void>;
+  /** Starts kube-apiserver again, on the same port with the same certificates and etcd; resolves once ready. */
+  startApiserver(): Promise<void>;
+}
+
+/** The control plane each process group runs, for tests that restart a part of it (chaos/). */
+const controlPlanes = new WeakMap<ProcessGroup, ControlPlane>();
+
+export function controlPlaneOf(group: ProcessGroup): ControlPlane | undefined {
+  return controlPlanes.get(group);
 }
 
 function openssl(cwd: string, ...args: string[]): void {
@@ -64,7 +77,7 @@ export async function startControlPlane(group: ProcessGroup, assets: string): Pr
     '--log-level=warn',
   ]);
 
-  const apiserver = group.start('kube-apiserver', join(assets, 'kube-apiserver'), [
+  const apiserverArgs = [
     `--etcd-servers=${etcdUrl}`,
     '--bind-address=127.0.0.1',
     '--advertise-address=127.0.0.1',
@@ -81,32 +94,51 @@ export async function startControlPlane(group: ProcessGroup, assets: string): Pr
     '--disable-admission-plugins=ServiceAccount',
     '--allow-privileged=true',
     '--v=1',
-  ]);
+  ];
 
   const server = `https://127.0.0.1:${apiPort}`;
   const ca = readFileSync(join(dir, 'ca.crt'));
   const cert = readFileSync(join(dir, 'admin.crt'));
   const key = readFileSync(join(dir, 'admin.key'));
-  await waitFor(
-    'kube-apiserver /readyz',
-    () =>
-      new Promise<boolean>((resolve, reject) => {
-        if (apiserver.child.exitCode !== null) {
-          reject(new Error(`kube-apiserver exited; see ${apiserver.logFile}`));
-          return;
-        }
-        const req = request(`${server}/readyz`, { ca, cert, key }, (res) => {
-          res.resume();
-          resolve(res.statusCode === 200);
-        });
-        req.on('error', () => resolve(false));
-        req.end();
-      }),
-    60_000,
-  );
+  const launchApiserver = async () => {
+    const apiserver = group.start('kube-apiserver', join(assets, 'kube-apiserver'), apiserverArgs);
+    await waitFor(
+      'kube-apiserver /readyz',
+      () =>
+        new Promise<boolean>((resolve, reject) => {
+          if (apiserver.child.exitCode !== null) {
+            reject(new Error(`kube-apiserver exited; see ${apiserver.logFile}`));
+            return;
+          }
+          const req = request(`${server}/readyz`, { ca, cert, key }, (res) => {
+            res.resume();
+            resolve(res.statusCode === 200);
+          });
+          req.on('error', () => resolve(false));
+          req.end();
+        }),
+      60_000,
+    );
+    return apiserver;
+  };
+  let apiserver = await launchApiserver();
 
   const b64 = (b: Buffer) => b.toString('base64');
   const adminKubeconfig = join(dir, 'admin.kubeconfig');
   writeFileSync(adminKubeconfig, kubeconfigYaml(server, b64(ca), { 'client-certificate-data': b64(cert), 'client-key-data': b64(key) }));
-  return { server, adminKubeconfig, caData: b64(ca) };
+  const plane: ControlPlane = {
+    server,
+    adminKubeconfig,
+    caData: b64(ca),
+    etcdUrl,
+    killApiserver: async () => {
+      apiserver.child.kill('SIGKILL');
+      await apiserver.exited;
+    },
+    startApiserver: async () => {
+      apiserver = await launchApiserver();
+    },
+  };
+  controlPlanes.set(group, plane);
+  return plane;
 }

@@ -13,7 +13,9 @@
 //   LimitExceededException), a token bucket over control-plane calls per Region (controlPlaneRate; then
 //   ThrottlingException), and a restored table's time in CREATING drawn from restoreDuration (with an injectable
 //   random, seededRandom() for repeatable draws); limitCounters counts what the limits refused and the peak number
-//   of restores in progress per Region.
+//   of restores in progress per Region;
+// - random faults, off unless set (randomFaults): a fraction of calls answered InternalServerError or
+//   ThrottlingException, cut off (the socket destroyed, before or after moto acted) or answered late.
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import { crc32 } from 'node:zlib';
 
@@ -27,6 +29,10 @@ export interface RecordedCall {
   body: Record<string, unknown>;
   /** The AWS error code answered, if any. */
   error?: string;
+  /** The HTTP status moto answered, when the call reached it (then it took effect, whatever the caller saw). */
+  upstreamStatus?: number;
+  /** The random fault the call met (randomFaults). */
+  injected?: RandomFaultKind;
 }
 
 export interface Fault {
@@ -46,6 +52,24 @@ export interface Fault {
 export interface Rate {
   perSecond: number;
   burst: number;
+}
+
+/**
+ * What randomFaults does to a call: answer InternalServerError (HTTP 500) or ThrottlingException without
+ * forwarding it; destroy the connection (ConnectionReset: half the time before forwarding, half after moto acted,
+ * so the caller cannot tell whether the call took effect); or forward it and hold moto's answer back (SlowAnswer).
+ */
+export type RandomFaultKind = 'InternalServerError' | 'ThrottlingException' | 'ConnectionReset' | 'SlowAnswer';
+
+export interface RandomFaults {
+  /** The fraction of calls, in [0, 1], that meet a fault. */
+  rate: number;
+  /** The faults drawn from, each as likely. */
+  kinds: readonly RandomFaultKind[];
+  /** How long a SlowAnswer is held back. */
+  slowMs: number;
+  /** Only calls signed with one of these access keys (a test's own set-up calls are spared); unset: every call. */
+  accessKeyIds?: readonly string[];
 }
 
 /** How long a restored table stays CREATING: uniform between minMs and maxMs, or whatever a sampler draws. */
@@ -127,8 +151,10 @@ export class FidelityProxy {
   controlPlaneRate: Rate | undefined;
   /** How long each restored table stays CREATING, drawn per restore; unset: holdCreatingMs. */
   restoreDuration: RestoreDuration | undefined;
-  /** The uniform [0, 1) source restoreDuration's {minMs, maxMs} draws from; seededRandom(n) to repeat a run. */
+  /** The uniform [0, 1) source restoreDuration's {minMs, maxMs} and randomFaults draw from; seededRandom(n) to repeat a run. */
   random: () => number = Math.random;
+  /** Random faults on a fraction of calls; unset: none. */
+  randomFaults: RandomFaults | undefined;
   readonly limitCounters: LimitCounters = { throttled: 0, limitExceeded: 0, peakRestoresInProgress: new Map() };
   /** ListBackups pages of at most this many summaries (moto answers all in one page); 0: as moto answers. */
   listBackupsPageSize = 0;
@@ -151,7 +177,10 @@ export class FidelityProxy {
   async start(port = 0): Promise<void> {
     this.server = createServer((req, res) => {
       this.handle(req).then(
-        ({ status, headers, body }) => res.writeHead(status, headers).end(body),
+        ({ status, headers, body }) => {
+          // A connection a random fault cut gets no answer.
+          if (!req.socket.destroyed) res.writeHead(status, headers).end(body);
+        },
         (err: unknown) => res.writeHead(502).end(String(err)),
       );
     });
@@ -229,6 +258,16 @@ export class FidelityProxy {
     }
     const fault = this.takeFault(operation, table);
     if (fault?.code) return this.errorAnswer(call, target, fault.code, fault.message ?? `Injected ${fault.code}`, fault.status);
+    const random = this.drawRandomFault(call);
+    // Half the resets cut the connection before moto sees the call, half after it acted (below).
+    const resetAfter = random === 'ConnectionReset' && this.random() < 0.5;
+    if (random === 'InternalServerError') return this.errorAnswer(call, target, random, 'Injected InternalServerError (random fault)');
+    if (random === 'ThrottlingException') return this.errorAnswer(call, target, random, 'Rate of requests exceeds the allowed throughput.');
+    if (random === 'ConnectionReset' && !resetAfter) {
+      call.error = random;
+      req.socket.destroy();
+      return { status: 0, headers: {}, body: Buffer.alloc(0) };
+    }
     // Only restored tables: the tests' fixtures create a source table, back it up and delete it at once, whatever
     // holdCreatingMs an earlier suite left set, and the operator only ever changes tables it restored.
     if (table && REFUSED_WHILE_CREATING.has(operation) && this.restored.has(table) && this.creating(table)) {
@@ -257,7 +296,11 @@ export class FidelityProxy {
       release();
       throw err;
     });
-    if (fault?.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+    call.upstreamStatus = answer.status;
+    // The answer is lost; what follows still runs, as moto's state (and this proxy's view of it) has changed.
+    if (resetAfter) req.socket.destroy();
+    const holdMs = fault?.delayMs ?? (random === 'SlowAnswer' ? (this.randomFaults?.slowMs ?? 0) : 0);
+    if (holdMs) await new Promise((resolve) => setTimeout(resolve, holdMs));
     if (answer.status >= 400) {
       release();
       const error = String(answer.headers['x-amzn-errortype'] ?? '') || this.errorType(answer.body);
@@ -321,6 +364,15 @@ export class FidelityProxy {
       headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-errortype': code },
       body: Buffer.from(JSON.stringify(payload)),
     };
+  }
+
+  /** The random fault this call meets, if any, recorded on it. */
+  private drawRandomFault(call: RecordedCall): RandomFaultKind | undefined {
+    const faults = this.randomFaults;
+    if (!faults || faults.kinds.length === 0 || (faults.accessKeyIds && !faults.accessKeyIds.includes(call.accessKeyId))) return undefined;
+    if (this.random() >= faults.rate) return undefined;
+    call.injected = faults.kinds[Math.floor(this.random() * faults.kinds.length)];
+    return call.injected;
   }
 
   /** Takes a token from the Region's bucket for a control-plane call; false when it is empty. */
