@@ -18,9 +18,13 @@ const started = new Date();
 let bed: TestBed | undefined;
 const bound = setTimeout(() => {
   console.error(`make chaos: not done within ${BOUND_MS / 60_000} minutes; stopping.`);
-  void bed?.stop().finally(() => process.exit(2));
+  void (bed?.stop() ?? Promise.resolve()).finally(() => process.exit(2));
 }, BOUND_MS);
 bound.unref();
+// Ctrl-C (or a SIGTERM) stops the bed's processes too.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => void (bed?.stop() ?? Promise.resolve()).finally(() => process.exit(130)));
+}
 
 const results: ScenarioResult[] = [];
 try {
