@@ -58,6 +58,8 @@ export function toAwsError(err: unknown, operation: string): AwsError {
   const e = err as { name?: string; message?: string; code?: string; $metadata?: { httpStatusCode?: number } };
   const message = e?.message ?? String(err);
   if (e?.$metadata?.httpStatusCode !== undefined && e.name) return new AwsError(e.name, message, operation);
+  // The SDK names a reset or broken connection TimeoutError too; its code tells them apart.
+  if (e?.code === 'ECONNRESET' || e?.code === 'EPIPE') return new AwsError('NetworkError', message, operation);
   if (e?.name === 'TimeoutError' || e?.code === 'ETIMEDOUT') return new AwsError('TimeoutError', message, operation);
   // No credentials could be had (no role, IRSA token unreadable): a credentials problem, not a network one.
   if (e?.name === 'CredentialsProviderError') return new AwsError('CredentialsProviderError', message, operation);
@@ -217,6 +219,12 @@ export class SdkDynamoDB implements DynamoDBPort {
  * One SDK client per Region and identity, made on first use and kept: a role's temporary credentials are cached
  * by the client and refreshed before they expire, so a busy role costs one AssumeRole an hour, not one a call.
  */
+/**
+ * DynamoDB's control-plane calls answer in well under a second; one that hangs must not hold a reconcile worker
+ * (the SDK's default is no limit but a 5-minute idle socket). A timed-out call is retried with backoff.
+ */
+export const REQUEST_TIMEOUTS = { connectionTimeout: 5_000, requestTimeout: 30_000 };
+
 export interface RateLimit {
   perSecond: number;
   burst: number;
@@ -231,6 +239,7 @@ export class DynamoDBClients {
     private readonly defaultRegion: string | undefined,
     private readonly observe?: CallObserver,
     private readonly rateLimit?: RateLimit,
+    private readonly timeouts = REQUEST_TIMEOUTS,
   ) {}
 
   private bucket(region: string, role: RoleCredentials | undefined): TokenBucket | undefined {
@@ -259,7 +268,11 @@ export class DynamoDBClients {
         : undefined;
       // No SDK-level retries: every retry is the error map's decision (a named wait or the per-key backoff), so a
       // LimitExceeded is waited out rather than retried at once, and each attempt shows in the status.
-      port = new SdkDynamoDB(new DynamoDBClient({ region: resolved || undefined, maxAttempts: 1, credentials }), this.observe, this.bucket(resolved, role));
+      port = new SdkDynamoDB(
+        new DynamoDBClient({ region: resolved || undefined, maxAttempts: 1, credentials, requestHandler: { ...this.timeouts, throwOnRequestTimeout: true } }),
+        this.observe,
+        this.bucket(resolved, role),
+      );
       this.clients.set(key, port);
     }
     return port;

@@ -46,6 +46,9 @@ export class ResourceInformer<T extends KubernetesObject> {
   constructor(private readonly options: InformerOptions<T>) {
     const list = async () => {
       const listed = await options.list();
+      // The apiserver answers again: the next failure starts its backoff afresh. (Not on client-node's 'connect',
+      // fired at the start of every attempt, which kept the backoff at its first step through a whole outage.)
+      this.restartBackoff.forget(options.path);
       listed.items.forEach(slim);
       return listed;
     };
@@ -71,7 +74,6 @@ export class ResourceInformer<T extends KubernetesObject> {
       this.seen.delete(objectKey(obj));
       options.onKey(objectKey(obj));
     });
-    this.informer.on('connect', () => this.restartBackoff.forget(options.path));
     this.informer.on('error', (err: unknown) => {
       if (this.synced) this.restart(err);
       else this.startError = err;

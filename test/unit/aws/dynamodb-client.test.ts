@@ -15,7 +15,9 @@ import {
   TableAlreadyExistsException,
   TagResourceCommand,
 } from '@aws-sdk/client-dynamodb';
-import { SdkDynamoDB, toAwsError } from '../../../src/aws/dynamodb-client.ts';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DynamoDBClients, SdkDynamoDB, toAwsError } from '../../../src/aws/dynamodb-client.ts';
 import { AwsError } from '../../../src/aws/dynamodb-port.ts';
 
 const BACKUP = 'arn:aws:dynamodb:us-east-1:123456789012:table/Music/backup/01489173575360-b308cd7d';
@@ -161,6 +163,10 @@ describe('SdkDynamoDB', () => {
   it('names transport failures NetworkError or TimeoutError', () => {
     assert.equal(toAwsError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), 'DescribeTable').code, 'NetworkError');
     assert.equal(toAwsError(Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }), 'DescribeTable').code, 'TimeoutError');
+    // The SDK names a reset connection TimeoutError as well: its code says what happened.
+    assert.equal(toAwsError(Object.assign(new Error('read ECONNRESET'), { name: 'TimeoutError', code: 'ECONNRESET' }), 'DescribeTable').code, 'NetworkError');
+    assert.equal(toAwsError(Object.assign(new Error('write EPIPE'), { name: 'TimeoutError', code: 'EPIPE' }), 'DescribeTable').code, 'NetworkError');
+    assert.equal(toAwsError(Object.assign(new Error('timed out'), { name: 'TimeoutError', code: 'ETIMEDOUT' }), 'DescribeTable').code, 'TimeoutError');
   });
 });
 
@@ -214,5 +220,29 @@ describe('SdkDynamoDB point-in-time calls', () => {
       .resolves({ ContinuousBackupsDescription: { ContinuousBackupsStatus: 'ENABLED' } });
     assert.deepEqual(await port().describeContinuousBackups('Music'), { status: 'ENABLED', earliest: '2026-11-01T00:00:00.000Z', latest: '2026-11-25T10:00:00.000Z' });
     assert.deepEqual(await port().describeContinuousBackups('Plain'), { status: 'DISABLED', earliest: undefined, latest: undefined });
+  });
+});
+
+describe('DynamoDBClients', () => {
+  it('gives up on a call that does not answer within the request timeout', async () => {
+    // A server that accepts the request and never answers.
+    const server = createServer(() => undefined);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const clients = new DynamoDBClients('us-east-1', undefined, undefined, { connectionTimeout: 1_000, requestTimeout: 300 });
+    const env = { AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${port}`, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' };
+    const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+    Object.assign(process.env, env);
+    try {
+      await assert.rejects(clients.forRegion('us-east-1').describeTable('Music'), (err: unknown) => err instanceof AwsError && err.code === 'TimeoutError');
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+      clients.destroy();
+      server.closeAllConnections();
+      server.close();
+    }
   });
 });
