@@ -14,7 +14,7 @@ describe('e2e: the production bundle', function () {
 
   before(async () => {
     bed = await sharedTestBed();
-    const [main] = await bed.productionBundle();
+    const main = (await bed.productionBundle()).at(-1);
     app = dirname(dirname(main ?? ''));
   });
 

@@ -76,7 +76,8 @@ export class TestBed {
 
   /**
    * The operator as the image runs it: compiled by tsconfig.build.json, with production dependencies only
-   * (`npm ci --omit=dev`) in a clean directory. Built once per run; returns the node arguments that start it.
+   * (`npm ci --omit=dev`) in a clean directory, started with the image's Node flags. Built once per run; returns the
+   * node arguments that start it (the script last).
    */
   productionBundle(): Promise<string[]> {
     this.bundle ??= (async () => {
@@ -85,7 +86,10 @@ export class TestBed {
       await run(process.execPath, [join(REPO, 'node_modules/typescript/bin/tsc'), '-p', join(REPO, 'tsconfig.build.json'), '--outDir', join(app, 'dist')]);
       for (const file of ['package.json', 'package-lock.json']) copyFileSync(join(REPO, file), join(app, file));
       await run('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: app });
-      return [join(app, 'dist/main.js')];
+      // Node's flags as the image's ENTRYPOINT gives them (["node", ...flags, "dist/main.js"]).
+      const entrypoint = /^ENTRYPOINT (\[.*\])$/m.exec(readFileSync(join(REPO, 'Dockerfile'), 'utf8'))?.[1];
+      const flags = (JSON.parse(entrypoint ?? '[]') as string[]).filter((arg) => arg.startsWith('--'));
+      return [...flags, join(app, 'dist/main.js')];
     })();
     return this.bundle;
   }
