@@ -18,6 +18,9 @@ export const SETTINGS = {
   LEADER_ELECT: 'leader-elect',
   LEADER_ELECTION_NAMESPACE: 'leader-election-namespace',
   LEADER_ELECTION_ID: 'leader-election-id',
+  LEADER_ELECTION_LEASE_SECONDS: 'leader-election-lease-seconds',
+  LEADER_ELECTION_RENEW_DEADLINE_SECONDS: 'leader-election-renew-deadline-seconds',
+  LEADER_ELECTION_RETRY_PERIOD_SECONDS: 'leader-election-retry-period-seconds',
   POD_NAME: 'pod-name',
   PROBE_ADDRESS: 'probe-address',
   LOG_LEVEL: 'log-level',
@@ -45,7 +48,16 @@ export interface Config {
   /** DynamoDB control-plane calls per account and Region; undefined: unlimited (AWS_CALLS_PER_SECOND=0). */
   awsRateLimit: { perSecond: number; burst: number } | undefined;
   /** One active replica at a time, chosen through a Lease; off only for a single replica. */
-  leaderElection: { enabled: boolean; namespace: string; name: string; identity: string };
+  leaderElection: {
+    enabled: boolean;
+    namespace: string;
+    name: string;
+    identity: string;
+    /** client-go's meaning: how long a lease holds, how long the leader keeps trying to renew, how often anyone tries. */
+    leaseDurationMs: number;
+    renewDeadlineMs: number;
+    retryPeriodMs: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -58,6 +70,15 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min) throw new ConfigError(`${name} must be an integer >= ${min}, got "${raw}"`);
   return value;
+}
+
+/** A duration in seconds, fractions allowed (1.5), as milliseconds. */
+function seconds(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback * 1000;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new ConfigError(`${name} must be a number of seconds > 0, got "${raw}"`);
+  return Math.round(value * 1000);
 }
 
 /** The namespace the pod runs in, from its ServiceAccount mount. */
@@ -101,6 +122,13 @@ export function loadConfig(environment: NodeJS.ProcessEnv, argv: string[] = []):
   const pollMaxMs = integer(env, 'POLL_MAX_SECONDS', 120, 1) * 1000;
   if (pollMinMs > pollMaxMs) throw new ConfigError('POLL_MIN_SECONDS must not be greater than POLL_MAX_SECONDS');
   const callsPerSecond = integer(env, 'AWS_CALLS_PER_SECOND', 10, 0);
+  // client-go's defaults (15/10/2 s) scaled down: a dead leader is replaced within about 11 s.
+  const leaseDurationMs = seconds(env, 'LEADER_ELECTION_LEASE_SECONDS', 8);
+  const renewDeadlineMs = seconds(env, 'LEADER_ELECTION_RENEW_DEADLINE_SECONDS', 5);
+  const retryPeriodMs = seconds(env, 'LEADER_ELECTION_RETRY_PERIOD_SECONDS', 1.5);
+  if (!(retryPeriodMs < renewDeadlineMs && renewDeadlineMs < leaseDurationMs)) {
+    throw new ConfigError('leader election needs LEADER_ELECTION_RETRY_PERIOD_SECONDS < LEADER_ELECTION_RENEW_DEADLINE_SECONDS < LEADER_ELECTION_LEASE_SECONDS');
+  }
   return {
     watchNamespaces: (env.WATCH_NAMESPACES ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     defaultRegion: env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined,
@@ -119,6 +147,9 @@ export function loadConfig(environment: NodeJS.ProcessEnv, argv: string[] = []):
       name: env.LEADER_ELECTION_ID || 'dynamodb-restore-operator',
       // The pod name is unique among replicas; the Deployment passes it in through the downward API.
       identity: env.POD_NAME || `${hostname()}-${process.pid}`,
+      leaseDurationMs,
+      renewDeadlineMs,
+      retryPeriodMs,
     },
   };
 }

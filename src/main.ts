@@ -122,10 +122,6 @@ async function main(): Promise<void> {
     ? new LeaderElector({
         kubeConfig,
         ...config.leaderElection,
-        // client-go's defaults scaled down: a dead leader is replaced within about 11 s (lease + two retries).
-        leaseDurationMs: 8_000,
-        renewDeadlineMs: 5_000,
-        retryPeriodMs: 1_500,
         log,
         onStartedLeading: () => {
           isLeader.set(1);

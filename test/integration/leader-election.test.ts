@@ -5,7 +5,8 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { waitFor } from '../support/processes.ts';
 import { sharedTestBed } from '../support/shared-testbed.ts';
 import { dynamodbClient, musicBackup, Restores, uniqueName } from '../support/restores.ts';
-import { httpText, type OperatorProcess, type TestBed } from '../support/testbed.ts';
+import { CoordinationV1Api } from '@kubernetes/client-node';
+import { httpText, OPERATOR_NAMESPACE, type OperatorProcess, type TestBed } from '../support/testbed.ts';
 
 async function leads(operator: OperatorProcess): Promise<boolean> {
   const metrics = await httpText(`${operator.probeUrl}/metrics`).catch(() => '');
@@ -70,5 +71,15 @@ describe('integration: leader election between two replicas', function () {
     await restoreOnce('third');
     // For the record (the bounds above are the requirement): how long failover took on this machine.
     console.log(`      takeover after SIGKILL: ${takeoverMs} ms; handover after SIGTERM: ${handoverMs} ms`);
+  });
+
+  it('takes its lease timings from the configuration', async () => {
+    const own = uniqueName('lease');
+    await bed.createNamespace(own);
+    const operator = await bed.startOperator({ WATCH_NAMESPACES: own, LOG_LEVEL: 'info', LEADER_ELECTION_LEASE_SECONDS: '3', LEADER_ELECTION_RENEW_DEADLINE_SECONDS: '2', LEADER_ELECTION_RETRY_PERIOD_SECONDS: '0.5' });
+    operators.push(operator);
+    await waitFor('it to lead', () => leads(operator), 20_000, 100);
+    const lease = await bed.kubeConfig.makeApiClient(CoordinationV1Api).readNamespacedLease({ namespace: OPERATOR_NAMESPACE, name: `ddbr-${own}` });
+    assert.equal(lease.spec?.leaseDurationSeconds, 3);
   });
 });

@@ -14,6 +14,9 @@ const FLAG_VALUES: Record<(typeof SETTINGS)[keyof typeof SETTINGS], string> = {
   'leader-elect': 'false',
   'leader-election-namespace': 'ops',
   'leader-election-id': 'lease',
+  'leader-election-lease-seconds': '15',
+  'leader-election-renew-deadline-seconds': '10',
+  'leader-election-retry-period-seconds': '2',
   'pod-name': 'me',
   'probe-address': '127.0.0.1:9999',
   'log-level': 'debug',
@@ -43,6 +46,9 @@ describe('loadConfig', () => {
       namespace: 'dynamodb-restore-system',
       name: 'dynamodb-restore-operator',
       identity: undefined,
+      leaseDurationMs: 8_000,
+      renewDeadlineMs: 5_000,
+      retryPeriodMs: 1_500,
     });
     assert.match(leaderElection.identity, new RegExp(`-${process.pid}$`));
   });
@@ -87,7 +93,7 @@ describe('loadConfig', () => {
         maxRestoresInProgress: 40,
         // 0: no client-side limit.
         awsRateLimit: undefined,
-        leaderElection: { enabled: false, namespace: 'ops', name: 'ddbr', identity: 'operator-7d9f-abcde' },
+        leaderElection: { enabled: false, namespace: 'ops', name: 'ddbr', identity: 'operator-7d9f-abcde', leaseDurationMs: 8_000, renewDeadlineMs: 5_000, retryPeriodMs: 1_500 },
       },
     );
   });
@@ -104,7 +110,7 @@ describe('loadConfig', () => {
       pollMaxMs: 60_000,
       maxRestoresInProgress: 20,
       awsRateLimit: { perSecond: 5, burst: 8 },
-      leaderElection: { enabled: false, namespace: 'ops', name: 'lease', identity: 'me' },
+      leaderElection: { enabled: false, namespace: 'ops', name: 'lease', identity: 'me', leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 },
       probeAddress: { host: '127.0.0.1', port: 9999 },
       logLevel: 'debug',
       logFormat: 'text',
@@ -123,6 +129,13 @@ describe('loadConfig', () => {
   it('rejects an unknown log level or format', () => {
     assert.throws(() => loadConfig({ LOG_LEVEL: 'loud' }), /LOG_LEVEL must be one of error, warn, info, http, verbose, debug, silly, got "loud"/);
     assert.throws(() => loadConfig({}, ['--log-format', 'xml']), /LOG_FORMAT must be json or text, got "xml"/);
+  });
+
+  it('takes fractional lease timings and refuses ones that cannot work', () => {
+    assert.equal(loadConfig({ LEADER_ELECTION_RETRY_PERIOD_SECONDS: '0.5' }).leaderElection.retryPeriodMs, 500);
+    assert.throws(() => loadConfig({ LEADER_ELECTION_LEASE_SECONDS: 'soon' }), /LEADER_ELECTION_LEASE_SECONDS must be a number of seconds > 0, got "soon"/);
+    assert.throws(() => loadConfig({ LEADER_ELECTION_RENEW_DEADLINE_SECONDS: '9' }), /RETRY_PERIOD_SECONDS < LEADER_ELECTION_RENEW_DEADLINE_SECONDS < LEADER_ELECTION_LEASE_SECONDS/);
+    assert.throws(() => loadConfig({ LEADER_ELECTION_RETRY_PERIOD_SECONDS: '5' }), /RETRY_PERIOD_SECONDS </);
   });
 
   it('rejects a LEADER_ELECT that is not true or false', () => {
