@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
+import type { LeaderElectionOptions } from './runtime/leader-election.ts';
 
 /** Each setting's environment variable and its flag; the README's configuration table lists the same. */
 export const SETTINGS = {
@@ -48,16 +49,10 @@ export interface Config {
   /** DynamoDB control-plane calls per account and Region; undefined: unlimited (AWS_CALLS_PER_SECOND=0). */
   awsRateLimit: { perSecond: number; burst: number } | undefined;
   /** One active replica at a time, chosen through a Lease; off only for a single replica. */
-  leaderElection: {
-    enabled: boolean;
-    namespace: string;
-    name: string;
-    identity: string;
-    /** client-go's meaning: how long a lease holds, how long the leader keeps trying to renew, how often anyone tries. */
-    leaseDurationMs: number;
-    renewDeadlineMs: number;
-    retryPeriodMs: number;
-  };
+  leaderElection: { enabled: boolean } & Pick<
+    LeaderElectionOptions,
+    'namespace' | 'name' | 'identity' | 'leaseDurationMs' | 'renewDeadlineMs' | 'retryPeriodMs'
+  >;
 }
 
 export class ConfigError extends Error {
