@@ -232,6 +232,18 @@ const beforeRestoreRequested = (slotWait: Expected): Record<ObservationName, Exp
   tagged: completed,
 });
 
+// Once the restore has begun (startTime recorded), whatever DescribeTable or tagging reports is judged the same.
+const AFTER_RESTORE_BEGAN = {
+  ...AFTER_BACKUP_DESCRIBED,
+  ...AFTER_RESTORE_STARTED,
+  'described undefined': failed('TableLost'),
+  'described owned': restoring('Restoring'),
+  'described adoptable': tagging,
+  // Our restore was accepted, yet the ACTIVE table under the name says it came from elsewhere: never tag it.
+  'described foreign': failed('TableLost'),
+  tagged: completed,
+} satisfies Partial<Record<ObservationName, Expected>>;
+
 const EXPECTED: Record<NonFinal, Record<ObservationName, Expected>> = {
   'no status': beforeRestoreRequested(awaitingSlot(undefined, undefined)),
   Validating: beforeRestoreRequested(awaitingSlot('Validating', 'Validating')),
@@ -249,25 +261,12 @@ const EXPECTED: Record<NonFinal, Record<ObservationName, Expected>> = {
   },
   'Restoring with startTime': {
     ...slotAsNothing({ phase: 'Restoring', action: 'describeTable', ready: ['False', 'Restoring'] }),
-    ...AFTER_BACKUP_DESCRIBED,
-    ...AFTER_RESTORE_STARTED,
-    'described undefined': failed('TableLost'),
-    'described owned': restoring('Restoring'),
-    'described adoptable': tagging,
-    // Our restore was accepted, yet the ACTIVE table under the name says it came from elsewhere: never tag it.
-    'described foreign': failed('TableLost'),
-    tagged: completed,
+    ...AFTER_RESTORE_BEGAN,
   },
   // The spec asks for no tableSettings: the first read back completes the restore.
   Configuring: {
     nothing: configuring,
-    ...AFTER_BACKUP_DESCRIBED,
-    ...AFTER_RESTORE_STARTED,
-    'described undefined': failed('TableLost'),
-    'described owned': restoring('Restoring'),
-    'described adoptable': tagging,
-    'described foreign': failed('TableLost'),
-    tagged: completed,
+    ...AFTER_RESTORE_BEGAN,
     'settingsDescribed gone': failed('TableLost'),
     'settingsDescribed ACTIVE': completed,
     settingChanged: configuring,
