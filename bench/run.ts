@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { GROUP, PLURAL, VERSION, type DynamoDBRestore } from '../src/api/dynamodb-restore.ts';
-import { seededRandom, type RecordedCall } from '../test/support/fidelity-proxy.ts';
+import { seededRandom } from '../test/support/fidelity-proxy.ts';
 import { dynamodbClient, musicBackup, Restores } from '../test/support/restores.ts';
 import { EMULATOR_CREDENTIALS, REPO, TestBed, type OperatorProcess } from '../test/support/testbed.ts';
 
@@ -56,9 +56,6 @@ function ideal(durationsMs: number[]): number {
   return Math.max(slotBound, callBound, Math.max(...durationsMs));
 }
 
-function callsFor(calls: RecordedCall[], table: string, operation: string, key = EMULATOR_CREDENTIALS.AWS_ACCESS_KEY_ID): RecordedCall[] {
-  return calls.filter((c) => c.operation === operation && c.accessKeyId === key && (c.body.TableName === table || c.body.TargetTableName === table));
-}
 
 async function main(): Promise<void> {
   const started = Date.now();
@@ -110,7 +107,7 @@ async function main(): Promise<void> {
       const applied = Date.now();
       await restores.create('bench', `latency-${i}`, { targetTableName: table, source: { backupArn } });
       for (;;) {
-        const call = callsFor(proxy.calls, table, 'RestoreTableFromBackup')[0];
+        const call = proxy.callsOf('RestoreTableFromBackup', table)[0];
         if (call) {
           latencies.push(call.at.getTime() - applied);
           break;
@@ -131,21 +128,22 @@ async function main(): Promise<void> {
     const applied = Date.now() - burstStart;
     const burst = await waitAllCompleted('bench', LATENCY_SAMPLES + N, 40 * 60_000);
     const burstMs = burst.at - burstStart;
+    // Every table name is used once per run, so a table's calls in the proxy's log are this burst's.
     const burstCalls = proxy.calls.slice(mark);
     const durations = tables.map((t) => proxy.creatingMsOf(t) ?? NaN);
     const burstIdeal = ideal(durations);
     const refused = burstCalls.filter((c) => c.accessKeyId === EMULATOR_CREDENTIALS.AWS_ACCESS_KEY_ID && (c.error === 'ThrottlingException' || c.error === 'LimitExceededException')).length;
     const surfaced = burst.items.filter((r) => tables.includes(r.spec.targetTableName) && (r.status?.phase !== 'Completed' || r.status.lastError)).length;
-    const restoreCalls = tables.map((t) => callsFor(burstCalls, t, 'RestoreTableFromBackup').filter((c) => !c.error).length);
+    const restoreCalls = tables.map((t) => proxy.callsOf('RestoreTableFromBackup', t).filter((c) => !c.error).length);
     log(`(a) all Completed in ${seconds(burstMs)} (applying took ${seconds(applied)}); ideal ${seconds(burstIdeal)}`);
 
     // (c) detection lag and polling cost, from the burst; the fixed 5-second poll on the same durations.
     const lags: number[] = [];
     const describes: number[] = [];
     for (const [i, table] of tables.entries()) {
-      const restoreCall = callsFor(burstCalls, table, 'RestoreTableFromBackup').find((c) => !c.error);
+      const restoreCall = proxy.callsOf('RestoreTableFromBackup', table).find((c) => !c.error);
       const activeAt = (restoreCall?.at.getTime() ?? NaN) + (durations[i] ?? NaN);
-      const polls = callsFor(burstCalls, table, 'DescribeTable');
+      const polls = proxy.callsOf('DescribeTable', table);
       const seen = polls.find((c) => c.at.getTime() >= activeAt);
       if (seen) lags.push(seen.at.getTime() - activeAt);
       describes.push(polls.length);
