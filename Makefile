@@ -71,9 +71,15 @@ $(BENCH_VENV)/.installed:
 e2e: deps testbed-tools ## Run only the end-to-end suite, on the local control plane
 	$(MOCHA_E2E)
 
-# The end-to-end suite alone; E2E_USE_KUBECONFIG=1 points it at the cluster KUBECONFIG names.
-MOCHA_E2E = mocha --no-config --node-option import=tsx --extension ts --require test/support/mocha-hooks.ts \
-	--reporter ./test/support/spec-with-summary.cjs --timeout 180000 'test/e2e/**/*.test.ts'
+# Mocha as `make test` runs it, on the files given; E2E_USE_KUBECONFIG=1 points the bed at the cluster KUBECONFIG names.
+MOCHA_FILES = mocha --no-config --node-option import=tsx --extension ts --require test/support/mocha-hooks.ts \
+	--reporter ./test/support/spec-with-summary.cjs --timeout 180000
+# The end-to-end suite alone.
+MOCHA_E2E = $(MOCHA_FILES) 'test/e2e/**/*.test.ts'
+
+.PHONY: test-files
+test-files: deps testbed-tools ## Run some test files on the bed: make test-files FILES='test/integration/x.test.ts ...'
+	$(MOCHA_FILES) $(FILES)
 
 .PHONY: chaos
 chaos: deps testbed-tools ## Chaos run: operator and apiserver kills, failing AWS calls, leader kills; writes docs/reliability.md
