@@ -3,6 +3,9 @@
 // - records every request (operation and JSON body) and the answer's error code;
 // - holds restored or created tables in CREATING for a chosen time (moto makes them ACTIVE at once);
 // - fills RestoreSummary on restored tables where moto leaves it out (adoption after a crash depends on it);
+// - gives every table it sees made a TableId, as DynamoDB does and moto does not (API Reference, TableDescription:
+//   "TableId: Unique identifier for the table"), a new one for each table made under a name, so a table deleted and
+//   made again is another table;
 // - injects AWS errors on chosen operations, or holds a real answer back (to kill a client mid-call);
 // - moves a point-in-time restorable window along with the clock (moto freezes it);
 // - serves a cross-Region restore: moto keeps backups per Region and cannot restore one into another Region, so
@@ -17,6 +20,7 @@
 // - random faults, off unless set (randomFaults): a fraction of calls answered InternalServerError or
 //   ThrottlingException, cut off (the socket destroyed, before or after moto acted) or answered late.
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
+import { randomUUID } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 
 export interface RecordedCall {
@@ -161,6 +165,8 @@ export class FidelityProxy {
   /** Backups to report in another status than moto's (which makes every backup AVAILABLE at once), by ARN. */
   readonly backupStatus = new Map<string, string>();
   private readonly activeAt = new Map<string, number>();
+  /** The TableId of each table made through the proxy, by name, until it is deleted. */
+  private readonly tableIds = new Map<string, string>();
   private readonly restored = new Map<string, { sourceBackupArn?: string; sourceTableArn?: string; at: Date; creatingMs: number }>();
   /** Restores CREATING, or accepted and not yet answered, in the Region they were signed for. */
   private restoreSlots: RestoreSlot[] = [];
@@ -316,6 +322,7 @@ export class FidelityProxy {
         const peaks = this.limitCounters.peakRestoresInProgress;
         peaks.set(call.region, Math.max(peaks.get(call.region) ?? 0, this.restoresInProgress(call.region)));
       }
+      this.tableIds.set(table, randomUUID());
       if (operation !== 'CreateTable') {
         this.restored.set(table, {
           sourceBackupArn: typeof body.BackupArn === 'string' ? body.BackupArn : undefined,
@@ -343,6 +350,7 @@ export class FidelityProxy {
       });
     }
     if (table && operation === 'DeleteTable') {
+      this.tableIds.delete(table);
       this.activeAt.delete(table);
       this.restored.delete(table);
       this.servedFrom.delete(table);
@@ -446,13 +454,15 @@ export class FidelityProxy {
     return { ...answer, headers: { ...answer.headers, 'content-length': String(body.length), 'x-amz-crc32': String(crc32(body)) }, body };
   }
 
-  /** CREATING while the hold lasts, and a RestoreSummary as DynamoDB gives it (moto's lacks or misdates it). */
+  /** CREATING while the hold lasts, the table's TableId, and a RestoreSummary as DynamoDB gives it (moto's lacks or misdates it). */
   private rewrite(answer: Answer, field: 'Table' | 'TableDescription', table: string): Answer {
     return this.edit(answer, (json: Record<string, Record<string, unknown> | undefined>) => {
       const description = json[field];
       if (!description) return;
       const creating = this.creating(table);
       if (creating) description.TableStatus = 'CREATING';
+      const id = this.tableIds.get(table);
+      if (id) description.TableId = id;
       const restored = this.restored.get(table);
       if (!restored) return;
       const summary = (description.RestoreSummary ?? {}) as Record<string, unknown>;
