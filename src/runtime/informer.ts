@@ -18,9 +18,12 @@ export interface InformerOptions<T extends KubernetesObject> {
   resyncPeriodMs: number;
 }
 
-/** What of an object is worth a reconcile when it changes: its spec (generation) and its deletion. */
+/**
+ * What of an object is worth a reconcile when it changes: its spec (generation) and its deletion. Not its status or
+ * its finalizers: the reconciler writes both itself, and a wake on its own write would cut short the wait it chose.
+ */
 function changeMark(obj: KubernetesObject): string {
-  return `${obj.metadata?.generation ?? ''}|${String(obj.metadata?.deletionTimestamp ?? '')}|${obj.metadata?.finalizers?.join(',') ?? ''}`;
+  return `${obj.metadata?.generation ?? ''}|${String(obj.metadata?.deletionTimestamp ?? '')}`;
 }
 
 /**

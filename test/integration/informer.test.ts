@@ -38,7 +38,7 @@ describe('integration: the informer', function () {
     await informer.stop();
   });
 
-  it('wakes on create and on a finalizer change, not on a status write; caches objects without managedFields', async () => {
+  it('wakes on create and on a spec change, not on a status write or a finalizer change; caches objects without managedFields', async () => {
     const restores = new Restores(bed);
     const key = `${namespace}/watched`;
     const created = await restores.create(namespace, 'watched', { targetTableName: 'Music', source: { backupArn: BACKUP } });
@@ -54,9 +54,13 @@ describe('integration: the informer', function () {
     const cached = informer.get(key);
     assert.equal((cached?.metadata as { managedFields?: unknown }).managedFields, undefined, 'the cache keeps no managedFields');
 
-    await api.replaceNamespacedCustomObject({ ...base, body: { ...written, metadata: { ...written.metadata, finalizers: ['example.com/hold'] } } });
-    await waitFor('the finalizer change', () => Promise.resolve(keys.length > woken), 10_000, 20);
-    await api.replaceNamespacedCustomObject({ ...base, body: { ...(await restores.get(namespace, 'watched')), metadata: { ...(await restores.get(namespace, 'watched')).metadata, finalizers: [] } } });
+    const held = (await api.replaceNamespacedCustomObject({ ...base, body: { ...written, metadata: { ...written.metadata, finalizers: ['example.com/hold'] } } })) as DynamoDBRestore;
+    await waitFor('the finalizer in the cache', () => Promise.resolve(informer.get(key)?.metadata.finalizers?.includes('example.com/hold') ?? false), 10_000, 20);
+    assert.equal(keys.length, woken, 'a finalizer change wakes nothing');
+
+    // deletionPolicy is the one field of the spec that may change: a new generation.
+    await api.replaceNamespacedCustomObject({ ...base, body: { ...held, metadata: { ...held.metadata, finalizers: [] }, spec: { ...held.spec, deletionPolicy: 'Delete' } } });
+    await waitFor('the spec change', () => Promise.resolve(keys.length > woken), 10_000, 20);
     await restores.delete(namespace, 'watched');
   });
 });
