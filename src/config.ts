@@ -16,6 +16,7 @@ export const SETTINGS = {
   MAX_RESTORES_IN_PROGRESS: 'max-restores-in-progress',
   AWS_CALLS_PER_SECOND: 'aws-calls-per-second',
   AWS_CALL_BURST: 'aws-call-burst',
+  ALLOW_UNGOVERNED_NAMESPACES: 'allow-ungoverned-namespaces',
   LEADER_ELECT: 'leader-elect',
   LEADER_ELECTION_NAMESPACE: 'leader-election-namespace',
   LEADER_ELECTION_ID: 'leader-election-id',
@@ -48,6 +49,8 @@ export interface Config {
   maxRestoresInProgress: number;
   /** DynamoDB control-plane calls per account and Region; undefined: unlimited (AWS_CALLS_PER_SECOND=0). */
   awsRateLimit: { perSecond: number; burst: number } | undefined;
+  /** Restore in namespaces no DynamoDBRestorePolicy governs; off (default-deny) but for single-team installs. */
+  allowUngovernedNamespaces: boolean;
   /** One active replica at a time, chosen through a Lease; off only for a single replica. */
   leaderElection: { enabled: boolean } & Pick<
     LeaderElectionOptions,
@@ -65,6 +68,13 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min) throw new ConfigError(`${name} must be an integer >= ${min}, got "${raw}"`);
   return value;
+}
+
+function boolean(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw !== 'true' && raw !== 'false') throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+  return raw === 'true';
 }
 
 /** A duration in seconds, fractions allowed (1.5), as milliseconds. */
@@ -107,8 +117,8 @@ export function loadConfig(environment: NodeJS.ProcessEnv, argv: string[] = []):
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
   const logFormat = env.LOG_FORMAT || 'json';
   if (logFormat !== 'json' && logFormat !== 'text') throw new ConfigError(`LOG_FORMAT must be json or text, got "${logFormat}"`);
-  const leaderElect = env.LEADER_ELECT ?? 'true';
-  if (leaderElect !== 'true' && leaderElect !== 'false') throw new ConfigError(`LEADER_ELECT must be true or false, got "${leaderElect}"`);
+  const leaderElect = boolean(env, 'LEADER_ELECT', true);
+  const allowUngovernedNamespaces = boolean(env, 'ALLOW_UNGOVERNED_NAMESPACES', false);
   const address = env.PROBE_ADDRESS ?? '0.0.0.0:8080';
   const match = /^\[?([^\]]*)\]?:(\d{1,5})$/.exec(address);
   const port = Number(match?.[2]);
@@ -136,8 +146,9 @@ export function loadConfig(environment: NodeJS.ProcessEnv, argv: string[] = []):
     pollMaxMs,
     maxRestoresInProgress: integer(env, 'MAX_RESTORES_IN_PROGRESS', 50, 1),
     awsRateLimit: callsPerSecond > 0 ? { perSecond: callsPerSecond, burst: integer(env, 'AWS_CALL_BURST', callsPerSecond, 1) } : undefined,
+    allowUngovernedNamespaces,
     leaderElection: {
-      enabled: leaderElect === 'true',
+      enabled: leaderElect,
       namespace: env.LEADER_ELECTION_NAMESPACE || podNamespace() || 'dynamodb-restore-system',
       name: env.LEADER_ELECTION_ID || 'dynamodb-restore-operator',
       // The pod name is unique among replicas; the Deployment passes it in through the downward API.

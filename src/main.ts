@@ -8,11 +8,12 @@ import { DynamoDBClients } from './aws/dynamodb-client.ts';
 import { loadConfig } from './config.ts';
 import { createLogger } from './log.ts';
 import { RestoreMetrics } from './restore/restore-metrics.ts';
-import { holdsSlot, restorePool } from './restore/restore-slots.ts';
+import { claimName, holdsClaim, holdsSlot, restorePool } from './restore/restore-slots.ts';
 import { FairSlots } from './runtime/fair-slots.ts';
 import { objectKey, splitKey } from './runtime/keys.ts';
 import { DEFAULT_PLAN_OPTIONS } from './restore/restore-plan.ts';
-import { restoreReconciler, type RestoreSlots, type RestoreStore } from './restore/restore-reconciler.ts';
+import { restoreReconciler, type RestoreSlots, type RestoreStore, type TableClaims } from './restore/restore-reconciler.ts';
+import { Claims } from './runtime/claims.ts';
 import { Controller } from './runtime/controller.ts';
 import { errorMessage } from './runtime/error-message.ts';
 import { CustomObjectClient } from './runtime/custom-objects.ts';
@@ -23,6 +24,8 @@ import { PrometheusMetrics } from './runtime/metrics.ts';
 import { startProbeServer } from './runtime/probe-server.ts';
 
 const CONTROLLER = 'dynamodb.restore.dev/restore-controller';
+
+const createdMs = (restore: DynamoDBRestore): number => Date.parse(String(restore.metadata.creationTimestamp ?? '')) || 0;
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env, process.argv.slice(2));
@@ -46,9 +49,16 @@ async function main(): Promise<void> {
       slots.acquire(restorePool(restore, config.defaultRegion), {
         key: objectKey(restore),
         group: restore.metadata.namespace,
-        since: Date.parse(String(restore.metadata.creationTimestamp ?? '')) || 0,
+        since: createdMs(restore),
       }),
     release: (key) => slots.release(key),
+  };
+
+  // One live resource per account, Region and table name; the leader keeps the claims, as it keeps the slots.
+  let claims = new Claims();
+  const tableClaims: TableClaims = {
+    claim: (restore) => claims.claim(claimName(restore, config.defaultRegion), objectKey(restore)),
+    release: (key) => claims.release(key),
   };
 
   const store: RestoreStore = {
@@ -73,9 +83,16 @@ async function main(): Promise<void> {
     dynamodb: (region, role) => clients.forRegion(region, role),
     events: new EventRecorder(kubeConfig, CONTROLLER, config.leaderElection.identity, log),
     now: () => new Date(),
-    options: { ...DEFAULT_PLAN_OPTIONS, pollMinMs: config.pollMinMs, pollMaxMs: config.pollMaxMs, defaultRegion: config.defaultRegion },
+    options: {
+      ...DEFAULT_PLAN_OPTIONS,
+      pollMinMs: config.pollMinMs,
+      pollMaxMs: config.pollMaxMs,
+      defaultRegion: config.defaultRegion,
+      allowUngovernedNamespaces: config.allowUngovernedNamespaces,
+    },
     metrics: restoreMetrics,
     slots: restoreSlots,
+    claims: tableClaims,
     // Polls may take half the control-plane rate, shared among the restores in progress; the rest starts new ones.
     pollFloorMs: (restore) => {
       const rate = config.awsRateLimit?.perSecond;
@@ -90,8 +107,12 @@ async function main(): Promise<void> {
     controller = working;
     // A new leader counts the restores its predecessor left in progress before it grants any slot.
     slots = new FairSlots(config.maxRestoresInProgress, (key) => working.queue.add(key));
-    for (const restore of cached()) {
+    // And the claims on table names, in the order they were made (oldest first, should two ever have been made).
+    claims = new Claims();
+    const byAge = cached().sort((a, b) => createdMs(a) - createdMs(b) || objectKey(a).localeCompare(objectKey(b)));
+    for (const restore of byAge) {
       if (holdsSlot(restore.status)) slots.hold(restorePool(restore, config.defaultRegion), objectKey(restore));
+      if (holdsClaim(restore.status)) claims.claim(claimName(restore, config.defaultRegion), objectKey(restore));
     }
     working.start();
     for (const restore of cached()) working.queue.add(objectKey(restore));

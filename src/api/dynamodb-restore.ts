@@ -399,6 +399,17 @@ export const DynamoDBRestoreStatus = Type.Object(
       Type.String({ description: 'What the table is restored from, for people: the backup ARN, or the source table and moment.' }),
     ),
     tableArn: Type.Optional(Type.String({ description: 'ARN of the restored table.' })),
+    tableId: Type.Optional(
+      Type.String({
+        description:
+          "The restored table's TableId, recorded from AWS's answer to this resource's own restore call. The table's " +
+          'identity: a later table of the same name has another. Only the table with this id (and this resource\'s ' +
+          'owner-uid tag) is ever tagged, configured or deleted by this resource.',
+      }),
+    ),
+    tableCreatedAt: Type.Optional(
+      Type.String({ format: 'date-time', description: "The restored table's CreationDateTime, recorded with tableId." }),
+    ),
     tableStatus: Type.Optional(
       Type.String({ description: 'TableStatus from the last DescribeTable: CREATING, ACTIVE, ...' }),
     ),
@@ -410,7 +421,7 @@ export const DynamoDBRestoreStatus = Type.Object(
           'this source after this time.',
       }),
     ),
-    startTime: Type.Optional(Type.String({ format: 'date-time', description: 'When the restore was requested from AWS.' })),
+    startTime: Type.Optional(Type.String({ format: 'date-time', description: 'When AWS accepted the restore: its table began CREATING.' })),
     completionTime: Type.Optional(Type.String({ format: 'date-time', description: 'When the restore reached a final phase.' })),
     restoreSummary: Type.Optional(
       Type.Object(

@@ -39,6 +39,7 @@ export function toTableState(table: TableDescription | undefined, fallbackName: 
   return {
     name: table?.TableName ?? fallbackName,
     arn: table?.TableArn,
+    ...(table?.TableId !== undefined && { id: table.TableId }),
     status: table?.TableStatus ?? 'UNKNOWN',
     createdAt: table?.CreationDateTime?.toISOString(),
     restoreSummary: summary && {

@@ -55,6 +55,8 @@ export interface RestoreSummary {
 export interface TableState {
   name: string;
   arn?: string;
+  /** TableId: unique to this table; a table made later under the same name has another. */
+  id?: string;
   status: string;
   /** CreationDateTime: for a restored table, when its restore began. */
   createdAt?: string;

@@ -1,55 +1,55 @@
-// What deleting a DynamoDBRestore does to its table, free of I/O. With deletionPolicy Delete the resource carries
-// the operator's finalizer and this plan runs until the finalizer can go: the table is deleted only when it carries
-// this resource's ownership tag (or is provably this resource's restore, which is then tagged first), never while
-// it is still being created or updated, and never with deletion protection on.
+// What deleting a DynamoDBRestore does to its table, free of I/O. The resource carries the operator's finalizer
+// while its table needs the operator: while a restore is in progress (AWS counts it until the table is ACTIVE, so
+// its slot is held until then, whatever happens to the resource) and, with deletionPolicy Delete, until the table
+// is deleted. A table is deleted only when its TableId is the one this resource recorded from its own restore call
+// and it carries this resource's owner-uid tag; never while it is being created or updated, never with deletion
+// protection on. A resource whose restore never took hold deletes nothing.
 import type { DynamoDBRestore, DynamoDBRestoreStatus } from '../api/dynamodb-restore.ts';
 import type { DynamoDBRestorePolicy } from '../api/dynamodb-restore-policy.ts';
 import { classifyError } from './restore-errors.ts';
-import {
-  fromOurSource,
-  ownerTags,
-  OWNER_UID_TAG,
-  provesOurRestore,
-  ready,
-  Reason,
-  SETTLING_DELAY_MS,
-  type Observation,
-  type PlanOptions,
-  type Step,
-} from './restore-plan.ts';
+import { isFinal, ownerTags, OWNER_UID_TAG, ready, Reason, SETTLING_DELAY_MS, type Observation, type PlanOptions, type Step } from './restore-plan.ts';
 import { deletionPolicyDenial } from './restore-policy.ts';
+import { doneWithSlots } from './restore-slots.ts';
 
-export const FINALIZER = 'dynamodb.restore.dev/delete-table';
+export const FINALIZER = 'dynamodb.restore.dev/finalizer';
 
 /** How often a refused deletion (deletion protection on, an AWS error that needs a person) looks again. */
 export const DELETION_RECHECK_MS = 120_000;
 
-/** Whether the resource should carry the finalizer: only a Delete policy needs to act before it goes. */
+/**
+ * Whether the resource should carry the finalizer: with a Delete policy, always; otherwise until its restore no
+ * longer needs a slot, so deleting the resource mid-restore cannot free a slot AWS still counts.
+ */
 export function wantsFinalizer(restore: DynamoDBRestore): boolean {
-  return restore.spec.deletionPolicy === 'Delete';
+  return restore.spec.deletionPolicy === 'Delete' || !(isFinal(restore) || doneWithSlots(restore.status));
 }
 
 export function planDeletion(
   restore: DynamoDBRestore,
   observation: Observation,
   now: Date,
-  options: PlanOptions,
+  _options: PlanOptions,
   policies: readonly DynamoDBRestorePolicy[] = [],
 ): Step {
   const status = restore.status ?? {};
   const name = restore.spec.targetTableName;
+  const deletes = restore.spec.deletionPolicy === 'Delete';
   const release: Step = { status, action: { kind: 'releaseFinalizer' } };
   const note = (reason: string, message: string, extra: Partial<DynamoDBRestoreStatus> = {}): DynamoDBRestoreStatus =>
     ready({ ...status, ...extra }, restore, 'False', reason, message, now);
   const look: Step = { status, action: { kind: 'describeSettings', tableName: name, read: ['tags'] } };
 
-  if (!wantsFinalizer(restore)) return release;
-  const denied = deletionPolicyDenial(restore, policies);
+  const denied = deletes ? deletionPolicyDenial(restore, policies) : undefined;
   if (denied) {
     return { status: note(Reason.PolicyDenied, `${denied.message} Table ${name} is left in place.`), action: { kind: 'releaseFinalizer' } };
   }
-  // Nothing was ever asked of AWS: there is no table of ours.
-  if (!status.restoreRequestedAt) return release;
+  // Nothing was ever asked of AWS (no table of ours, no slot), or a Retain resource's restore is past its slot.
+  if (!status.restoreRequestedAt || (!deletes && doneWithSlots(status))) return release;
+  // AWS never answered the restore call with a table (it failed, or its answer was lost): nothing is provably ours.
+  if (status.tableId === undefined) {
+    if (!deletes) return release;
+    return { status: note(Reason.TableNotOwned, `No table was recorded as restored by this resource, so none is deleted; table ${name}, if any, is left untouched.`), action: { kind: 'releaseFinalizer' } };
+  }
 
   switch (observation.kind) {
     case 'nothing':
@@ -60,31 +60,36 @@ export function planDeletion(
       const observed = observation.settings;
       if (!observed) return release;
       const { table, tags } = observed;
-      if (table.status === 'DELETING') {
-        return { status: note(Reason.DeletingTable, `Table ${name} is being deleted; the resource goes when it is gone.`), action: { kind: 'requeue', afterMs: SETTLING_DELAY_MS } };
-      }
-      if (table.status !== 'ACTIVE') {
+      if (table.id !== status.tableId) {
         return {
-          status: note(Reason.DeletionWaiting, `Table ${name} is ${table.status}; it is deleted once ACTIVE (DynamoDB refuses to delete it before).`),
-          action: { kind: 'requeue', afterMs: SETTLING_DELAY_MS },
+          status: note(Reason.TableNotOwned, `Table ${name} is not the table this resource restored (its TableId differs: it was replaced); it is left untouched.`),
+          action: { kind: 'releaseFinalizer' },
         };
       }
-      if (tags?.[OWNER_UID_TAG] !== restore.metadata.uid) {
-        // Restored by this resource but not tagged yet (deleted mid-restore, or a crash before tagging): mark it, then delete.
-        if (provesOurRestore(table, fromOurSource(restore, status), status.restoreRequestedAt, options.adoptionSkewMs)) {
-          return { status, action: { kind: 'tagTable', tableArn: table.arn ?? status.tableArn ?? '', tags: ownerTags(restore) } };
-        }
-        // The restore never took hold: the table of that name was always someone else's.
-        if (!status.startTime) {
-          return { status: note(Reason.TableNotOwned, `Table ${name} was not created by this resource; it is left untouched.`), action: { kind: 'releaseFinalizer' } };
-        }
+      const seen = { tableStatus: table.status };
+      if (table.status === 'DELETING') {
+        return { status: note(Reason.DeletingTable, `Table ${name} is being deleted; the resource goes when it is gone.`, seen), action: { kind: 'requeue', afterMs: SETTLING_DELAY_MS } };
+      }
+      if (table.status !== 'ACTIVE') {
+        const then = deletes ? 'it is deleted once ACTIVE (DynamoDB refuses to delete it before)' : 'AWS counts its restore until it is ACTIVE, and so does the operator: the resource goes then';
+        return { status: note(Reason.DeletionWaiting, `Table ${name} is ${table.status}; ${then}.`, seen), action: { kind: 'requeue', afterMs: SETTLING_DELAY_MS } };
+      }
+      if (!deletes) return { status: { ...status, ...seen }, action: { kind: 'releaseFinalizer' } };
+      const owner = tags && Object.hasOwn(tags, OWNER_UID_TAG) ? tags[OWNER_UID_TAG] : undefined;
+      // Our own table (by its recorded TableId), deleted before the restore reached its tagging step: the tag the
+      // restore would have put there goes on first, so the IAM condition on the owner tag lets DeleteTable through.
+      if (owner === undefined) {
+        return { status: { ...status, ...seen }, action: { kind: 'tagTable', tableArn: table.arn ?? status.tableArn ?? '', tags: ownerTags(restore) } };
+      }
+      if (owner !== restore.metadata.uid) {
         return {
           status: note(
             Reason.DeletionRefused,
-            `Table ${name} does not carry this resource's ownership tag (${OWNER_UID_TAG}=${restore.metadata.uid}), so it is not deleted: it may have been replaced. ` +
-              'Set spec.deletionPolicy: Retain to let this resource go and keep the table.',
+            `Table ${name} carries another resource's ownership tag (${OWNER_UID_TAG}=${owner}), so it is not deleted. ` +
+              'A cluster administrator (the platform team) can set spec.deletionPolicy: Retain on this resource to let it go and keep the table.',
+            seen,
           ),
-          action: { kind: 'done' },
+          action: { kind: 'requeue', afterMs: DELETION_RECHECK_MS },
         };
       }
       if (table.deletionProtection) {
@@ -92,12 +97,13 @@ export function planDeletion(
           status: note(
             Reason.DeletionRefused,
             `Table ${name} has deletion protection on, so it is not deleted. Turn it off (aws dynamodb update-table --table-name ${name} --no-deletion-protection-enabled) ` +
-              'to let the operator delete it, or set spec.deletionPolicy: Retain to keep it.',
+              'to let the operator delete it, or have a cluster administrator (the platform team) set spec.deletionPolicy: Retain to keep it.',
+            seen,
           ),
           action: { kind: 'requeue', afterMs: DELETION_RECHECK_MS },
         };
       }
-      return { status: note(Reason.DeletingTable, `Deleting table ${name} (deletionPolicy Delete).`), action: { kind: 'deleteTable', tableName: name } };
+      return { status: note(Reason.DeletingTable, `Deleting table ${name} (deletionPolicy Delete).`, seen), action: { kind: 'deleteTable', tableName: name } };
     }
     case 'failed': {
       const classified = classifyError(observation.error, { tableName: name, backupArn: status.backupArn });
@@ -105,7 +111,8 @@ export function planDeletion(
       const reason = classified.retry.kind === 'terminal' ? Reason.DeletionFailed : classified.reason;
       // Even a "terminal" error (access denied) is looked at again: the resource cannot go until the table does.
       const afterMs = classified.retry.kind === 'after' ? classified.retry.delayMs : DELETION_RECHECK_MS;
-      return { status: note(reason, `Table ${name} could not be deleted: ${classified.message}`, { lastError }), action: { kind: 'requeue', afterMs } };
+      const what = deletes ? 'could not be deleted' : 'could not be looked at';
+      return { status: note(reason, `Table ${name} ${what}: ${classified.message}`, { lastError }), action: { kind: 'requeue', afterMs } };
     }
     default:
       return look;

@@ -16,9 +16,10 @@ import { judgeSetting, requestedSettings, settingReads, type ObservedSettings, t
 import { setCondition } from '../runtime/conditions.ts';
 import { truncate } from '../runtime/error-message.ts';
 import { classifyError, type ClassifiedError } from './restore-errors.ts';
-import { checkPolicies } from './restore-policy.ts';
+import { checkPolicies, governs } from './restore-policy.ts';
 import { pointInTimeRequest, restoreRequest } from './restore-request.ts';
 import type { DynamoDBRestorePolicy } from '../api/dynamodb-restore-policy.ts';
+import { splitKey } from '../runtime/keys.ts';
 
 /** What the previous action found out; 'nothing' at the start of a reconcile. */
 export type Observation =
@@ -28,11 +29,16 @@ export type Observation =
   | { kind: 'continuousBackupsDescribed'; pitr: PointInTimeRecovery }
   | { kind: 'restoreStarted'; table: TableState }
   | { kind: 'tagged' }
-  | { kind: 'described'; table: TableState | undefined }
+  /** tags: the table's, when they were asked for (a found table's owner-uid tag decides whether it may be adopted). */
+  | { kind: 'described'; table: TableState | undefined; tags?: Record<string, string> }
   /** The table and the reads its settings need; undefined when the table does not exist. */
   | { kind: 'settingsDescribed'; settings: ObservedSettings | undefined }
   | { kind: 'settingChanged'; setting: SettingName }
   | { kind: 'tableDeleted' }
+  /** The target table's name in its account and Region is this resource's to restore into. */
+  | { kind: 'claimGranted' }
+  /** Another live DynamoDBRestore (key: namespace/name) claims the same account, Region and table name. */
+  | { kind: 'claimHeld'; holder: string }
   /** A restore slot of the account and Region is this resource's. */
   | { kind: 'slotGranted' }
   /** Every slot is taken, or others are ahead: position is the place in the fair queue. */
@@ -44,13 +50,16 @@ export type Action =
   | { kind: 'describeBackup'; backupArn: string; region: string }
   /** ListBackups of the table, in the target Region (region undefined: the operator default). */
   | { kind: 'listBackups'; tableName: string; region: string | undefined }
+  /** Claim the target table's name in its account and Region (no AWS call: the operator keeps the claims). */
+  | { kind: 'claimTable' }
   /** Ask for one of the account and Region's restore slots (no AWS call: the operator keeps count). */
   | { kind: 'acquireSlot' }
   | { kind: 'restoreFromBackup'; request: RestoreFromBackupRequest }
   /** DescribeContinuousBackups of a point-in-time restore's source table (by name or ARN). */
   | { kind: 'describeContinuousBackups'; table: string; region: string | undefined }
   | { kind: 'restoreToPointInTime'; request: RestoreToPointInTimeRequest }
-  | { kind: 'describeTable'; tableName: string }
+  /** DescribeTable, and ListTagsOfResource of the table found when withTags. */
+  | { kind: 'describeTable'; tableName: string; withTags?: boolean }
   | { kind: 'tagTable'; tableArn: string; tags: Record<string, string> }
   /** DescribeTable, then (when the table exists) the reads named. */
   | { kind: 'describeSettings'; tableName: string; read: SettingRead[] }
@@ -74,13 +83,19 @@ export interface PlanOptions {
   /** DescribeTable polling while CREATING: a tenth of the time elapsed, within these bounds. */
   pollMinMs: number;
   pollMaxMs: number;
-  /** Clock difference tolerated between this operator and AWS when judging a found table's RestoreDateTime. */
+  /** Clock difference tolerated between this operator and AWS when judging a found table's CreationDateTime. */
   adoptionSkewMs: number;
   /** The Region of resources without spec.region, when the operator knows it (else the SDK's chain decides). */
   defaultRegion?: string;
+  /** Restore in namespaces no DynamoDBRestorePolicy governs (single-team installs); false: they get no restore. */
+  allowUngovernedNamespaces: boolean;
 }
 
-export const DEFAULT_PLAN_OPTIONS: PlanOptions = { pollMinMs: 2_000, pollMaxMs: 120_000, adoptionSkewMs: 60_000 };
+/**
+ * A found table is adopted only after a crash between the restore call and the status write; its CreationDateTime
+ * then follows restoreRequestedAt, so the allowance is clock skew between this operator and AWS, nothing more.
+ */
+export const DEFAULT_PLAN_OPTIONS: PlanOptions = { pollMinMs: 2_000, pollMaxMs: 120_000, adoptionSkewMs: 5_000, allowUngovernedNamespaces: false };
 
 /** A queued resource is woken when a slot frees; this is the safety net if a wake-up is missed. */
 export const QUEUED_RECHECK_MS = 60_000;
@@ -105,6 +120,8 @@ export const Reason = {
   Validating: 'Validating',
   BackupNotReady: 'BackupNotReady',
   PolicyDenied: 'PolicyDenied',
+  PolicyRequired: 'PolicyRequired',
+  TableClaimed: 'TableClaimed',
   PointInTimeRecoveryUnavailable: 'PointInTimeRecoveryUnavailable',
   InvalidRestoreTime: 'InvalidRestoreTime',
   BackupNotFound: 'BackupNotFound',
@@ -153,15 +170,16 @@ export function planRestore(
   // An answer that belongs to another phase (or to the deletion plan) is no basis for a decision: start afresh.
   const configuring = current.phase === 'Configuring';
   const kind = observation.kind;
-  const slotAnswer = kind === 'slotGranted' || kind === 'slotQueued';
-  if (((kind === 'settingsDescribed' || kind === 'settingChanged') && !configuring) || (slotAnswer && current.restoreRequestedAt)) {
+  const slotOrClaimAnswer = kind === 'slotGranted' || kind === 'slotQueued' || kind === 'claimGranted' || kind === 'claimHeld';
+  if (((kind === 'settingsDescribed' || kind === 'settingChanged') && !configuring) || (slotOrClaimAnswer && current.restoreRequestedAt)) {
     return planRestore(restore, { kind: 'nothing' }, now, options, policies);
   }
 
   const { spec } = restore;
   // An answer from AWS other than an error means the last error is over: it leaves the status.
   const { lastError, ...rest } = current;
-  const errorPersists = observation.kind === 'nothing' || observation.kind === 'failed';
+  // (A claim answer is the operator's own, not AWS's.)
+  const errorPersists = observation.kind === 'nothing' || observation.kind === 'failed' || observation.kind === 'claimGranted';
   const base: DynamoDBRestoreStatus = {
     ...(errorPersists && lastError ? { ...rest, lastError } : rest),
     observedGeneration: restore.metadata.generation,
@@ -171,8 +189,16 @@ export function planRestore(
   const source = sourceSummary(spec, base.backupArn);
   if (source) base.source = source;
   const ctx = { tableName: spec.targetTableName, backupArn: base.backupArn };
-  const describe: Action = { kind: 'describeTable', tableName: spec.targetTableName };
+  // Before AWS has answered the restore call, a table found under the name may only be adopted: its tags decide.
+  const describe: Action = { kind: 'describeTable', tableName: spec.targetTableName, ...(!base.startTime && { withTags: true }) };
   const deny = (backupArn: string | undefined): Step | undefined => {
+    const { namespace } = restore.metadata;
+    if (!options.allowUngovernedNamespaces && !policies.some((p) => governs(p, namespace))) {
+      const message =
+        `No DynamoDBRestorePolicy governs namespace ${namespace}, and this operator restores only in governed namespaces. ` +
+        'A cluster administrator (the platform team) can create one that lists it in spec.namespaces; a team cannot.';
+      return fail(restore, base, { code: 'PolicyRequired', reason: Reason.PolicyRequired, message, retry: { kind: 'terminal' } }, now);
+    }
     const denial = checkPolicies(restore, policies, options.defaultRegion, backupArn);
     return denial && fail(restore, base, { code: 'PolicyDenied', reason: Reason.PolicyDenied, message: denial.message, retry: { kind: 'terminal' } }, now);
   };
@@ -182,8 +208,22 @@ export function planRestore(
       if (configuring) return configure(restore, base);
       if (base.restoreRequestedAt) return { status: base, action: describe };
       // Guardrails before any AWS call; once the restore is requested, a later policy change does not abort it.
-      const denied = deny(base.backupArn ?? pointInTimeSource(spec));
-      if (denied) return denied;
+      // The claim comes after them, so a refused resource never holds a name another may need. Asking for it writes
+      // nothing: the status moves on with the claim's answer.
+      return deny(base.backupArn ?? pointInTimeSource(spec)) ?? { status: current, action: { kind: 'claimTable' } };
+    }
+
+    case 'claimHeld': {
+      const holder = splitKey(observation.holder);
+      const who = holder.namespace === restore.metadata.namespace ? `DynamoDBRestore ${holder.name} in this namespace` : 'a DynamoDBRestore in another namespace';
+      const where = `${spec.region ?? options.defaultRegion ?? "the operator's Region"}`;
+      const message =
+        `Table ${spec.targetTableName} in ${where} is already claimed by ${who}: one resource per table, so this one makes no AWS call. ` +
+        'Choose another targetTableName in a new DynamoDBRestore, or delete the other resource first.';
+      return fail(restore, base, { code: 'TableClaimed', reason: Reason.TableClaimed, message, retry: { kind: 'terminal' } }, now);
+    }
+
+    case 'claimGranted': {
       // Validated already: only the slot is missing. Waiting costs no AWS call.
       if (base.phase === 'Queued') return { status: base, action: { kind: 'acquireSlot' } };
       const pit = spec.source.pointInTime;
@@ -273,8 +313,9 @@ export function planRestore(
         return requestRestore(restore, base, now);
       }
       if (base.startTime) return track(restore, base, table, now, options);
-      if (provesOurRestore(table, fromOurSource(restore, base), base.restoreRequestedAt, options.adoptionSkewMs)) {
-        return track(restore, { ...base, startTime: table.createdAt ?? now.toISOString() }, table, now, options);
+      // Our call's answer was lost (a crash before the status write): the table stands in for that answer.
+      if (adoptable(restore, base, table, observation.tags, options)) {
+        return track(restore, { ...base, startTime: table.createdAt ?? now.toISOString() }, table, now, options, true);
       }
       return fail(restore, base, classifyError(new AwsError('TableAlreadyExistsException', '', 'RestoreTableFromBackup'), ctx), now);
     }
@@ -440,45 +481,73 @@ function describeSource(spec: DynamoDBRestore['spec'], base: DynamoDBRestoreStat
   return `table ${pointInTimeSource(spec) ?? ''} as of ${pit.restoreDateTime ?? 'the latest restorable time'}`;
 }
 
-/** Whether a RestoreSummary names this resource's source: its backup, or its point-in-time source table. */
-export function fromOurSource(restore: DynamoDBRestore, base: DynamoDBRestoreStatus): (summary: RestoreSummary | undefined) => boolean {
+/**
+ * Whether a RestoreSummary names exactly this resource's source: its backup, or its point-in-time source table (the
+ * ARN itself, or by name the table of that name in the target Region: never a name that merely ends the same way).
+ */
+export function fromOurSource(
+  restore: DynamoDBRestore,
+  base: DynamoDBRestoreStatus,
+  defaultRegion?: string,
+): (summary: RestoreSummary | undefined) => boolean {
   const pit = restore.spec.source.pointInTime;
   if (pit) {
-    return (summary) =>
-      summary?.sourceTableArn !== undefined &&
-      (summary.sourceTableArn === pit.sourceTableArn || (pit.sourceTableName !== undefined && summary.sourceTableArn.endsWith(`:table/${pit.sourceTableName}`)));
+    const region = restore.spec.region ?? defaultRegion;
+    return (summary) => {
+      const arn = summary?.sourceTableArn;
+      if (arn === undefined) return false;
+      if (pit.sourceTableArn !== undefined) return arn === pit.sourceTableArn;
+      const parts = arn.split(':');
+      return parts[5] === `table/${pit.sourceTableName ?? ''}` && (region === undefined || parts[3] === region);
+    };
   }
   return (summary) => base.backupArn !== undefined && summary?.sourceBackupArn === base.backupArn;
 }
 
 /**
- * A found table is ours only when DynamoDB says it was restored from our source and created after we asked for it.
- * (RestoreSummary.RestoreDateTime is the backup's or the point in time's, not the restore's: CreationDateTime is.)
+ * Whether a table found under the target name is the answer to this resource's own restore call, lost in a crash
+ * before the status recorded it. Only then: the call was made (restoreRequestedAt) and never answered (no
+ * startTime); the table carries no other resource's owner-uid tag; DynamoDB says it was restored from exactly this
+ * source; and it was created after the call was asked for (within clock skew). The claim on the name (one live
+ * resource per account, Region and table) rules out another resource of this operator.
  */
-export function provesOurRestore(
+export function adoptable(
+  restore: DynamoDBRestore,
+  status: DynamoDBRestoreStatus,
   table: TableState,
-  fromOurs: (summary: RestoreSummary | undefined) => boolean,
-  requestedAt: string | undefined,
-  skewMs: number,
+  tags: Record<string, string> | undefined,
+  options: Pick<PlanOptions, 'adoptionSkewMs' | 'defaultRegion'>,
 ): boolean {
-  if (!requestedAt || !table.createdAt || !fromOurs(table.restoreSummary)) return false;
-  return Date.parse(table.createdAt) >= Date.parse(requestedAt) - skewMs;
+  if (!status.restoreRequestedAt || status.startTime || !table.createdAt || tags === undefined) return false;
+  const owner = Object.hasOwn(tags, OWNER_UID_TAG) ? tags[OWNER_UID_TAG] : undefined;
+  if (owner !== undefined && owner !== restore.metadata.uid) return false;
+  if (!fromOurSource(restore, status, options.defaultRegion)(table.restoreSummary)) return false;
+  return Date.parse(table.createdAt) >= Date.parse(status.restoreRequestedAt) - options.adoptionSkewMs;
 }
 
-/** ownCall: the table is the answer to our own restore call, so it is ours whatever its RestoreSummary says. */
+/**
+ * ownCall: the table is the answer to our own restore call (or its adoption), so it is ours: its identity (TableId,
+ * CreationDateTime) is recorded. From then on a table under the name with another TableId is not ours.
+ */
 function track(restore: DynamoDBRestore, base: DynamoDBRestoreStatus, table: TableState, now: Date, options: PlanOptions, ownCall = false): Step {
   const name = restore.spec.targetTableName;
+  if (base.tableId !== undefined && table.id !== base.tableId) {
+    const message = `Table ${name} is not the table this resource restored (TableId ${table.id ?? 'unknown'}, not ${base.tableId}): it was deleted and replaced; it is left untouched.`;
+    return fail(restore, base, { code: 'TableReplaced', reason: Reason.TableLost, message, retry: { kind: 'terminal' } }, now);
+  }
   const observed: DynamoDBRestoreStatus = {
     ...base,
     tableArn: table.arn ?? base.tableArn,
+    ...(ownCall && table.id !== undefined && { tableId: table.id }),
+    ...(ownCall && table.createdAt !== undefined && { tableCreatedAt: table.createdAt }),
     tableStatus: table.status,
     restoreSummary: table.restoreSummary ?? base.restoreSummary,
   };
   switch (table.status) {
     case 'ACTIVE':
-      // Tag only what DynamoDB says came from our backup: if our restore failed and someone else made a table of
-      // that name meanwhile, it is not ours to mark.
-      if (!ownCall && !fromOurSource(restore, observed)(table.restoreSummary)) {
+      // Without a recorded identity (a status from before it was kept), tag only what DynamoDB says came from our
+      // source: if our restore failed and someone else made a table of that name meanwhile, it is not ours to mark.
+      if (observed.tableId === undefined && !fromOurSource(restore, observed, options.defaultRegion)(table.restoreSummary)) {
         return fail(
           restore,
           observed,

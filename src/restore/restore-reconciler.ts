@@ -13,7 +13,7 @@ import type { RestoreMetricsSink } from './restore-metrics.ts';
 import { FINALIZER, planDeletion, wantsFinalizer } from './restore-deletion.ts';
 import { isFinal, planRestore, WARNING_REASONS, type Action, type Observation, type PlanOptions } from './restore-plan.ts';
 import type { ObservedSettings, SettingRead } from './table-settings.ts';
-import { doneWithSlots, holdsSlot } from './restore-slots.ts';
+import { doneWithSlots, holdsClaim, holdsSlot } from './restore-slots.ts';
 import type { SlotAnswer } from '../runtime/fair-slots.ts';
 import { objectKey } from '../runtime/keys.ts';
 
@@ -43,6 +43,8 @@ export interface RestoreReconcilerDeps {
   policies?: () => readonly DynamoDBRestorePolicy[];
   /** AWS's restore slots per account and Region; omitted: unlimited. */
   slots?: RestoreSlots;
+  /** One live resource per account, Region and table name; omitted: every claim is granted. */
+  claims?: TableClaims;
   /**
    * The shortest DescribeTable poll interval for this resource now, so that polling every restore in progress of
    * its account and Region leaves room in the control-plane rate for starting new ones; omitted: options.pollMinMs.
@@ -53,6 +55,13 @@ export interface RestoreReconcilerDeps {
 export interface RestoreSlots {
   acquire(restore: DynamoDBRestore): SlotAnswer;
   /** The resource needs no slot any more (or is gone). */
+  release(key: string): void;
+}
+
+export interface TableClaims {
+  /** The key of the resource that holds the claim on the restore's target table after this call (its own, if free). */
+  claim(restore: DynamoDBRestore): string;
+  /** The resource lets go of its claim (gone, or failed without a table). */
   release(key: string): void;
 }
 
@@ -72,6 +81,7 @@ export function restoreReconciler(deps: RestoreReconcilerDeps): Reconcile {
     for (let conflicts = 0; ; conflicts++) {
       if (!restore) {
         deps.slots?.release(key);
+        deps.claims?.release(key);
         return {};
       }
       try {
@@ -92,21 +102,33 @@ async function reconcile(deps: RestoreReconcilerDeps, restore: DynamoDBRestore, 
   if (restore.metadata.deletionTimestamp) {
     // No restore starts any more; one in progress keeps its slot until the table stops CREATING.
     if (!holdsSlot(restore.status)) deps.slots?.release(objectKey(restore));
-    return holds ? drive(deps, restore, planDeletion, log) : {};
+    return holds ? (await drive(deps, restore, planDeletion, log)).result : {};
   }
   // The finalizer goes on before any AWS call, so no table is ever made for a resource that could vanish unseen.
-  if (wantsFinalizer(restore) !== holds) {
-    const updated = await deps.store.setFinalizer(restore, FINALIZER, !holds);
-    if (!updated) return {};
-    restore = updated;
-  }
+  const updated = await syncFinalizer(deps, restore);
+  if (!updated) return {};
   // A final resource costs nothing: no AWS call, no write.
-  if (isFinal(restore)) return {};
-  return drive(deps, restore, planRestore, log);
+  if (isFinal(updated)) return {};
+  const { result, restore: after } = await drive(deps, updated, planRestore, log);
+  // Past its restore: a Retain resource needs the finalizer no more.
+  await syncFinalizer(deps, after);
+  return result;
+}
+
+/** Adds or removes the finalizer as wantsFinalizer says; undefined when the resource is gone. */
+async function syncFinalizer(deps: RestoreReconcilerDeps, restore: DynamoDBRestore): Promise<DynamoDBRestore | undefined> {
+  const holds = restore.metadata.finalizers?.includes(FINALIZER) ?? false;
+  if (wantsFinalizer(restore) === holds) return restore;
+  return deps.store.setFinalizer(restore, FINALIZER, !holds);
 }
 
 /** Runs a plan: write the status it asks for, take its action, feed the outcome back, until it ends the reconcile. */
-async function drive(deps: RestoreReconcilerDeps, restore: DynamoDBRestore, plan: Planner, log: Logger): Promise<{ requeueAfterMs?: number }> {
+async function drive(
+  deps: RestoreReconcilerDeps,
+  restore: DynamoDBRestore,
+  plan: Planner,
+  log: Logger,
+): Promise<{ result: { requeueAfterMs?: number }; restore: DynamoDBRestore }> {
   const { region, credentials } = restore.spec;
   const dynamodb: PortFor = (r) => deps.dynamodb(r ?? region, credentials);
   const floor = deps.pollFloorMs?.(restore) ?? 0;
@@ -116,9 +138,15 @@ async function drive(deps: RestoreReconcilerDeps, restore: DynamoDBRestore, plan
     const { status, action } = plan(restore, observation, deps.now(), options, deps.policies?.() ?? []);
     restore = await writeStatus(deps, restore, status, log);
     if (doneWithSlots(restore.status)) deps.slots?.release(objectKey(restore));
+    if (!holdsClaim(restore.status)) deps.claims?.release(objectKey(restore));
     if (action.kind === 'releaseFinalizer') {
       await deps.store.setFinalizer(restore, FINALIZER, false);
-      return {};
+      return { result: {}, restore };
+    }
+    if (action.kind === 'claimTable') {
+      const holder = deps.claims?.claim(restore) ?? objectKey(restore);
+      observation = holder === objectKey(restore) ? { kind: 'claimGranted' } : { kind: 'claimHeld', holder };
+      continue;
     }
     if (action.kind === 'acquireSlot') {
       const answer = deps.slots?.acquire(restore) ?? { granted: true };
@@ -126,7 +154,7 @@ async function drive(deps: RestoreReconcilerDeps, restore: DynamoDBRestore, plan
       continue;
     }
     const outcome = await perform(action, dynamodb, log);
-    if ('result' in outcome) return outcome.result;
+    if ('result' in outcome) return { result: outcome.result, restore };
     observation = outcome.observation;
   }
   throw new Error(`The plan did not settle within ${MAX_STEPS} steps`);
@@ -137,7 +165,7 @@ type Outcome = { result: { requeueAfterMs?: number } } | { observation: Observat
 /** The port for a Region: the resource's own unless the action names one (a backup lives in its own Region). */
 type PortFor = (region?: string) => DynamoDBPort;
 
-async function perform(action: Exclude<Action, { kind: 'releaseFinalizer' | 'acquireSlot' }>, dynamodb: PortFor, log: Logger): Promise<Outcome> {
+async function perform(action: Exclude<Action, { kind: 'releaseFinalizer' | 'acquireSlot' | 'claimTable' }>, dynamodb: PortFor, log: Logger): Promise<Outcome> {
   switch (action.kind) {
     case 'done':
       return { result: {} };
@@ -158,7 +186,11 @@ async function perform(action: Exclude<Action, { kind: 'releaseFinalizer' | 'acq
       log.info('Calling RestoreTableToPointInTime', { table: action.request.TargetTableName, source: action.request.SourceTableArn ?? action.request.SourceTableName });
       return observe(async () => ({ kind: 'restoreStarted', table: await dynamodb().restoreTableToPointInTime(action.request) }));
     case 'describeTable':
-      return observe(async () => ({ kind: 'described', table: await dynamodb().describeTable(action.tableName) }));
+      return observe(async () => {
+        const table = await dynamodb().describeTable(action.tableName);
+        const tags = action.withTags && table?.arn ? await dynamodb().listTags(table.arn) : undefined;
+        return { kind: 'described', table, tags };
+      });
     case 'tagTable':
       return observe(async () => {
         await dynamodb().tagResource(action.tableArn, action.tags);

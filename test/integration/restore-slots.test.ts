@@ -81,4 +81,97 @@ describe('integration: restore slots and the control-plane rate', function () {
       await bed.group.stop(operator.process);
     }
   });
+
+  describe('slots follow tables, not resources (one slot: MAX_RESTORES_IN_PROGRESS=1)', () => {
+    const env = () => ({ WATCH_NAMESPACES: `${teamA},${teamB}`, MAX_RESTORES_IN_PROGRESS: '1', POLL_MIN_SECONDS: '1' });
+    let backupArn: string;
+
+    beforeEach(async () => {
+      backupArn ??= await musicBackup(ddb, uniqueName('Music'));
+      bed.proxy.resetLimits();
+      bed.proxy.maxRestoresInProgress = 1;
+    });
+
+    afterEach(() => {
+      bed.proxy.clearFaults();
+      bed.proxy.holdCreatingMs = 0;
+    });
+
+    /** The first restore's table CREATING for holdMs; the second, in another namespace, asks for the slot meanwhile. */
+    async function twoRestores(holdMs: number, firstSpec: Partial<Parameters<Restores['create']>[2]> = {}) {
+      bed.proxy.holdCreatingMs = holdMs;
+      const first = { ns: teamA, name: uniqueName('first'), table: uniqueName('First') };
+      const second = { ns: teamB, name: uniqueName('second'), table: uniqueName('Second') };
+      await restores.create(first.ns, first.name, { targetTableName: first.table, source: { backupArn }, ...firstSpec });
+      await restores.waitFor(first.ns, first.name, 'to be CREATING', (r) => r.status?.tableStatus === 'CREATING');
+      bed.proxy.holdCreatingMs = 0;
+      return { first, second, createSecond: () => restores.create(second.ns, second.name, { targetTableName: second.table, source: { backupArn } }) };
+    }
+
+    const restoreCall = (table: string) => {
+      const [call] = bed.proxy.callsOf('RestoreTableFromBackup', table).filter((c) => !c.error);
+      assert.ok(call, `a restore call for ${table}`);
+      return call;
+    };
+
+    it("attack 8: a Retain resource deleted while its table is CREATING holds its slot until ACTIVE; another namespace's restore waits Queued and AWS never sees more than one in progress", async () => {
+      const op = await bed.startOperator(env());
+      try {
+        const { first, second, createSecond } = await twoRestores(8_000);
+        await restores.delete(first.ns, first.name);
+        const waiting = await restores.waitFor(first.ns, first.name, 'to wait for its table', (r) => r.status?.conditions?.some((c) => c.reason === 'DeletionWaiting') ?? false);
+        assert.ok(waiting.metadata.deletionTimestamp, 'deleted, held by the finalizer');
+        await createSecond();
+        await restores.waitFor(second.ns, second.name, 'to queue', (r) => r.status?.phase === 'Queued');
+        await restores.waitFor(second.ns, second.name, 'to complete', (r) => r.status?.phase === 'Completed');
+        await restores.waitGone(first.ns, first.name);
+
+        // The second restore was asked of AWS only once the first table had stopped CREATING.
+        const firstCall = restoreCall(first.table);
+        assert.ok(restoreCall(second.table).at.getTime() >= firstCall.at.getTime() + (bed.proxy.creatingMsOf(first.table) ?? Infinity));
+        assert.equal(bed.proxy.limitCounters.limitExceeded, 0, 'no LimitExceeded');
+        assert.equal(bed.proxy.limitCounters.peakRestoresInProgress.get('us-east-1'), 1);
+        assert.equal(bed.proxy.callsOf('DeleteTable', first.table).length, 0, 'Retain: the table stays');
+      } finally {
+        await bed.group.stop(op.process);
+      }
+    });
+
+    it('gives the slot back as soon as the table is ACTIVE, while the resource is still Configuring', async () => {
+      const op = await bed.startOperator(env());
+      try {
+        // The first restore's tableSettings cannot be applied (throttled until cleared): it stays Configuring.
+        bed.proxy.inject({ operation: 'UpdateTimeToLive', code: 'ThrottlingException', times: Infinity });
+        const { first, second, createSecond } = await twoRestores(2_000, { tableSettings: { timeToLive: { attributeName: 'expiresAt' } } });
+        await restores.waitFor(first.ns, first.name, 'to be Configuring', (r) => r.status?.phase === 'Configuring');
+        await createSecond();
+        await restores.waitFor(second.ns, second.name, 'to complete', (r) => r.status?.phase === 'Completed');
+        assert.equal((await restores.get(first.ns, first.name)).status?.phase, 'Configuring', 'the first still Configuring when the second completed');
+        bed.proxy.clearFaults();
+        await restores.waitFor(first.ns, first.name, 'to complete', (r) => r.status?.phase === 'Completed', 60_000);
+        assert.equal(bed.proxy.limitCounters.limitExceeded, 0);
+      } finally {
+        await bed.group.stop(op.process);
+      }
+    });
+
+    it("a new operator counts the restore its predecessor left CREATING before it grants the slot to another namespace's restore", async () => {
+      let op = await bed.startOperator(env());
+      try {
+        const { first, second, createSecond } = await twoRestores(8_000);
+        await bed.group.stop(op.process);
+        await createSecond();
+        op = await bed.startOperator(env());
+        await restores.waitFor(second.ns, second.name, 'to queue', (r) => r.status?.phase === 'Queued');
+        await restores.waitFor(second.ns, second.name, 'to complete', (r) => r.status?.phase === 'Completed');
+        await restores.waitFor(first.ns, first.name, 'to complete', (r) => r.status?.phase === 'Completed');
+        const firstCall = restoreCall(first.table);
+        assert.ok(restoreCall(second.table).at.getTime() >= firstCall.at.getTime() + (bed.proxy.creatingMsOf(first.table) ?? Infinity));
+        assert.equal(bed.proxy.limitCounters.limitExceeded, 0);
+        assert.equal(bed.proxy.limitCounters.peakRestoresInProgress.get('us-east-1'), 1);
+      } finally {
+        await bed.group.stop(op.process);
+      }
+    });
+  });
 });

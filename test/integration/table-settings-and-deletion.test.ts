@@ -9,6 +9,8 @@ import {
   DescribeTableCommand,
   DescribeTimeToLiveCommand,
   ListTagsOfResourceCommand,
+  TagResourceCommand,
+  UpdateTableCommand,
   waitUntilTableNotExists,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
@@ -18,7 +20,7 @@ import { sharedTestBed } from '../support/shared-testbed.ts';
 import { dynamodbClient, musicBackup, Restores, uniqueName } from '../support/restores.ts';
 import type { OperatorProcess, TestBed } from '../support/testbed.ts';
 
-const FINALIZER = 'dynamodb.restore.dev/delete-table';
+const FINALIZER = 'dynamodb.restore.dev/finalizer';
 
 describe('integration: tableSettings and deletionPolicy', function () {
   this.timeout(120_000);
@@ -101,33 +103,52 @@ describe('integration: tableSettings and deletionPolicy', function () {
     assert.equal(bed.proxy.callsOf('DeleteTable', target).length, 1);
   });
 
-  it('deletionPolicy Delete: refuses a table without this resource\'s ownership tag; the table survives and the status says why', async () => {
+  it('deletionPolicy Delete: leaves a table made anew under its name (another TableId) untouched, even with its uid tag copied on; the resource goes with a Warning', async () => {
     const target = uniqueName('Replaced');
     await restores.create(namespace, 'replaced', { targetTableName: target, source: { backupArn }, deletionPolicy: 'Delete' });
-    await restores.waitFor(namespace, 'replaced', 'to complete', (r) => r.status?.phase === 'Completed');
-    // Someone deletes the restored table and creates their own under the same name.
+    const done = await restores.waitFor(namespace, 'replaced', 'to complete', (r) => r.status?.phase === 'Completed');
+    assert.ok(done.status?.tableId, 'the restored table\'s TableId is recorded');
+    // Someone deletes the restored table, creates their own under the same name and copies the ownership tag onto it.
     await ddb.send(new DeleteTableCommand({ TableName: target }));
     await waitUntilTableNotExists({ client: ddb, maxWaitTime: 30 }, { TableName: target });
-    await ddb.send(new CreateTableCommand({ TableName: target, AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' }));
+    const made = await ddb.send(new CreateTableCommand({ TableName: target, AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' }));
+    assert.notEqual(made.TableDescription?.TableId, done.status?.tableId, 'the new table has a TableId of its own');
+    await ddb.send(new TagResourceCommand({ ResourceArn: made.TableDescription?.TableArn, Tags: [{ Key: 'dynamodb.restore.dev/owner-uid', Value: done.metadata.uid }] }));
     const deletesBefore = bed.proxy.callsOf('DeleteTable', target).length;
 
     await restores.delete(namespace, 'replaced');
-    const refused = await restores.waitFor(namespace, 'replaced', 'to refuse', (r) => readyOf(r)?.reason === 'DeletionRefused');
-    assert.match(readyOf(refused)?.message ?? '', /does not carry this resource's ownership tag.*deletionPolicy: Retain/);
-    assert.deepEqual(refused.metadata.finalizers, [FINALIZER]);
+    await restores.waitGone(namespace, 'replaced');
     assert.ok(await tableExists(target));
     assert.equal(bed.proxy.callsOf('DeleteTable', target).length, deletesBefore, 'no DeleteTable for a table not ours');
-    const tagCalls = bed.proxy.calls.filter((c) => c.operation === 'TagResource' && String(c.body.ResourceArn).endsWith(`:table/${target}`));
-    assert.equal(tagCalls.length, 1, 'tagged once, when restored; the foreign table was not tagged');
-    assert.ok((await restores.events(namespace)).some((e) => e.name === 'replaced' && e.reason === 'DeletionRefused' && e.type === 'Warning'));
+    const event = (await restores.events(namespace)).find((e) => e.name === 'replaced' && e.reason === 'TableNotOwned');
+    assert.equal(event?.type, 'Warning');
+    assert.equal(event?.note, `Table ${target} is not the table this resource restored (its TableId differs: it was replaced); it is left untouched.`);
+  });
+
+  it('deletionPolicy Delete on a table with deletion protection: refuses with a Warning saying who can let it go; switching to Retain lets the resource go and keeps the table', async () => {
+    const target = uniqueName('Protected');
+    await restores.create(namespace, 'protected', { targetTableName: target, source: { backupArn }, deletionPolicy: 'Delete' });
+    await restores.waitFor(namespace, 'protected', 'to complete', (r) => r.status?.phase === 'Completed');
+    // Admission refuses Delete with tableSettings.deletionProtection; someone turns it on by hand.
+    await ddb.send(new UpdateTableCommand({ TableName: target, DeletionProtectionEnabled: true }));
+    await restores.delete(namespace, 'protected');
+    const refused = await restores.waitFor(namespace, 'protected', 'to refuse', (r) => readyOf(r)?.reason === 'DeletionRefused');
+    assert.equal(
+      readyOf(refused)?.message,
+      `Table ${target} has deletion protection on, so it is not deleted. Turn it off (aws dynamodb update-table --table-name ${target} --no-deletion-protection-enabled) ` +
+        'to let the operator delete it, or have a cluster administrator (the platform team) set spec.deletionPolicy: Retain to keep it.',
+    );
+    assert.deepEqual(refused.metadata.finalizers, [FINALIZER]);
+    assert.ok((await restores.events(namespace)).some((e) => e.name === 'protected' && e.reason === 'DeletionRefused' && e.type === 'Warning'));
+    assert.equal(bed.proxy.callsOf('DeleteTable', target).length, 0, 'no DeleteTable on a protected table');
 
     // The way out the message names: switch to Retain; the resource goes, the table stays.
     const api = bed.kubeConfig.makeApiClient(CustomObjectsApi);
     await api.patchNamespacedCustomObject(
-      { group: GROUP, version: VERSION, plural: PLURAL, namespace, name: 'replaced', body: { spec: { deletionPolicy: 'Retain' } } },
+      { group: GROUP, version: VERSION, plural: PLURAL, namespace, name: 'protected', body: { spec: { deletionPolicy: 'Retain' } } },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );
-    await restores.waitGone(namespace, 'replaced');
+    await restores.waitGone(namespace, 'protected');
     assert.ok(await tableExists(target));
   });
 
@@ -138,7 +159,7 @@ describe('integration: tableSettings and deletionPolicy', function () {
     await restores.waitFor(namespace, 'mid-restore', 'to be restoring', (r) => r.status?.tableStatus === 'CREATING');
     await restores.delete(namespace, 'mid-restore');
     const waiting = await restores.waitFor(namespace, 'mid-restore', 'to wait', (r) => readyOf(r)?.reason === 'DeletionWaiting');
-    assert.match(readyOf(waiting)?.message ?? '', /is CREATING; it is deleted once ACTIVE/);
+    assert.equal(readyOf(waiting)?.message, `Table ${target} is CREATING; it is deleted once ACTIVE (DynamoDB refuses to delete it before).`);
     await restores.waitGone(namespace, 'mid-restore');
     assert.equal(await tableExists(target), false);
     const aboutTarget = (body: Record<string, unknown>) =>

@@ -1,6 +1,6 @@
 // Helpers for tests that drive DynamoDBRestore resources and the emulator.
 import { randomBytes } from 'node:crypto';
-import { ApiException, CustomObjectsApi, EventsV1Api } from '@kubernetes/client-node';
+import { ApiException, CustomObjectsApi, EventsV1Api, type KubeConfig } from '@kubernetes/client-node';
 import {
   CreateBackupCommand,
   CreateTableCommand,
@@ -11,7 +11,7 @@ import {
   waitUntilTableNotExists,
 } from '@aws-sdk/client-dynamodb';
 import { GROUP, PLURAL, VERSION, type DynamoDBRestore, type DynamoDBRestoreSpec } from '../../src/api/dynamodb-restore.ts';
-import { POLICY_KIND, POLICY_PLURAL, type DynamoDBRestorePolicySpec } from '../../src/api/dynamodb-restore-policy.ts';
+import { POLICY_PLURAL, type DynamoDBRestorePolicySpec } from '../../src/api/dynamodb-restore-policy.ts';
 import { waitFor } from './processes.ts';
 import { EMULATOR_CREDENTIALS, type TestBed } from './testbed.ts';
 
@@ -88,8 +88,12 @@ export function restoreManifest(namespace: string, name: string, spec: DynamoDBR
 export class Restores {
   private readonly api: CustomObjectsApi;
 
-  constructor(private readonly bed: TestBed) {
-    this.api = bed.kubeConfig.makeApiClient(CustomObjectsApi);
+  /** kubeConfig: whose identity the calls are made with; the cluster admin's unless given (a tenant's, say). */
+  constructor(
+    private readonly bed: TestBed,
+    kubeConfig: KubeConfig = bed.kubeConfig,
+  ) {
+    this.api = kubeConfig.makeApiClient(CustomObjectsApi);
   }
 
   async create(namespace: string, name: string, spec: DynamoDBRestoreSpec): Promise<DynamoDBRestore> {
@@ -142,12 +146,7 @@ export class Restores {
   }
 
   async createPolicy(name: string, spec: DynamoDBRestorePolicySpec): Promise<void> {
-    await this.api.createClusterCustomObject({
-      group: GROUP,
-      version: VERSION,
-      plural: POLICY_PLURAL,
-      body: { apiVersion: `${GROUP}/${VERSION}`, kind: POLICY_KIND, metadata: { name }, spec },
-    });
+    await this.bed.createPolicy(name, spec);
   }
 
   async deletePolicy(name: string): Promise<void> {

@@ -11,12 +11,16 @@ import {
   ApiException,
   ApiextensionsV1Api,
   CoreV1Api,
+  CustomObjectsApi,
   KubeConfig,
   KubernetesObjectApi,
   loadAllYaml,
+  RbacAuthorizationV1Api,
   type KubernetesObject,
   type V1CustomResourceDefinition,
 } from '@kubernetes/client-node';
+import { GROUP, VERSION } from '../../src/api/dynamodb-restore.ts';
+import { POLICY_KIND, POLICY_PLURAL, type DynamoDBRestorePolicySpec } from '../../src/api/dynamodb-restore-policy.ts';
 import { startControlPlane, kubeconfigYaml } from './control-plane.ts';
 import { FidelityProxy } from './fidelity-proxy.ts';
 import { freePort, ProcessGroup, waitFor, type Started } from './processes.ts';
@@ -130,8 +134,43 @@ export class TestBed {
     }
   }
 
-  async createNamespace(name: string): Promise<void> {
+  /**
+   * A team's namespace, onboarded as a platform team would: with a DynamoDBRestorePolicy (named tenant-<namespace>)
+   * that governs it and restricts nothing, since the operator restores only in governed namespaces. governed: false
+   * leaves it ungoverned.
+   */
+  async createNamespace(name: string, { governed = true }: { governed?: boolean } = {}): Promise<void> {
     await this.kubeConfig.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name } } });
+    if (governed) await this.createPolicy(`tenant-${name}`, { namespaces: [name] });
+  }
+
+  /**
+   * A team's deployer in its namespace, as deploy/tenancy sets one up: a ServiceAccount bound to the shipped tenant
+   * role and nothing else. Its kubeconfig authenticates with a real token, so RBAC judges every call it makes.
+   */
+  async tenantKubeConfig(namespace: string, serviceAccount = 'deployer'): Promise<KubeConfig> {
+    await this.apply(readFileSync(join(REPO, 'deploy/tenancy/tenant-role.yaml'), 'utf8'));
+    await this.kubeConfig.makeApiClient(CoreV1Api).createNamespacedServiceAccount({ namespace, body: { metadata: { name: serviceAccount } } });
+    await this.kubeConfig.makeApiClient(RbacAuthorizationV1Api).createNamespacedRoleBinding({
+      namespace,
+      body: {
+        metadata: { name: `${serviceAccount}-restores` },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'dynamodb-restore-tenant' },
+        subjects: [{ kind: 'ServiceAccount', name: serviceAccount, namespace }],
+      },
+    });
+    const kubeConfig = new KubeConfig();
+    kubeConfig.loadFromFile(await this.serviceAccountKubeconfig(namespace, serviceAccount));
+    return kubeConfig;
+  }
+
+  async createPolicy(name: string, spec: DynamoDBRestorePolicySpec): Promise<void> {
+    await this.kubeConfig.makeApiClient(CustomObjectsApi).createClusterCustomObject({
+      group: GROUP,
+      version: VERSION,
+      plural: POLICY_PLURAL,
+      body: { apiVersion: `${GROUP}/${VERSION}`, kind: POLICY_KIND, metadata: { name }, spec },
+    });
   }
 
   /**

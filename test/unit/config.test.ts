@@ -11,6 +11,7 @@ const FLAG_VALUES: Record<(typeof SETTINGS)[keyof typeof SETTINGS], string> = {
   'max-restores-in-progress': '20',
   'aws-calls-per-second': '5',
   'aws-call-burst': '8',
+  'allow-ungoverned-namespaces': 'true',
   'leader-elect': 'false',
   'leader-election-namespace': 'ops',
   'leader-election-id': 'lease',
@@ -39,6 +40,8 @@ describe('loadConfig', () => {
       // AWS's limits: 50 restores in progress and about 10 control-plane calls a second per account and Region.
       maxRestoresInProgress: 50,
       awsRateLimit: { perSecond: 10, burst: 10 },
+      // Default-deny: a namespace no DynamoDBRestorePolicy governs gets no restore.
+      allowUngovernedNamespaces: false,
     });
     // Outside a pod: the default namespace, and an identity unique to this process.
     assert.deepEqual({ ...leaderElection, identity: undefined }, {
@@ -79,6 +82,7 @@ describe('loadConfig', () => {
         POD_NAME: 'operator-7d9f-abcde',
         MAX_RESTORES_IN_PROGRESS: '40',
         AWS_CALLS_PER_SECOND: '0',
+        ALLOW_UNGOVERNED_NAMESPACES: 'true',
       }),
       {
         watchNamespaces: ['team-a', 'team-b'],
@@ -93,6 +97,7 @@ describe('loadConfig', () => {
         maxRestoresInProgress: 40,
         // 0: no client-side limit.
         awsRateLimit: undefined,
+        allowUngovernedNamespaces: true,
         leaderElection: { enabled: false, namespace: 'ops', name: 'ddbr', identity: 'operator-7d9f-abcde', leaseDurationMs: 8_000, renewDeadlineMs: 5_000, retryPeriodMs: 1_500 },
       },
     );
@@ -110,6 +115,7 @@ describe('loadConfig', () => {
       pollMaxMs: 60_000,
       maxRestoresInProgress: 20,
       awsRateLimit: { perSecond: 5, burst: 8 },
+      allowUngovernedNamespaces: true,
       leaderElection: { enabled: false, namespace: 'ops', name: 'lease', identity: 'me', leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 },
       probeAddress: { host: '127.0.0.1', port: 9999 },
       logLevel: 'debug',
@@ -124,6 +130,11 @@ describe('loadConfig', () => {
       assert.match(err.message, /Unknown option '--watch-namespace'.*the flags are --watch-namespaces, --region/);
       return true;
     });
+  });
+
+  it('refuses ALLOW_UNGOVERNED_NAMESPACES and LEADER_ELECT values other than true or false', () => {
+    assert.throws(() => loadConfig({ ALLOW_UNGOVERNED_NAMESPACES: 'yes' }), /ALLOW_UNGOVERNED_NAMESPACES must be true or false, got "yes"/);
+    assert.throws(() => loadConfig({ LEADER_ELECT: '1' }), /LEADER_ELECT must be true or false, got "1"/);
   });
 
   it('rejects an unknown log level or format', () => {

@@ -40,6 +40,7 @@ describe('SdkDynamoDB', () => {
       TableDescription: {
         TableName: 'Music',
         TableArn: 'arn:aws:dynamodb:us-east-1:123456789012:table/Music',
+        TableId: 'e5a2b1c4-7d3f-4a8e-9b6c-0f1e2d3c4b5a',
         TableStatus: 'CREATING',
         CreationDateTime: new Date('2026-11-25T10:00:00Z'),
         RestoreSummary: { SourceBackupArn: BACKUP, RestoreDateTime: restoredAt, RestoreInProgress: true },
@@ -51,6 +52,7 @@ describe('SdkDynamoDB', () => {
     assert.deepEqual(table, {
       name: 'Music',
       arn: 'arn:aws:dynamodb:us-east-1:123456789012:table/Music',
+      id: 'e5a2b1c4-7d3f-4a8e-9b6c-0f1e2d3c4b5a',
       status: 'CREATING',
       createdAt: '2026-11-25T10:00:00.000Z',
       restoreSummary: { sourceBackupArn: BACKUP, sourceTableArn: undefined, restoreDateTime: restoredAt.toISOString(), restoreInProgress: true },

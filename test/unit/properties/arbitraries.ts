@@ -19,6 +19,7 @@ const DAY = 86_400_000;
 export const ACCOUNT = '123456789012';
 export const NAMESPACES = ['team-a', 'team-b'] as const;
 export const UIDS = ['uid-1', 'uid-2'] as const;
+export const TABLE_IDS = ['table-id-1', 'table-id-2'] as const;
 export const TABLES = ['Music', 'Music2'] as const;
 export const REGIONS = ['us-east-1', 'eu-west-1'] as const;
 export const BACKUP_ARNS = [
@@ -295,6 +296,8 @@ export const validStatus: fc.Arbitrary<DynamoDBRestoreStatus> = fc.record(
     backupArn,
     source: fc.string({ maxLength: 40 }),
     tableArn,
+    tableId: pooled(TABLE_IDS, fc.uuid()),
+    tableCreatedAt: isoNear,
     tableStatus,
     restoreRequestedAt: isoNear,
     startTime: isoNear,
@@ -348,6 +351,7 @@ export function table(shape: AnswerShape = {}): fc.Arbitrary<TableState> {
     {
       name: tableName,
       arn: tableArn,
+      id: pooled(TABLE_IDS, fc.uuid()),
       status: tableStatus,
       createdAt: moment(shape),
       restoreSummary: fc.record(
@@ -429,6 +433,8 @@ export function observation(shape: AnswerShape = {}, error: fc.Arbitrary<AwsErro
     fc.constantFrom(...SETTINGS).map((setting) => ({ kind: 'settingChanged' as const, setting })),
     fc.constant({ kind: 'tableDeleted' as const }),
     fc.constant({ kind: 'slotGranted' as const }),
+    fc.constant({ kind: 'claimGranted' as const }),
+    fc.constantFrom('sim/other', 'elsewhere/other').map((holder) => ({ kind: 'claimHeld' as const, holder })),
     fc
       .record({ position: fc.integer({ min: 1, max: 500 }), inUse: fc.integer({ min: 0, max: 50 }), capacity: fc.integer({ min: 1, max: 50 }) })
       .map((slot) => ({ kind: 'slotQueued' as const, ...slot })),
@@ -440,10 +446,11 @@ export const planOptions: fc.Arbitrary<PlanOptions> = fc.record(
   {
     pollMinMs: fc.constant(2_000),
     pollMaxMs: fc.constant(120_000),
-    adoptionSkewMs: fc.constantFrom(0, 60_000),
+    adoptionSkewMs: fc.constantFrom(0, 5_000),
     defaultRegion: fc.constantFrom(...REGIONS),
+    allowUngovernedNamespaces: fc.boolean(),
   },
-  { requiredKeys: ['pollMinMs', 'pollMaxMs', 'adoptionSkewMs'], noNullPrototype: true },
+  { requiredKeys: ['pollMinMs', 'pollMaxMs', 'adoptionSkewMs', 'allowUngovernedNamespaces'], noNullPrototype: true },
 );
 
 // --- policies ---------------------------------------------------------------------------------------------------
@@ -499,6 +506,8 @@ export function nearlyOurTable(r: DynamoDBRestore): fc.Arbitrary<{ table: TableS
       {
         name: fc.constant(r.spec.targetTableName),
         arn: tableArn,
+        // Mostly the table it recorded (if any); else another table under the same name.
+        id: fc.constantFrom(r.status?.tableId ?? TABLE_IDS[0], r.status?.tableId ?? TABLE_IDS[0], TABLE_IDS[1]),
         status: fc.oneof({ weight: 4, arbitrary: fc.constant('ACTIVE') }, { weight: 1, arbitrary: tableStatus }),
         createdAt: fc.integer({ min: -150, max: 150 }).map((s) => shiftIso(r.status?.restoreRequestedAt, s * 1_000)),
         restoreSummary: fc.oneof({ weight: 3, arbitrary: fc.constant(ourSource) }, { weight: 1, arbitrary: summary }),
@@ -507,7 +516,7 @@ export function nearlyOurTable(r: DynamoDBRestore): fc.Arbitrary<{ table: TableS
       { requiredKeys: ['name', 'status'], noNullPrototype: true },
     ),
     tags: fc
-      .constantFrom(r.metadata.uid, r.metadata.uid, 'someone-else', undefined)
+      .constantFrom(r.metadata.uid, r.metadata.uid, 'someone-else', '', undefined)
       .map((uid): Record<string, string> => (uid === undefined ? { team: 'a' } : { [OWNER_UID_TAG]: uid, [OWNER_TAG]: `${r.metadata.namespace}/restore` })),
   });
 }
@@ -517,6 +526,7 @@ export function nearlyOurs(r: DynamoDBRestore): fc.Arbitrary<Observation> {
   return nearlyOurTable(r).chain(({ table: t, tags: tg }) =>
     fc.constantFrom<Observation>(
       { kind: 'described', table: t },
+      { kind: 'described', table: t, tags: tg },
       { kind: 'restoreStarted', table: t },
       { kind: 'settingsDescribed', settings: { table: t, tags: tg } },
     ),

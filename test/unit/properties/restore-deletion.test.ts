@@ -1,12 +1,12 @@
 // Properties of planDeletion over any resource, status and answer from AWS: it never throws, it deletes only a table
-// that carries this resource's uid tag, it tags only a table it can prove its restore, and with Retain, a policy
-// forbidding Delete or no restore ever asked for, it lets the resource go without an AWS call.
+// whose TableId it recorded and that carries this resource's uid tag, it tags only that table, and with Retain and no
+// table recorded, a policy forbidding Delete or no restore ever asked for, it lets the resource go without an AWS call.
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { DynamoDBRestore } from '../../../src/api/dynamodb-restore.ts';
 import type { DynamoDBRestorePolicy } from '../../../src/api/dynamodb-restore-policy.ts';
 import { planDeletion } from '../../../src/restore/restore-deletion.ts';
-import { fromOurSource, OWNER_UID_TAG, ownerTags, provesOurRestore, type Observation, type PlanOptions, type Step } from '../../../src/restore/restore-plan.ts';
+import { OWNER_UID_TAG, ownerTags, type Observation, type PlanOptions, type Step } from '../../../src/restore/restore-plan.ts';
 import { awsErrorOf, errorCode, now, observation, nearlyOurTable, observedSettings, ownershipCase, planOptions, policies, policy, restore, validSpec, validStatus } from './arbitraries.ts';
 import { check, propertyTimeoutMs } from './runs.ts';
 import { assertMessagesBounded, assertStatusWritable, assertWellFormed } from './status-checks.ts';
@@ -45,26 +45,43 @@ describe('properties: planDeletion', function () {
         if (o.kind !== 'settingsDescribed') return;
         assert.ok(o.settings, 'a table that exists');
         assert.equal(o.settings.tags?.[OWNER_UID_TAG], r.metadata.uid, 'the uid tag is the proof');
+        assert.ok(r.status?.tableId !== undefined && o.settings.table.id === r.status.tableId, 'the table is the one this resource recorded');
         assert.equal(o.settings.table.status, 'ACTIVE');
         assert.ok(!o.settings.table.deletionProtection);
       }),
     );
   });
 
-  it('tags only a table it can prove its restore, with its own tags', () => {
+  it('tags only the table whose TableId it recorded, untagged, with its own tags', () => {
     check(
       fc.property(deletionCase, now, planOptions, policies, ([r, o], at, options, p) => {
         const { action } = plan(r, o, at, options, p);
         if (action.kind !== 'tagTable') return;
         assert.deepEqual(action.tags, ownerTags(r));
         assert.ok(o.kind === 'settingsDescribed' && o.settings, `tagTable after ${o.kind}`);
-        const status = r.status ?? {};
-        assert.ok(provesOurRestore(o.settings.table, fromOurSource(r, status), status.restoreRequestedAt, options.adoptionSkewMs));
+        assert.ok(r.status?.tableId !== undefined && o.settings.table.id === r.status.tableId, 'the table is the one this resource recorded');
+        assert.equal(o.settings.tags?.[OWNER_UID_TAG], undefined, "no one's owner tag is replaced");
       }),
     );
   });
 
-  it('lets the resource go without an AWS call under Retain, before any restore was asked for, or when a policy forbids Delete', () => {
+  it("never deletes or tags a table whose TableId is not the recorded one, whatever its tags say (a forged owner-uid tag included)", () => {
+    const forged = ownershipCase({
+      answer: (r) =>
+        nearlyOurTable(r).map(({ table }): Observation => ({
+          kind: 'settingsDescribed',
+          settings: { table: { ...table, id: 'not-the-recorded-id', status: 'ACTIVE', deletionProtection: false }, tags: { [OWNER_UID_TAG]: r.metadata.uid } },
+        })),
+    });
+    check(
+      fc.property(forged, now, planOptions, policies, ([r, o], at, options, p) => {
+        const { action } = plan(deleting(r), o, at, options, p);
+        assert.ok(action.kind !== 'deleteTable' && action.kind !== 'tagTable', action.kind);
+      }),
+    );
+  });
+
+  it('lets the resource go without an AWS call under Retain with no table recorded, before any restore was asked for, or when a policy forbids Delete', () => {
     const forbidsDelete = policy().map((pol) => ({ ...pol, spec: { ...pol.spec, namespaces: ['.*'], allowedDeletionPolicies: ['Retain' as const] } }));
     check(
       fc.property(
@@ -77,7 +94,7 @@ describe('properties: planDeletion', function () {
         forbidsDelete,
         (r, why, o, at, options, p, forbid) => {
           const cases = {
-            retain: { resource: { ...r, spec: { ...r.spec, deletionPolicy: 'Retain' as const } }, with: p },
+            retain: { resource: { ...r, spec: { ...r.spec, deletionPolicy: 'Retain' as const }, status: { ...r.status, tableId: undefined } }, with: p },
             'never asked': { resource: deleting({ ...r, status: { ...r.status, restoreRequestedAt: undefined } }), with: p.filter((x) => !x.spec.allowedDeletionPolicies) },
             policy: { resource: deleting(r), with: [...p, forbid] },
           } as const;

@@ -84,6 +84,10 @@ function run(c: Case): Run {
           clock += 10_000;
           ended = action.kind;
           break;
+        case 'claimTable':
+          // The operator's claims: this resource is the only one naming its table in the simulated world.
+          observation = { kind: 'claimGranted' };
+          break;
         case 'acquireSlot':
           // The operator's own count of restores in progress (no AWS call): queued the first few times, then granted.
           observation = slotAnswers++ < c.scenario.queuedTimes ? { kind: 'slotQueued', position: 1, inUse: 50, capacity: 50 } : { kind: 'slotGranted' };
@@ -158,7 +162,10 @@ const pitr: fc.Arbitrary<Record<string, PointInTimeRecovery>> = fc.option(
   mostly(fc.constant(ENABLED), fc.constant<PointInTimeRecovery>({ status: 'DISABLED' })),
   { nil: undefined, freq: 6 },
 ).map((p): Record<string, PointInTimeRecovery> => (p ? { Music: p } : {}));
-/** Someone else's table at the target name, made before the scenario (beyond any adoption skew); never our uid tag. */
+/**
+ * Someone else's table at the target name, made at any moment (inside the adoption window too); never our uid tag.
+ * Mostly another resource's (its owner-uid tag), sometimes made outside the operator (no owner tag).
+ */
 const foreign: fc.Arbitrary<SimScenario['foreign']> = fc.oneof(
   { weight: 3, arbitrary: fc.constant(undefined) },
   { weight: 1, arbitrary: fc.record({
@@ -167,12 +174,12 @@ const foreign: fc.Arbitrary<SimScenario['foreign']> = fc.oneof(
         name: fc.constant('x'),
         arn: fc.constant('arn:aws:dynamodb:us-east-1:123456789012:table/foreign'),
         status: fc.constantFrom('ACTIVE', 'CREATING', 'UPDATING'),
-        createdAt: fc.integer({ min: 61_000, max: 3 * 86_400_000 }).map((ms) => new Date(T0 - ms).toISOString()),
+        createdAt: fc.oneof(fc.integer({ min: -120_000, max: 120_000 }), fc.integer({ min: 0, max: 3 * 86_400_000 })).map((ms) => new Date(T0 - ms).toISOString()),
         restoreSummary: fc.record({ sourceBackupArn: fc.constantFrom(...BACKUP_ARNS), sourceTableArn: fc.constant(tableArnOf('Music')) }, { requiredKeys: [], noNullPrototype: true }),
       },
       { requiredKeys: ['name', 'arn', 'status'], noNullPrototype: true },
     ),
-    tags: fc.option(fc.constantFrom({ [OWNER_UID_TAG]: 'someone-else' }, { team: 'b' }), { nil: undefined }).map((t) => t ?? {}),
+    tags: fc.oneof({ weight: 3, arbitrary: fc.constant<Record<string, string>>({ [OWNER_UID_TAG]: 'someone-else' }) }, { weight: 1, arbitrary: fc.constantFrom<Record<string, string>>({ team: 'b' }, {}) }),
   }) },
 );
 const TRANSIENT = ['ThrottlingException', 'InternalServerError', 'LimitExceededException', 'TableInUseException', 'BackupInUseException', 'NetworkError', 'TimeoutError', 'ServiceUnavailable'];
@@ -199,10 +206,25 @@ const cases = (opts: { deletion?: boolean; policies?: boolean } = {}): fc.Arbitr
     namespace: fc.constantFrom(...NAMESPACES),
     uid: fc.constantFrom(...UIDS),
     scenario,
-    options: fc.record({ pollMinMs: fc.constant(2_000), pollMaxMs: fc.constant(120_000), adoptionSkewMs: fc.constantFrom(0, 60_000), defaultRegion: fc.constant(SIM_REGION) }),
+    options: fc.record({
+      pollMinMs: fc.constant(2_000),
+      pollMaxMs: fc.constant(120_000),
+      adoptionSkewMs: fc.constantFrom(0, 5_000),
+      defaultRegion: fc.constant(SIM_REGION),
+      allowUngovernedNamespaces: fc.constant(true),
+    }),
     policies: opts.policies ? policiesArb : fc.constant([]),
     deleteAt: opts.deletion ? fc.option(fc.integer({ min: 0, max: 12 }), { nil: undefined }) : fc.constant(undefined),
   });
+
+/**
+ * A world whose foreign table is untagged, made outside the operator right after it asked: what its own lost answer
+ * looks like (docs/security.md, the residual risk). No one can tell them apart, so ownership is not judged there.
+ */
+function lookalike(c: Case): boolean {
+  const f = c.scenario.foreign;
+  return f !== undefined && !Object.hasOwn(f.tags, OWNER_UID_TAG) && Date.parse(f.state.createdAt ?? '') >= T0 - c.options.adoptionSkewMs;
+}
 
 const trace = (r: Run) => `\nstatuses: ${JSON.stringify(r.written.map((s) => `${s.phase ?? '-'}/${readyOf(s)?.reason ?? '-'}`))}`;
 
@@ -232,9 +254,10 @@ describe('properties: the core driven through whole runs against a simulated Dyn
     );
   });
 
-  it('never tags, changes, adopts or deletes a table of someone else', () => {
+  it("never tags, changes, adopts or deletes a table of someone else: another resource's (its owner-uid tag) at any moment, an untagged one made before it asked", () => {
     check(
       fc.property(cases({ deletion: true }), (c) => {
+        if (lookalike(c)) return;
         const r = run(c);
         const touched = r.aws.calls.filter((x) => x.foreignTouched).map((x) => x.action.kind);
         assert.deepEqual(touched, [], `calls on the foreign table${trace(r)}`);
@@ -257,8 +280,10 @@ describe('properties: the core driven through whole runs against a simulated Dyn
           assert.equal(d.foreign, false, 'never a foreign table');
           assert.equal(d.tags[OWNER_UID_TAG], c.uid, `deleted ${d.name} without this resource's uid tag`);
         }
+        // Its restore's table recorded (not only adopted after a crash outside the skew): a resource that never
+        // recorded a table deletes nothing.
         const withinSkew = c.scenario.awsClockOffsetMs > -c.options.adoptionSkewMs;
-        if (r.released && c.spec.deletionPolicy === 'Delete' && withinSkew) {
+        if (r.released && c.spec.deletionPolicy === 'Delete' && withinSkew && r.restore.status?.tableId !== undefined) {
           const ours = [...r.aws.tables.values()].filter((t) => !t.foreign);
           assert.deepEqual(ours.map((t) => t.state.name), [], `a table it restored outlives it${trace(r)}`);
         }
@@ -278,6 +303,7 @@ describe('properties: the core driven through whole runs against a simulated Dyn
   it('completes only with its own table tagged as its own and every tableSettings in place', () => {
     check(
       fc.property(cases(), (c) => {
+        if (lookalike(c)) return;
         const r = run(c);
         if (r.restore.status?.phase !== 'Completed') return;
         const t = r.aws.tables.get(c.spec.targetTableName);

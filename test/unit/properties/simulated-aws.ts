@@ -54,7 +54,7 @@ export type SimOutcome = { observation: Observation } | { crashed: true };
 export const tableArnOf = (name: string) => `arn:aws:dynamodb:${SIM_REGION}:${SIM_ACCOUNT}:table/${name}`;
 
 /** AWS calls: everything but the ends of a reconcile and the operator's own slot bookkeeping. */
-const NOT_AWS = new Set(['requeue', 'backoff', 'done', 'releaseFinalizer', 'acquireSlot']);
+const NOT_AWS = new Set(['requeue', 'backoff', 'done', 'releaseFinalizer', 'acquireSlot', 'claimTable']);
 
 export class SimulatedAws {
   readonly tables = new Map<string, SimTable>();
@@ -112,7 +112,7 @@ export class SimulatedAws {
   private createTable(name: string, restoreSummary: NonNullable<TableState['restoreSummary']>): TableState {
     const at = this.awsNow();
     this.tables.set(name, {
-      state: { name, arn: tableArnOf(name), status: 'CREATING', createdAt: new Date(at).toISOString(), restoreSummary },
+      state: { name, arn: tableArnOf(name), id: `table-${this.restoresTakenEffect.length + 1}`, status: 'CREATING', createdAt: new Date(at).toISOString(), restoreSummary },
       tags: {},
       ttl: { status: 'DISABLED' },
       pitr: { status: 'DISABLED' },
@@ -191,8 +191,11 @@ export class SimulatedAws {
           table: this.createTable(name, { sourceTableArn: SourceTableArn ?? tableArnOf(source), restoreDateTime: action.request.RestoreDateTime ?? new Date(this.awsNow()).toISOString(), restoreInProgress: true }),
         };
       }
-      case 'describeTable':
-        return { kind: 'described', table: this.describe(action.tableName) };
+      case 'describeTable': {
+        const table = this.describe(action.tableName);
+        const tags = action.withTags && table ? { ...this.tables.get(action.tableName)?.tags } : undefined;
+        return { kind: 'described', table, ...(tags && { tags }) };
+      }
       case 'tagTable': {
         const t = [...this.tables.values()].find((x) => x.state.arn === action.tableArn);
         if (!t) throw new AwsError('ResourceNotFoundException', `Requested resource not found: ${action.tableArn}`, 'TagResource');

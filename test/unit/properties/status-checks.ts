@@ -15,6 +15,7 @@ export const STATUS_MESSAGE_MAX = 4_096;
 export const ACTION_KINDS = [
   'describeBackup',
   'listBackups',
+  'claimTable',
   'acquireSlot',
   'restoreFromBackup',
   'describeContinuousBackups',

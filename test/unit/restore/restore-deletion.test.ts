@@ -10,9 +10,10 @@ const TABLE_ARN = 'arn:aws:dynamodb:us-east-1:123456789012:table/Music';
 const UID = 'uid-1';
 const REQUESTED_AT = '2025-03-01T10:00:00.000Z';
 const NOW = new Date('2025-03-01T11:00:00.000Z');
-const OPTIONS: PlanOptions = { pollMinMs: 2_000, pollMaxMs: 120_000, adoptionSkewMs: 60_000, defaultRegion: 'us-east-1' };
+const OPTIONS: PlanOptions = { pollMinMs: 2_000, pollMaxMs: 120_000, adoptionSkewMs: 5_000, defaultRegion: 'us-east-1', allowUngovernedNamespaces: true };
 const SPEC: DynamoDBRestoreSpec = { targetTableName: 'Music', source: { backupArn: BACKUP_ARN }, deletionPolicy: 'Delete' };
-const STARTED: DynamoDBRestoreStatus = { phase: 'Completed', backupArn: BACKUP_ARN, restoreRequestedAt: REQUESTED_AT, startTime: REQUESTED_AT, tableArn: TABLE_ARN };
+const TABLE_ID = 'b5e3a9a0-0000-4000-8000-000000000001';
+const STARTED: DynamoDBRestoreStatus = { phase: 'Completed', backupArn: BACKUP_ARN, restoreRequestedAt: REQUESTED_AT, startTime: REQUESTED_AT, tableArn: TABLE_ARN, tableId: TABLE_ID };
 
 function deleting(status: DynamoDBRestoreStatus | undefined = STARTED, spec: DynamoDBRestoreSpec = SPEC): DynamoDBRestore {
   return {
@@ -24,29 +25,59 @@ function deleting(status: DynamoDBRestoreStatus | undefined = STARTED, spec: Dyn
   };
 }
 
-/** Restored from our backup after we asked (so provably ours), ACTIVE, with the tags given. */
+/** The table this resource recorded (its TableId), restored from our backup, with the status given. */
 const ours = (status = 'ACTIVE', extra: Partial<TableState> = {}): TableState => ({
   name: 'Music',
   arn: TABLE_ARN,
+  id: TABLE_ID,
   status,
   createdAt: '2025-03-01T10:00:01.000Z',
   restoreSummary: { sourceBackupArn: BACKUP_ARN },
   ...extra,
 });
-const foreign: TableState = { name: 'Music', arn: TABLE_ARN, status: 'ACTIVE', createdAt: '2025-03-01T10:30:00.000Z' };
+/** A table under the same name with another TableId: ours was deleted and replaced. */
+const foreign: TableState = { name: 'Music', arn: TABLE_ARN, id: 'b5e3a9a0-0000-4000-8000-00000000f0e1', status: 'ACTIVE', createdAt: '2025-03-01T10:30:00.000Z' };
 const seen = (table: TableState | undefined, tags: Record<string, string> = {}): Observation => ({ kind: 'settingsDescribed', settings: table && { table, tags } });
 const TAGGED = { [OWNER_UID_TAG]: UID };
 const reasonOf = (step: Step) => step.status.conditions?.find((c) => c.type === 'Ready')?.reason;
+const messageOf = (step: Step) => step.status.conditions?.find((c) => c.type === 'Ready')?.message ?? '';
 
 describe('planDeletion', () => {
-  it('only Delete wants the finalizer', () => {
+  it('Delete always wants the finalizer; Retain only until its restore no longer holds a slot', () => {
     assert.equal(wantsFinalizer(deleting(STARTED, { ...SPEC, deletionPolicy: 'Delete' })), true);
     assert.equal(wantsFinalizer(deleting(STARTED, { ...SPEC, deletionPolicy: 'Retain' })), false);
     assert.equal(wantsFinalizer(deleting(STARTED, { ...SPEC, deletionPolicy: undefined })), false);
+    const retain = { ...SPEC, deletionPolicy: 'Retain' as const };
+    const cases: Array<[string, DynamoDBRestoreStatus | undefined, boolean]> = [
+      ['new (empty status)', {}, true],
+      ['Validating', { phase: 'Validating' }, true],
+      ['Queued', { phase: 'Queued' }, true],
+      ['Restoring, table CREATING', { phase: 'Restoring', restoreRequestedAt: REQUESTED_AT, tableStatus: 'CREATING' }, true],
+      ['Restoring, table ACTIVE (tagging)', { phase: 'Restoring', restoreRequestedAt: REQUESTED_AT, tableStatus: 'ACTIVE' }, false],
+      ['Configuring', { phase: 'Configuring', tableStatus: 'ACTIVE' }, false],
+      ['Completed', { phase: 'Completed', tableStatus: 'ACTIVE' }, false],
+      ['Failed', { phase: 'Failed' }, false],
+    ];
+    for (const [what, status, expected] of cases) assert.equal(wantsFinalizer(deleting(status, retain)), expected, what);
   });
 
-  it('Retain (changed from Delete): lets the resource go with no AWS call', () => {
+  it('Retain with no restore in flight (changed from Delete, or never asked): lets the resource go with no AWS call', () => {
     assert.deepEqual(planDeletion(deleting(STARTED, { ...SPEC, deletionPolicy: 'Retain' }), { kind: 'nothing' }, NOW, OPTIONS).action, { kind: 'releaseFinalizer' });
+    const neverAsked = deleting({ phase: 'Queued' }, { ...SPEC, deletionPolicy: 'Retain' });
+    assert.deepEqual(planDeletion(neverAsked, { kind: 'nothing' }, NOW, OPTIONS).action, { kind: 'releaseFinalizer' });
+  });
+
+  it('Retain, deleted mid-restore: keeps the resource (and its slot) while the table is CREATING, then lets it go without deleting it', () => {
+    const retain = { ...SPEC, deletionPolicy: 'Retain' as const };
+    const midRestore = deleting({ ...STARTED, phase: 'Restoring', tableStatus: 'CREATING' }, retain);
+    const waiting = planDeletion(midRestore, seen(ours('CREATING')), NOW, OPTIONS);
+    assert.deepEqual(waiting.action, { kind: 'requeue', afterMs: 5_000 });
+    assert.equal(reasonOf(waiting), 'DeletionWaiting');
+    assert.equal(waiting.status.tableStatus, 'CREATING');
+    assert.equal(messageOf(waiting), 'Table Music is CREATING; AWS counts its restore until it is ACTIVE, and so does the operator: the resource goes then.');
+    const active = planDeletion(midRestore, seen(ours('ACTIVE')), NOW, OPTIONS);
+    assert.deepEqual(active.action, { kind: 'releaseFinalizer' });
+    assert.equal(active.status.tableStatus, 'ACTIVE', 'the slot count sees the table ACTIVE');
   });
 
   it('no restore ever requested: nothing to delete', () => {
@@ -55,12 +86,22 @@ describe('planDeletion', () => {
     }
   });
 
+  it('a restore asked for whose table was never recorded (failed, or its answer lost): deletes nothing, says so', () => {
+    const neverTookHold = { ...STARTED, phase: 'Failed' as const, startTime: undefined, tableId: undefined };
+    for (const observation of [{ kind: 'nothing' } as const, seen(ours(), TAGGED)]) {
+      const step = planDeletion(deleting(neverTookHold), observation, NOW, OPTIONS);
+      assert.deepEqual(step.action, { kind: 'releaseFinalizer' });
+      assert.equal(reasonOf(step), 'TableNotOwned');
+      assert.equal(messageOf(step), 'No table was recorded as restored by this resource, so none is deleted; table Music, if any, is left untouched.');
+    }
+  });
+
   it('a policy that allows only Retain: the table stays, the resource goes, the status says why', () => {
     const policy: DynamoDBRestorePolicy = { apiVersion: 'dynamodb.restore.dev/v1alpha1', kind: 'DynamoDBRestorePolicy', metadata: { name: 'keep-tables' }, spec: { namespaces: ['team-.*'], allowedDeletionPolicies: ['Retain'] } };
     const step = planDeletion(deleting(), { kind: 'nothing' }, NOW, OPTIONS, [policy]);
     assert.deepEqual(step.action, { kind: 'releaseFinalizer' });
     assert.equal(reasonOf(step), 'PolicyDenied');
-    assert.match(step.status.conditions?.[0]?.message ?? '', /keep-tables denies this restore \(allowedDeletionPolicies\).*left in place/);
+    assert.match(messageOf(step), /keep-tables denies this restore \(allowedDeletionPolicies\).*left in place/);
   });
 
   it('looks at the table and its tags first', () => {
@@ -73,9 +114,10 @@ describe('planDeletion', () => {
     ['ours, still CREATING (deleted mid-restore)', seen(ours('CREATING')), { kind: 'requeue', afterMs: 5_000 }, 'DeletionWaiting'],
     ['ours, UPDATING', seen(ours('UPDATING'), TAGGED), { kind: 'requeue', afterMs: 5_000 }, 'DeletionWaiting'],
     ['being deleted', seen(ours('DELETING'), TAGGED), { kind: 'requeue', afterMs: 5_000 }, 'DeletingTable'],
-    ['ours, ACTIVE, not tagged yet: tag first', seen(ours()), { kind: 'tagTable', tableArn: TABLE_ARN, tags: ownerTags(deleting()) }, undefined],
-    ['tagged for another resource, not provably ours', seen(foreign, { [OWNER_UID_TAG]: 'uid-2' }), { kind: 'done' }, 'DeletionRefused'],
-    ['someone else\'s, untagged', seen(foreign), { kind: 'done' }, 'DeletionRefused'],
+    ['ours by its recorded TableId, ACTIVE, not tagged yet: the tag goes on first', seen(ours()), { kind: 'tagTable', tableArn: TABLE_ARN, tags: ownerTags(deleting()) }, undefined],
+    ["ours by TableId, but tagged for another resource", seen(ours(), { [OWNER_UID_TAG]: 'uid-2' }), { kind: 'requeue', afterMs: DELETION_RECHECK_MS }, 'DeletionRefused'],
+    ['another TableId (replaced), tagged with our uid', seen(foreign, TAGGED), { kind: 'releaseFinalizer' }, 'TableNotOwned'],
+    ["another TableId (replaced), untagged", seen(foreign), { kind: 'releaseFinalizer' }, 'TableNotOwned'],
     ['ours with deletion protection on', seen(ours('ACTIVE', { deletionProtection: true }), TAGGED), { kind: 'requeue', afterMs: DELETION_RECHECK_MS }, 'DeletionRefused'],
     ['after tagging: look again', { kind: 'tagged' }, { kind: 'describeSettings', tableName: 'Music', read: ['tags'] }, undefined],
     ['after DeleteTable: look again', { kind: 'tableDeleted' }, { kind: 'describeSettings', tableName: 'Music', read: ['tags'] }, undefined],
@@ -95,30 +137,35 @@ describe('planDeletion', () => {
     });
   }
 
-  it('a table of that name that was never ours (the restore never started) is left alone and the resource goes', () => {
-    const neverStarted = { ...STARTED, phase: 'Failed' as const, startTime: undefined };
-    const step = planDeletion(deleting(neverStarted), seen(foreign), NOW, OPTIONS);
+  it("attack: a forged owner-uid tag on someone else's table never gets it deleted by a resource whose restore failed", () => {
+    // The resource failed TableAlreadyExists (no table recorded); someone with TagResource put its uid on the table.
+    const failed = { phase: 'Failed' as const, backupArn: BACKUP_ARN, restoreRequestedAt: REQUESTED_AT };
+    const step = planDeletion(deleting(failed), seen(foreign, TAGGED), NOW, OPTIONS);
     assert.deepEqual(step.action, { kind: 'releaseFinalizer' });
-    assert.equal(reasonOf(step), 'TableNotOwned');
   });
 
-  it('never deletes a table without this resource\'s uid tag, whatever else is observed', () => {
-    const tables = [ours(), ours('CREATING'), foreign, ours('ACTIVE', { restoreSummary: { sourceBackupArn: 'arn:other' } })];
-    const tagSets: Array<Record<string, string>> = [{}, { [OWNER_UID_TAG]: 'uid-2' }, { 'dynamodb.restore.dev/owner': 'team-a/music' }];
+  it("never deletes a table that is not the recorded one or lacks this resource's uid tag, whatever else is observed", () => {
+    const tables = [ours(), ours('CREATING'), foreign, { ...ours(), id: undefined }, ours('ACTIVE', { restoreSummary: { sourceBackupArn: 'arn:other' } })];
+    const tagSets: Array<Record<string, string>> = [{}, TAGGED, { [OWNER_UID_TAG]: 'uid-2' }, { 'dynamodb.restore.dev/owner': 'team-a/music' }];
     for (const table of tables) {
       for (const tags of tagSets) {
-        for (const status of [STARTED, { ...STARTED, startTime: undefined }]) {
+        for (const status of [STARTED, { ...STARTED, startTime: undefined }, { ...STARTED, tableId: undefined }]) {
           const step = planDeletion(deleting(status), seen(table, tags), NOW, OPTIONS);
-          assert.notEqual(step.action.kind, 'deleteTable', JSON.stringify({ table, tags, status }));
+          const deletable = table.id === TABLE_ID && status.tableId === TABLE_ID && tags[OWNER_UID_TAG] === UID && table.status === 'ACTIVE' && !table.deletionProtection;
+          if (!deletable) assert.notEqual(step.action.kind, 'deleteTable', JSON.stringify({ table, tags, status }));
         }
       }
     }
   });
 
-  it('refusals tell the user how to let the resource go', () => {
-    const refused = planDeletion(deleting(), seen(foreign), NOW, OPTIONS);
-    assert.match(refused.status.conditions?.[0]?.message ?? '', /does not carry this resource's ownership tag \(dynamodb\.restore\.dev\/owner-uid=uid-1\).*deletionPolicy: Retain/);
+  it('refusals tell the user who can let the resource go', () => {
+    const refused = planDeletion(deleting(), seen(ours(), { [OWNER_UID_TAG]: 'uid-2' }), NOW, OPTIONS);
+    assert.equal(
+      messageOf(refused),
+      "Table Music carries another resource's ownership tag (dynamodb.restore.dev/owner-uid=uid-2), so it is not deleted. " +
+        'A cluster administrator (the platform team) can set spec.deletionPolicy: Retain on this resource to let it go and keep the table.',
+    );
     const protectedTable = planDeletion(deleting(), seen(ours('ACTIVE', { deletionProtection: true }), TAGGED), NOW, OPTIONS);
-    assert.match(protectedTable.status.conditions?.[0]?.message ?? '', /deletion protection on.*--no-deletion-protection-enabled/);
+    assert.match(messageOf(protectedTable), /deletion protection on.*--no-deletion-protection-enabled.*a cluster administrator \(the platform team\) set spec\.deletionPolicy: Retain/);
   });
 });

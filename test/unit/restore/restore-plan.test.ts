@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Condition, DynamoDBRestore, DynamoDBRestoreSpec, DynamoDBRestoreStatus, Phase } from '../../../src/api/dynamodb-restore.ts';
+import type { DynamoDBRestorePolicy } from '../../../src/api/dynamodb-restore-policy.ts';
 import { AwsError, type BackupState, type TableState } from '../../../src/aws/dynamodb-port.ts';
 import { CLASSIFIED_CODES, classifyError } from '../../../src/restore/restore-errors.ts';
 import {
@@ -13,7 +14,7 @@ import {
   ownerTags,
   planRestore,
   pollDelay,
-  provesOurRestore,
+  adoptable,
   type Action,
   type Observation,
   type PlanOptions,
@@ -26,8 +27,10 @@ const OTHER_BACKUP_ARN = 'arn:aws:dynamodb:us-east-1:123456789012:table/Music/ba
 /** The same kind of backup, kept in another Region. */
 const EU_BACKUP_ARN = 'arn:aws:dynamodb:eu-west-1:123456789012:table/Music/backup/01489173575360-b308cd7d';
 const TABLE_ARN = 'arn:aws:dynamodb:us-east-1:123456789012:table/Music';
+/** The TableId our own restore call's answer carried. */
+const TABLE_ID = 'b5e3a9a0-0000-4000-8000-000000000001';
 /** The operator's default Region is the backup's: only a backup reported elsewhere is cross-Region. */
-const OPTIONS: PlanOptions = { pollMinMs: 2_000, pollMaxMs: 120_000, adoptionSkewMs: 60_000, defaultRegion: 'us-east-1' };
+const OPTIONS: PlanOptions = { pollMinMs: 2_000, pollMaxMs: 120_000, adoptionSkewMs: 5_000, defaultRegion: 'us-east-1', allowUngovernedNamespaces: true };
 const GENERATION = 3;
 
 const VALIDATING_SINCE = '2025-03-01T09:59:58.000Z';
@@ -87,6 +90,7 @@ const PHASES = {
     restoreRequestedAt: REQUESTED_AT,
     startTime: STARTED_AT,
     tableArn: TABLE_ARN,
+    tableId: TABLE_ID,
     tableStatus: 'CREATING',
     conditions: [readyCondition('False', 'Restoring', VALIDATING_SINCE)],
   },
@@ -97,6 +101,7 @@ const PHASES = {
     restoreRequestedAt: REQUESTED_AT,
     startTime: STARTED_AT,
     tableArn: TABLE_ARN,
+    tableId: TABLE_ID,
     tableStatus: 'ACTIVE',
     conditions: [readyCondition('False', 'Configuring', at(STARTED_AT, 60_000))],
   },
@@ -129,9 +134,10 @@ const FINAL = ['Completed', 'Failed'] as const;
 const BACKUP_TIME = '2025-02-01T00:00:00.000Z';
 
 /** A table as DescribeTable reports it; restoredAt is when its restore ran (its CreationDateTime). */
-const table = (status: string, summary?: { sourceBackupArn?: string; restoredAt?: string; restoreInProgress?: boolean }): TableState => ({
+const table = (status: string, summary?: { sourceBackupArn?: string; restoredAt?: string; restoreInProgress?: boolean }, id = TABLE_ID): TableState => ({
   name: 'Music',
   arn: TABLE_ARN,
+  id,
   status,
   ...(summary?.restoredAt ? { createdAt: summary.restoredAt } : {}),
   ...(summary
@@ -140,12 +146,12 @@ const table = (status: string, summary?: { sourceBackupArn?: string; restoredAt?
 });
 /** Restored from our backup after we asked: what our own call creates. */
 const OWNED = table('CREATING', { sourceBackupArn: BACKUP_ARN, restoredAt: at(REQUESTED_AT, 1_000), restoreInProgress: true });
-/** Restored from our backup slightly before restoreRequestedAt by our clock, within the skew: still ours. */
-const ADOPTABLE = table('ACTIVE', { sourceBackupArn: BACKUP_ARN, restoredAt: at(REQUESTED_AT, -30_000), restoreInProgress: false });
+/** Restored from our backup slightly before restoreRequestedAt by our clock, within the 5 s skew: may be ours. */
+const ADOPTABLE = table('ACTIVE', { sourceBackupArn: BACKUP_ARN, restoredAt: at(REQUESTED_AT, -3_000), restoreInProgress: false });
 /** Our restore, finished. */
 const OURS_ACTIVE = table('ACTIVE', { sourceBackupArn: BACKUP_ARN, restoredAt: at(REQUESTED_AT, 1_000), restoreInProgress: false });
 /** Someone else's table of the same name. */
-const FOREIGN = table('ACTIVE');
+const FOREIGN = table('ACTIVE', undefined, 'b5e3a9a0-0000-4000-8000-00000000f0e1');
 
 const backup = (status: string, arn = BACKUP_ARN): BackupState => ({ arn, name: 'MusicBackup', status, sourceTableName: 'Music' });
 
@@ -162,8 +168,12 @@ const OBSERVATIONS = {
   'restoreStarted DELETING': { kind: 'restoreStarted', table: table('DELETING') },
   'described undefined': { kind: 'described', table: undefined },
   'described owned': { kind: 'described', table: OWNED },
+  'described owned, tags read: none': { kind: 'described', table: OWNED, tags: {} },
+  "described owned, tags read: another resource's uid": { kind: 'described', table: OWNED, tags: { [OWNER_UID_TAG]: 'uid-2' } },
   'described adoptable': { kind: 'described', table: ADOPTABLE },
+  'described adoptable, tags read: ours': { kind: 'described', table: ADOPTABLE, tags: { [OWNER_UID_TAG]: 'uid-1' } },
   'described foreign': { kind: 'described', table: FOREIGN },
+  'described foreign, tags read: none': { kind: 'described', table: FOREIGN, tags: {} },
   tagged: { kind: 'tagged' },
   'settingsDescribed gone': { kind: 'settingsDescribed', settings: undefined },
   'settingsDescribed ACTIVE': { kind: 'settingsDescribed', settings: { table: OURS_ACTIVE } },
@@ -171,6 +181,9 @@ const OBSERVATIONS = {
   tableDeleted: { kind: 'tableDeleted' },
   slotGranted: { kind: 'slotGranted' },
   slotQueued: { kind: 'slotQueued', position: 7, inUse: 50, capacity: 50 },
+  claimGranted: { kind: 'claimGranted' },
+  'claimHeld in this namespace': { kind: 'claimHeld', holder: 'team-a/older' },
+  'claimHeld in another namespace': { kind: 'claimHeld', holder: 'team-b/theirs' },
 } satisfies Record<string, Observation>;
 type ObservationName = keyof typeof OBSERVATIONS;
 
@@ -210,15 +223,26 @@ const AFTER_RESTORE_STARTED = {
 
 // Answers of the settings or deletion steps outside Configuring are no basis for a decision: as if nothing was seen.
 const asNothing = (nothing: Expected) => ({ nothing, 'settingsDescribed gone': nothing, 'settingsDescribed ACTIVE': nothing, settingChanged: nothing, tableDeleted: nothing });
-// Once the restore is asked for, a slot answer is stale news: as if nothing was seen.
-const slotAsNothing = (nothing: Expected) => ({ ...asNothing(nothing), slotGranted: nothing, slotQueued: nothing });
+// Once the restore is asked for, a slot or claim answer is stale news: as if nothing was seen.
+const slotAsNothing = (nothing: Expected) => ({
+  ...asNothing(nothing),
+  slotGranted: nothing,
+  slotQueued: nothing,
+  claimGranted: nothing,
+  'claimHeld in this namespace': nothing,
+  'claimHeld in another namespace': nothing,
+});
 
 const queued: Expected = { phase: 'Queued', action: 'requeue', ready: ['False', 'Queued'] };
 const awaitingSlot = (phase: Phase | undefined, reason: string | undefined): Expected => ({ phase, action: 'acquireSlot', ready: reason ? ['False', reason] : undefined });
 
-// Before restoreRequestedAt exists nothing proves a found table ours.
-const beforeRestoreRequested = (slotWait: Expected): Record<ObservationName, Expected> => ({
-  ...asNothing({ phase: 'Validating', action: 'describeBackup', ready: ['False', 'Validating'] }),
+// Before restoreRequestedAt exists nothing proves a found table ours. A reconcile begins with the claim on the
+// table's name (status as it was), and goes on once it is granted.
+const beforeRestoreRequested = (claiming: Expected, slotWait: Expected, granted: Expected = { phase: 'Validating', action: 'describeBackup', ready: ['False', 'Validating'] }): Record<ObservationName, Expected> => ({
+  ...asNothing(claiming),
+  claimGranted: granted,
+  'claimHeld in this namespace': failed('TableClaimed'),
+  'claimHeld in another namespace': failed('TableClaimed'),
   ...AFTER_BACKUP_DESCRIBED,
   'backupDescribed AVAILABLE': slotWait,
   'backupDescribed AVAILABLE in eu-west-1': failed('CrossRegionNeedsSSE'),
@@ -227,8 +251,12 @@ const beforeRestoreRequested = (slotWait: Expected): Record<ObservationName, Exp
   ...AFTER_RESTORE_STARTED,
   'described undefined': requestingRestore,
   'described owned': failed('TableAlreadyExists'),
+  'described owned, tags read: none': failed('TableAlreadyExists'),
+  "described owned, tags read: another resource's uid": failed('TableAlreadyExists'),
   'described adoptable': failed('TableAlreadyExists'),
+  'described adoptable, tags read: ours': failed('TableAlreadyExists'),
   'described foreign': failed('TableAlreadyExists'),
+  'described foreign, tags read: none': failed('TableAlreadyExists'),
   tagged: completed,
 });
 
@@ -238,25 +266,35 @@ const AFTER_RESTORE_BEGAN = {
   ...AFTER_RESTORE_STARTED,
   'described undefined': failed('TableLost'),
   'described owned': restoring('Restoring'),
+  'described owned, tags read: none': restoring('Restoring'),
+  "described owned, tags read: another resource's uid": restoring('Restoring'),
   'described adoptable': tagging,
-  // Our restore was accepted, yet the ACTIVE table under the name says it came from elsewhere: never tag it.
+  'described adoptable, tags read: ours': tagging,
+  // Our restore was accepted, yet the table under the name has another TableId: it was replaced; never tag it.
   'described foreign': failed('TableLost'),
+  'described foreign, tags read: none': failed('TableLost'),
   tagged: completed,
 } satisfies Partial<Record<ObservationName, Expected>>;
 
 const EXPECTED: Record<NonFinal, Record<ObservationName, Expected>> = {
-  'no status': beforeRestoreRequested(awaitingSlot(undefined, undefined)),
-  Validating: beforeRestoreRequested(awaitingSlot('Validating', 'Validating')),
-  // Validated before it queued: waiting costs no AWS call, only a look at the slots.
-  Queued: { ...beforeRestoreRequested(awaitingSlot('Queued', 'Queued')), ...asNothing(awaitingSlot('Queued', 'Queued')) },
+  'no status': beforeRestoreRequested({ phase: undefined, action: 'claimTable', ready: undefined }, awaitingSlot(undefined, undefined)),
+  Validating: beforeRestoreRequested({ phase: 'Validating', action: 'claimTable', ready: ['False', 'Validating'] }, awaitingSlot('Validating', 'Validating')),
+  // Validated before it queued: waiting costs no AWS call, only a look at the claim and the slots.
+  Queued: beforeRestoreRequested({ phase: 'Queued', action: 'claimTable', ready: ['False', 'Queued'] }, awaitingSlot('Queued', 'Queued'), awaitingSlot('Queued', 'Queued')),
+  // A crash may have lost our call's answer: a found table is adopted only with its tags read and no one else's
+  // owner-uid tag on it, restored from our backup, made after we asked (within the skew).
   'Restoring without startTime': {
     ...slotAsNothing({ phase: 'Restoring', action: 'describeTable', ready: ['False', 'RestoreRequested'] }),
     ...AFTER_BACKUP_DESCRIBED,
     ...AFTER_RESTORE_STARTED,
     'described undefined': requestingRestore,
-    'described owned': restoring('Restoring'),
-    'described adoptable': tagging,
+    'described owned': failed('TableAlreadyExists'),
+    'described owned, tags read: none': restoring('Restoring'),
+    "described owned, tags read: another resource's uid": failed('TableAlreadyExists'),
+    'described adoptable': failed('TableAlreadyExists'),
+    'described adoptable, tags read: ours': tagging,
     'described foreign': failed('TableAlreadyExists'),
+    'described foreign, tags read: none': failed('TableAlreadyExists'),
     tagged: completed,
   },
   'Restoring with startTime': {
@@ -273,6 +311,9 @@ const EXPECTED: Record<NonFinal, Record<ObservationName, Expected>> = {
     tableDeleted: configuring,
     slotGranted: configuring,
     slotQueued: configuring,
+    claimGranted: configuring,
+    'claimHeld in this namespace': configuring,
+    'claimHeld in another namespace': configuring,
   },
 };
 
@@ -346,8 +387,10 @@ describe('planRestore', () => {
       for (const [name, observation] of Object.entries(OBSERVATIONS) as Array<[ObservationName, Observation]>) {
         const expected = EXPECTED[phase][name];
         it(`${phase} × ${name} → ${expected.phase ?? 'no phase'}, ${expected.action}, Ready ${expected.ready?.join('/') ?? 'absent'}`, () => {
-          const { step } = plan(phase, observation);
+          const { restore, step } = plan(phase, observation);
           assertStep(step.status, step.action, expected);
+          // Asking for the claim on the table's name writes nothing: the status is the one the resource had.
+          if (expected.action === 'claimTable') return assert.deepEqual(step.status, restore.status ?? {});
           assert.equal(step.status.observedGeneration, GENERATION);
           assert.equal(step.status.backupArn, BACKUP_ARN);
           if (expected.phase === 'Failed' || expected.phase === 'Completed') assert.equal(step.status.completionTime, NOW.toISOString());
@@ -362,7 +405,9 @@ describe('planRestore', () => {
             const current = PHASES[phase];
             if (code === 'TableAlreadyExistsException') {
               // The name is taken: by our own earlier call or by someone else. Look before judging; change nothing yet.
-              assert.deepEqual(step.action, { kind: 'describeTable', tableName: 'Music' });
+              // Before our call was answered, a found table may only be adopted: its tags are read with it.
+              const answered = current !== undefined && 'startTime' in current;
+              assert.deepEqual(step.action, { kind: 'describeTable', tableName: 'Music', ...(!answered && { withTags: true }) });
               assert.equal(step.status.phase, current?.phase);
               assert.deepEqual(step.status.conditions, current?.conditions);
               assert.equal(step.status.lastError, undefined);
@@ -426,8 +471,8 @@ describe('planRestore', () => {
   });
 
   describe('validating the backup', () => {
-    it('is the first step: phase Validating, Ready False Validating, DescribeBackup of the spec\'s backup', () => {
-      const { step } = plan('no status', { kind: 'nothing' });
+    it('is the first step once the table is claimed: phase Validating, Ready False Validating, DescribeBackup of the spec\'s backup', () => {
+      const { step } = plan('no status', { kind: 'claimGranted' });
       assert.deepEqual(step.action, { kind: 'describeBackup', backupArn: BACKUP_ARN, region: 'us-east-1' });
       assert.equal(step.status.phase, 'Validating');
       const ready = readyOf(step.status);
@@ -437,7 +482,7 @@ describe('planRestore', () => {
 
     it('asks in the backup\'s own Region, not in spec.region', () => {
       const spec: DynamoDBRestoreSpec = { targetTableName: 'Music', region: 'us-east-1', source: { backupArn: EU_BACKUP_ARN }, overrides: { sse: { enabled: true } } };
-      const { step } = plan('no status', { kind: 'nothing' }, NOW, OPTIONS, spec);
+      const { step } = plan('no status', { kind: 'claimGranted' }, NOW, OPTIONS, spec);
       assert.deepEqual(step.action, { kind: 'describeBackup', backupArn: EU_BACKUP_ARN, region: 'eu-west-1' });
     });
 
@@ -580,10 +625,20 @@ describe('planRestore', () => {
       assert.equal(step.status.startTime, STARTED_AT);
     });
 
-    it('is never tagged as ours when DynamoDB says it was not restored from this backup, even after startTime', () => {
-      const strangers: TableState[] = [FOREIGN, table('ACTIVE', { sourceBackupArn: OTHER_BACKUP_ARN, restoredAt: at(STARTED_AT, 1_000) })];
+    it('is never tagged as ours when its TableId is not the recorded one, even restored from this backup after startTime', () => {
+      const strangers: TableState[] = [FOREIGN, table('ACTIVE', { sourceBackupArn: BACKUP_ARN, restoredAt: at(STARTED_AT, 1_000) }, 'b5e3a9a0-0000-4000-8000-0000000000aa')];
       for (const found of strangers) {
         const { step } = plan('Restoring with startTime', { kind: 'described', table: found });
+        assertStep(step.status, step.action, failed('TableLost'));
+        assert.equal(step.status.lastError?.code, 'TableReplaced');
+      }
+    });
+
+    it('without a recorded TableId (a status from before it was kept), is never tagged when DynamoDB says it was not restored from this backup', () => {
+      const { tableId: _none, ...legacy } = PHASES['Restoring with startTime'];
+      const strangers: TableState[] = [FOREIGN, table('ACTIVE', { sourceBackupArn: OTHER_BACKUP_ARN, restoredAt: at(STARTED_AT, 1_000) })];
+      for (const found of strangers) {
+        const step = planRestore(restoreWith(structuredClone(legacy)), { kind: 'described', table: found }, NOW, OPTIONS);
         assert.notEqual(step.action.kind, 'tagTable', JSON.stringify(found));
         assert.notEqual(step.status.phase, 'Completed');
       }
@@ -596,10 +651,12 @@ describe('planRestore', () => {
       assert.equal(step.status.tableArn, arn);
     });
 
-    it('is tagged after adoption, with the start time from its RestoreDateTime', () => {
-      const { step } = plan('Restoring without startTime', { kind: 'described', table: ADOPTABLE });
+    it('is tagged after adoption, with the start time and identity from its CreationDateTime and TableId', () => {
+      const { step } = plan('Restoring without startTime', { kind: 'described', table: ADOPTABLE, tags: {} });
       assert.deepEqual(step.action, { kind: 'tagTable', tableArn: TABLE_ARN, tags: OWNER_TAGS });
       assert.equal(step.status.startTime, ADOPTABLE.createdAt);
+      assert.equal(step.status.tableId, TABLE_ID);
+      assert.equal(step.status.tableCreatedAt, ADOPTABLE.createdAt);
     });
 
     it('once tagged, completes: Ready True RestoreCompleted, completionTime now, lastError cleared, the rest kept', () => {
@@ -617,8 +674,8 @@ describe('planRestore', () => {
   });
 
   describe('adoption of a table found after a crash', () => {
-    it('takes the start time from the table\'s RestoreDateTime and its summary into the status', () => {
-      const { step } = plan('Restoring without startTime', { kind: 'described', table: OWNED });
+    it('takes the start time from the table\'s CreationDateTime and its summary into the status', () => {
+      const { step } = plan('Restoring without startTime', { kind: 'described', table: OWNED, tags: {} });
       assert.equal(step.status.startTime, OWNED.createdAt);
       assert.deepEqual(step.status.restoreSummary, OWNED.restoreSummary);
       const elapsed = NOW.getTime() - Date.parse(OWNED.createdAt ?? '');
@@ -631,9 +688,14 @@ describe('planRestore', () => {
       ['without a restore summary', table('ACTIVE')],
       ['with a summary but no CreationDateTime', table('ACTIVE', { sourceBackupArn: BACKUP_ARN })],
     ];
+    it("fails TableAlreadyExists for our backup's table made after we asked, when it carries another resource's owner-uid tag", () => {
+      const { step } = plan('Restoring without startTime', { kind: 'described', table: OWNED, tags: { [OWNER_UID_TAG]: 'uid-2', [OWNER_TAG]: 'team-b/theirs' } });
+      assertStep(step.status, step.action, failed('TableAlreadyExists'));
+      assert.equal(step.status.tableId, undefined, 'its identity is not taken over');
+    });
     for (const [what, found] of notOurs) {
       it(`fails TableAlreadyExists, touching nothing, for a table ${what}`, () => {
-        const { step } = plan('Restoring without startTime', { kind: 'described', table: found });
+        const { step } = plan('Restoring without startTime', { kind: 'described', table: found, tags: {} });
         assertStep(step.status, step.action, failed('TableAlreadyExists'));
         assert.equal(step.status.lastError?.code, 'TableAlreadyExistsException');
         assert.ok(readyOf(step.status)?.message.includes('Music'));
@@ -645,7 +707,8 @@ describe('planRestore', () => {
     it('goes Validating → (slot) → Restoring (restore call) → Restoring (polling) → Restoring (tagging) → Completed', () => {
       let restore = restoreWith(undefined);
       const steps: Array<[Observation, Date, Action, Phase | undefined, string | undefined]> = [
-        [{ kind: 'nothing' }, new Date(REQUESTED_AT), { kind: 'describeBackup', backupArn: BACKUP_ARN, region: 'us-east-1' }, 'Validating', 'Validating'],
+        [{ kind: 'nothing' }, new Date(REQUESTED_AT), { kind: 'claimTable' }, undefined, undefined],
+        [OBSERVATIONS.claimGranted, new Date(REQUESTED_AT), { kind: 'describeBackup', backupArn: BACKUP_ARN, region: 'us-east-1' }, 'Validating', 'Validating'],
         [OBSERVATIONS['backupDescribed AVAILABLE'], new Date(REQUESTED_AT), { kind: 'acquireSlot' }, 'Validating', 'Validating'],
         [OBSERVATIONS.slotGranted, new Date(REQUESTED_AT), { kind: 'restoreFromBackup', request: restoreRequest(SPEC, BACKUP_ARN) }, 'Restoring', 'RestoreRequested'],
         [{ kind: 'restoreStarted', table: OWNED }, new Date(STARTED_AT), { kind: 'requeue', afterMs: OPTIONS.pollMinMs }, 'Restoring', 'Restoring'],
@@ -659,10 +722,11 @@ describe('planRestore', () => {
         assert.deepEqual(step.action, action, `step ${i}`);
         assert.equal(step.status.phase, phase, `step ${i}`);
         assert.equal(readyOf(step.status)?.reason, reason, `step ${i}`);
-        assert.equal(step.status.restoreRequestedAt, i <= 1 ? undefined : REQUESTED_AT, `step ${i}`);
+        assert.equal(step.status.restoreRequestedAt, i <= 2 ? undefined : REQUESTED_AT, `step ${i}`);
         restore = written(restore, step);
       }
       assert.equal(restore.status?.startTime, STARTED_AT);
+      assert.equal(restore.status?.tableId, TABLE_ID, "the identity from our call's answer");
       assert.equal(restore.status?.completionTime, NOW.toISOString());
       assert.equal(restore.status?.tableStatus, 'ACTIVE');
     });
@@ -675,7 +739,7 @@ describe('planRestore', () => {
       assert.equal(step.status.observedGeneration, 5);
       assert.equal(readyOf(step.status)?.observedGeneration, 5);
 
-      const first = planRestore(restoreWith(undefined, 7), { kind: 'nothing' }, NOW, OPTIONS);
+      const first = planRestore(restoreWith(undefined, 7), { kind: 'claimGranted' }, NOW, OPTIONS);
       assert.equal(first.status.observedGeneration, 7);
       assert.equal(readyOf(first.status)?.observedGeneration, 7);
 
@@ -743,31 +807,57 @@ describe('arnRegion', () => {
   }
 });
 
-describe('provesOurRestore', () => {
-  const skew = 60_000;
-  const ours = (restoredAt: string | undefined, sourceBackupArn = BACKUP_ARN): TableState =>
-    table('CREATING', { sourceBackupArn, ...(restoredAt ? { restoredAt } : {}) });
+describe('adoptable: a table found after a crash is the lost answer to our own restore call', () => {
+  const asked: DynamoDBRestoreStatus = { phase: 'Restoring', backupArn: BACKUP_ARN, restoreRequestedAt: REQUESTED_AT };
+  const ours = (createdAt: string | undefined, sourceBackupArn = BACKUP_ARN): TableState => table('CREATING', { sourceBackupArn, ...(createdAt ? { restoredAt: createdAt } : {}) });
+  const untagged = { team: 'a' };
+  const OPTS = { adoptionSkewMs: 5_000, defaultRegion: 'us-east-1' };
 
-  const cases: Array<[string, TableState, string | undefined, boolean]> = [
-    ['our backup, restored after we asked', ours(at(REQUESTED_AT, 5_000)), REQUESTED_AT, true],
-    ['our backup, restored the moment we asked', ours(REQUESTED_AT), REQUESTED_AT, true],
-    ['our backup, restored exactly the skew before we asked', ours(at(REQUESTED_AT, -skew)), REQUESTED_AT, true],
-    ['our backup, restored 1 ms more than the skew before we asked', ours(at(REQUESTED_AT, -skew - 1)), REQUESTED_AT, false],
-    ['another backup, restored after we asked', ours(at(REQUESTED_AT, 5_000), OTHER_BACKUP_ARN), REQUESTED_AT, false],
-    ['our backup, but we never asked', ours(at(REQUESTED_AT, 5_000)), undefined, false],
-    ['our backup without a CreationDateTime', ours(undefined), REQUESTED_AT, false],
-    ['no restore summary', table('ACTIVE'), REQUESTED_AT, false],
+  const cases: Array<[string, TableState, Record<string, string> | undefined, DynamoDBRestoreStatus, boolean]> = [
+    ['our backup, created after we asked, untagged', ours(at(REQUESTED_AT, 2_000)), untagged, asked, true],
+    ['our backup, created after we asked, already tagged with our uid', ours(at(REQUESTED_AT, 2_000)), { [OWNER_UID_TAG]: 'uid-1' }, asked, true],
+    ['our backup, created exactly the 5 s skew before we asked', ours(at(REQUESTED_AT, -5_000)), untagged, asked, true],
+    ['our backup, created 1 ms more than the skew before we asked', ours(at(REQUESTED_AT, -5_001)), untagged, asked, false],
+    ['our backup, created 30 s before we asked (another restore of it)', ours(at(REQUESTED_AT, -30_000)), untagged, asked, false],
+    ["our backup, after we asked, but tagged with another resource's uid", ours(at(REQUESTED_AT, 2_000)), { [OWNER_UID_TAG]: 'uid-2' }, asked, false],
+    ['our backup, after we asked, with an empty owner-uid tag', ours(at(REQUESTED_AT, 2_000)), { [OWNER_UID_TAG]: '' }, asked, false],
+    ['our backup, after we asked, but its tags were not read', ours(at(REQUESTED_AT, 2_000)), undefined, asked, false],
+    ['another backup, after we asked', ours(at(REQUESTED_AT, 2_000), OTHER_BACKUP_ARN), untagged, asked, false],
+    ['our backup, but we never asked', ours(at(REQUESTED_AT, 2_000)), untagged, { backupArn: BACKUP_ARN }, false],
+    ['our backup, but our call was answered already (startTime)', ours(at(REQUESTED_AT, 2_000)), untagged, { ...asked, startTime: STARTED_AT }, false],
+    ['our backup without a CreationDateTime', ours(undefined), untagged, asked, false],
+    ['no restore summary', table('ACTIVE', undefined), untagged, asked, false],
   ];
-  for (const [what, found, requestedAt, expected] of cases) {
+  for (const [what, found, tags, status, expected] of cases) {
     it(`${what} → ${expected}`, () => {
-      assert.equal(provesOurRestore(found, (summary) => summary?.sourceBackupArn === BACKUP_ARN, requestedAt, skew), expected);
+      assert.equal(adoptable(restoreWith(status), status, found, tags, OPTS), expected);
     });
   }
 
   it("judges by the table's creation, not RestoreSummary.RestoreDateTime (the backup's own, older time)", () => {
-    const found = ours(at(REQUESTED_AT, 5_000));
-    assert.ok(Date.parse(found.restoreSummary?.restoreDateTime ?? '') < Date.parse(REQUESTED_AT) - skew);
-    assert.equal(provesOurRestore(found, (summary) => summary?.sourceBackupArn === BACKUP_ARN, REQUESTED_AT, skew), true);
+    const found = ours(at(REQUESTED_AT, 2_000));
+    assert.ok(Date.parse(found.restoreSummary?.restoreDateTime ?? '') < Date.parse(REQUESTED_AT) - 5_000);
+    assert.equal(adoptable(restoreWith(asked), asked, found, untagged, OPTS), true);
+  });
+
+  describe('a point-in-time source matches exactly', () => {
+    const byName = (sourceTableName: string, region?: string): DynamoDBRestore =>
+      restoreWith(asked, GENERATION, { targetTableName: 'Music', ...(region && { region }), source: { pointInTime: { sourceTableName, useLatestRestorableTime: true } } });
+    const byArn = restoreWith(asked, GENERATION, { targetTableName: 'Music', source: { pointInTime: { sourceTableArn: TABLE_ARN, useLatestRestorableTime: true } } });
+    const restoredFrom = (sourceTableArn: string): TableState => ({ name: 'Music', arn: TABLE_ARN, status: 'CREATING', createdAt: at(REQUESTED_AT, 2_000), restoreSummary: { sourceTableArn } });
+    const pitCases: Array<[string, DynamoDBRestore, string, boolean]> = [
+      ['by name Music, restored from table/Music in the operator Region', byName('Music'), 'arn:aws:dynamodb:us-east-1:123456789012:table/Music', true],
+      ['by name Music, restored from table/OldMusic (a name ending the same way)', byName('Music'), 'arn:aws:dynamodb:us-east-1:123456789012:table/OldMusic', false],
+      ['by name Music, restored from table/Music2 (a name starting the same way)', byName('Music'), 'arn:aws:dynamodb:us-east-1:123456789012:table/Music2', false],
+      ['by name Music in eu-west-1, restored from us-east-1 table/Music', byName('Music', 'eu-west-1'), 'arn:aws:dynamodb:us-east-1:123456789012:table/Music', false],
+      ['by ARN, restored from exactly that ARN', byArn, TABLE_ARN, true],
+      ['by ARN, restored from the same name in another account', byArn, 'arn:aws:dynamodb:us-east-1:210987654321:table/Music', false],
+    ];
+    for (const [what, r, sourceTableArn, expected] of pitCases) {
+      it(`${what} → ${expected}`, () => {
+        assert.equal(adoptable(r, asked, restoredFrom(sourceTableArn), untagged, OPTS), expected);
+      });
+    }
   });
 });
 
@@ -815,7 +905,8 @@ describe('formatDuration', () => {
 });
 
 describe('planRestore with DynamoDBRestorePolicies', () => {
-  const regionsOnly = [{ apiVersion: 'dynamodb.restore.dev/v1alpha1', kind: 'DynamoDBRestorePolicy' as const, metadata: { name: 'team-a' }, spec: { namespaces: ['team-a'], allowedRegions: ['eu-west-1'] } }];
+  const policy = (name: string, spec: DynamoDBRestorePolicy['spec']): DynamoDBRestorePolicy => ({ apiVersion: 'dynamodb.restore.dev/v1alpha1', kind: 'DynamoDBRestorePolicy', metadata: { name }, spec });
+  const regionsOnly = [policy('team-a', { namespaces: ['team-a'], allowedRegions: ['eu-west-1'] })];
 
   it('refuses a denied restore before any AWS call, saying which policy and rule', () => {
     const step = planRestore(restoreWith(undefined), { kind: 'nothing' }, NOW, { ...OPTIONS, defaultRegion: 'us-east-1' }, regionsOnly);
@@ -825,9 +916,37 @@ describe('planRestore with DynamoDBRestorePolicies', () => {
     assert.match(readyOf(step.status)?.message ?? '', /DynamoDBRestorePolicy team-a denies this restore \(allowedRegions\): Region us-east-1 is not one of eu-west-1/);
   });
 
-  it('lets an allowed restore go on to validate its backup', () => {
+  it('lets an allowed restore go on to claim its table, and then to validate its backup', () => {
     const step = planRestore(restoreWith(undefined), { kind: 'nothing' }, NOW, { ...OPTIONS, defaultRegion: 'eu-west-1' }, regionsOnly);
-    assert.equal(step.action.kind, 'describeBackup');
+    assert.deepEqual(step.action, { kind: 'claimTable' });
+    assert.equal(step.status.phase, undefined);
+    const next = planRestore(written(restoreWith(undefined), step), { kind: 'claimGranted' }, NOW, { ...OPTIONS, defaultRegion: 'eu-west-1' }, regionsOnly);
+    assert.equal(next.action.kind, 'describeBackup');
+  });
+
+  it('default-deny: refuses, before any AWS call or claim, a restore in a namespace no policy governs, naming who can fix it', () => {
+    const elsewhere = [policy('team-b', { namespaces: ['team-b'] })];
+    for (const policies of [[], elsewhere]) {
+      const step = planRestore(restoreWith(undefined), { kind: 'nothing' }, NOW, { ...OPTIONS, allowUngovernedNamespaces: false }, policies);
+      assertStep(step.status, step.action, failed('PolicyRequired'));
+      assert.equal(step.status.lastError?.code, 'PolicyRequired');
+      assert.equal(
+        readyOf(step.status)?.message,
+        'No DynamoDBRestorePolicy governs namespace team-a, and this operator restores only in governed namespaces. ' +
+          'A cluster administrator (the platform team) can create one that lists it in spec.namespaces; a team cannot.',
+      );
+    }
+  });
+
+  it('default-deny: a governed namespace goes on to claim its table; an ungoverned one does when the operator allows it', () => {
+    const governing = [policy('teams', { namespaces: ['team-.*'] })];
+    assert.deepEqual(planRestore(restoreWith(undefined), { kind: 'nothing' }, NOW, { ...OPTIONS, allowUngovernedNamespaces: false }, governing).action, { kind: 'claimTable' });
+    assert.deepEqual(planRestore(restoreWith(undefined), { kind: 'nothing' }, NOW, { ...OPTIONS, allowUngovernedNamespaces: true }, []).action, { kind: 'claimTable' });
+  });
+
+  it('default-deny does not abort a restore already requested (the policy may have been deleted since)', () => {
+    const step = planRestore(restoreWith(structuredClone(PHASES['Restoring with startTime'])), { kind: 'nothing' }, NOW, { ...OPTIONS, allowUngovernedNamespaces: false }, []);
+    assert.equal(step.action.kind, 'describeTable');
   });
 
   it('does not abort a restore already requested when a policy changes later', () => {
@@ -851,7 +970,7 @@ describe('planRestore with a backup looked up by name or as the latest', () => {
   const LISTED: Observation = { kind: 'backupsListed', backups: [OLD, NEWEST_CREATING, NEW, OTHER_NAME, OTHER_TABLE] };
 
   it('lists the table\'s backups in the target Region first, saying what it looks for', () => {
-    const step = planRestore(withLookup({ backupName: 'MusicBackup' }), { kind: 'nothing' }, NOW, OPTIONS);
+    const step = planRestore(withLookup({ backupName: 'MusicBackup' }), { kind: 'claimGranted' }, NOW, OPTIONS);
     assert.deepEqual(step.action, { kind: 'listBackups', tableName: TABLE, region: 'us-east-1' });
     assert.equal(step.status.phase, 'Validating');
     assert.equal(readyOf(step.status)?.message, 'Looking for the newest AVAILABLE backup named MusicBackup of table Music.');
@@ -878,7 +997,7 @@ describe('planRestore with a backup looked up by name or as the latest', () => {
 
   it('never looks up again once a backup was recorded: a newer one changes nothing', () => {
     const recorded = withLookup({ backupName: 'MusicBackup' }, { phase: 'Validating', observedGeneration: GENERATION, backupArn: OLD.arn });
-    assert.deepEqual(planRestore(recorded, { kind: 'nothing' }, NOW, OPTIONS).action, { kind: 'describeBackup', backupArn: OLD.arn, region: 'us-east-1' });
+    assert.deepEqual(planRestore(recorded, { kind: 'claimGranted' }, NOW, OPTIONS).action, { kind: 'describeBackup', backupArn: OLD.arn, region: 'us-east-1' });
     const requested = withLookup({ backupName: 'MusicBackup' }, { phase: 'Restoring', observedGeneration: GENERATION, backupArn: OLD.arn, restoreRequestedAt: REQUESTED_AT });
     const again = planRestore(requested, { kind: 'described', table: undefined }, NOW, OPTIONS);
     assert.deepEqual(again.action, { kind: 'restoreFromBackup', request: { TargetTableName: 'Music', BackupArn: OLD.arn } });
@@ -886,7 +1005,7 @@ describe('planRestore with a backup looked up by name or as the latest', () => {
 
   it('checks allowedSources against the backup it found', () => {
     const policies = [{ apiVersion: 'dynamodb.restore.dev/v1alpha1', kind: 'DynamoDBRestorePolicy' as const, metadata: { name: 'p' }, spec: { namespaces: ['team-a'], allowedSources: ['.*/backup/01489173575360-.*'] } }];
-    assert.equal(planRestore(withLookup({ backupName: 'MusicBackup' }), { kind: 'nothing' }, NOW, OPTIONS, policies).action.kind, 'listBackups');
+    assert.equal(planRestore(withLookup({ backupName: 'MusicBackup' }), { kind: 'claimGranted' }, NOW, OPTIONS, policies).action.kind, 'listBackups');
     const step = planRestore(withLookup({ backupName: 'MusicBackup' }), LISTED, NOW, OPTIONS, policies);
     assert.equal(readyOf(step.status)?.reason, 'PolicyDenied');
     assert.match(readyOf(step.status)?.message ?? '', new RegExp(`backup ${NEW.arn} matches none of`));
@@ -902,12 +1021,12 @@ describe('planRestore for a point-in-time restore', () => {
   const ENABLED: Observation = { kind: 'continuousBackupsDescribed', pitr: { status: 'ENABLED', earliest: '2025-03-01T00:00:00.000Z', latest: '2025-03-01T09:55:00.000Z' } };
 
   it("checks the source table's point-in-time recovery first, in the source's Region", () => {
-    assert.deepEqual(planRestore(pitr({ sourceTableArn: SOURCE_ARN, useLatestRestorableTime: true }), { kind: 'nothing' }, NOW, OPTIONS).action, {
+    assert.deepEqual(planRestore(pitr({ sourceTableArn: SOURCE_ARN, useLatestRestorableTime: true }), { kind: 'claimGranted' }, NOW, OPTIONS).action, {
       kind: 'describeContinuousBackups',
       table: SOURCE_ARN,
       region: 'eu-west-1',
     });
-    assert.deepEqual(planRestore(pitr({ sourceTableName: 'Music', useLatestRestorableTime: true }), { kind: 'nothing' }, NOW, OPTIONS).action, {
+    assert.deepEqual(planRestore(pitr({ sourceTableName: 'Music', useLatestRestorableTime: true }), { kind: 'claimGranted' }, NOW, OPTIONS).action, {
       kind: 'describeContinuousBackups',
       table: 'Music',
       region: 'us-east-1',
@@ -944,13 +1063,15 @@ describe('planRestore for a point-in-time restore', () => {
     assert.equal(step.status.lastError?.code, 'PointInTimeRecoveryUnavailableException');
   });
 
-  it('adopts after a crash only a table restored from its source table and created after the request', () => {
+  it('adopts after a crash only a table restored from exactly its source table and created after the request', () => {
     const requested = pitr({ sourceTableName: 'Music', useLatestRestorableTime: true }, { phase: 'Restoring', observedGeneration: GENERATION, restoreRequestedAt: REQUESTED_AT });
     const restored = (sourceTableArn: string, createdAt: string): TableState => ({ name: 'Music-restored', arn: TABLE_ARN, status: 'ACTIVE', createdAt, restoreSummary: { sourceTableArn, restoreDateTime: BACKUP_TIME } });
-    const ours = planRestore(requested, { kind: 'described', table: restored('arn:aws:dynamodb:us-east-1:123456789012:table/Music', at(REQUESTED_AT, 1_000)) }, NOW, OPTIONS);
+    const ours = planRestore(requested, { kind: 'described', table: restored('arn:aws:dynamodb:us-east-1:123456789012:table/Music', at(REQUESTED_AT, 1_000)), tags: {} }, NOW, OPTIONS);
     assert.equal(ours.action.kind, 'tagTable');
-    const other = planRestore(requested, { kind: 'described', table: restored('arn:aws:dynamodb:us-east-1:123456789012:table/Orders', at(REQUESTED_AT, 1_000)) }, NOW, OPTIONS);
-    assert.equal(readyOf(other.status)?.reason, 'TableAlreadyExists');
+    for (const other of ['Orders', 'OldMusic', 'team-x.Music']) {
+      const step = planRestore(requested, { kind: 'described', table: restored(`arn:aws:dynamodb:us-east-1:123456789012:table/${other}`, at(REQUESTED_AT, 1_000)), tags: {} }, NOW, OPTIONS);
+      assert.equal(readyOf(step.status)?.reason, 'TableAlreadyExists', other);
+    }
   });
 });
 
@@ -1019,7 +1140,7 @@ describe('planRestore: Configuring (spec.tableSettings)', () => {
 
   it('status.source names the point in time for a point-in-time restore', () => {
     const pit: DynamoDBRestoreSpec = { targetTableName: 'Music', source: { pointInTime: { sourceTableName: 'Music', useLatestRestorableTime: true } } };
-    const step = planRestore(restoreWith(undefined, GENERATION, pit), { kind: 'nothing' }, NOW, OPTIONS);
+    const step = planRestore(restoreWith(undefined, GENERATION, pit), { kind: 'claimGranted' }, NOW, OPTIONS);
     assert.equal(step.status.source, 'Music@latest');
   });
 });

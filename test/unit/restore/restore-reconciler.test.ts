@@ -30,7 +30,7 @@ const TABLE_ARN = `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/Music`;
 const KEY = 'team-a/music';
 const UID = '0c6f5a0e-9d1b-4c3e-8a57-2f4b1d9e7c11';
 const T0 = new Date('2026-11-20T10:00:00.000Z');
-const OPTIONS: PlanOptions = { pollMinMs: 2_000, pollMaxMs: 120_000, adoptionSkewMs: 60_000, defaultRegion: 'us-east-1' };
+const OPTIONS: PlanOptions = { pollMinMs: 2_000, pollMaxMs: 120_000, adoptionSkewMs: 5_000, defaultRegion: 'us-east-1', allowUngovernedNamespaces: true };
 const SPEC: DynamoDBRestoreSpec = { targetTableName: 'Music', region: 'us-east-1', source: { backupArn: BACKUP_ARN }, overrides: { billingMode: 'PAY_PER_REQUEST' } };
 const OWNER_TAGS = { [OWNER_TAG]: KEY, [OWNER_UID_TAG]: UID };
 
@@ -217,6 +217,7 @@ class FakeDynamoDB {
   readonly tables = new Map<string, FakeTable>();
   /** Runs at the start of a call, before it is answered: another actor's doing while the call is in flight. */
   beforeCall?: (op: DynamoDBOp) => void;
+  private tablesMade = 0;
   private readonly scripts: { [M in DynamoDBOp]: Array<Answers[M] | AwsError> } = {
     describeBackup: [],
     listBackups: [],
@@ -300,6 +301,8 @@ class FakeDynamoDB {
           const created: FakeTable = {
             name,
             arn: `arn:aws:dynamodb:${region ?? 'us-east-1'}:${ACCOUNT}:table/${name}`,
+            // Unique to each table made, as DynamoDB's TableId is.
+            id: `table-id-${++this.tablesMade}`,
             status: 'CREATING',
             createdAt: this.clock.now.toISOString(),
             // As DynamoDB reports it: the backup's own (older) time, not the restore's.
@@ -354,6 +357,7 @@ function tableState(t: FakeTable): TableState {
   return clone({
     name: t.name,
     arn: t.arn,
+    ...(t.id ? { id: t.id } : {}),
     status: t.status,
     ...(t.createdAt ? { createdAt: t.createdAt } : {}),
     ...(t.restoreSummary ? { restoreSummary: t.restoreSummary } : {}),
@@ -437,6 +441,7 @@ describe('restoreReconciler', () => {
       const result = await h.run();
 
       assert.deepEqual(h.sequence(), [
+        'finalizer +',
         'write Validating/Validating',
         'describeBackup@us-east-1',
         'write Restoring/RestoreRequested',
@@ -450,8 +455,8 @@ describe('restoreReconciler', () => {
       assert.equal(validating.status.restoreRequestedAt, undefined);
       assert.equal(validating.status.observedGeneration, 1);
       assert.equal(validating.status.backupArn, BACKUP_ARN);
-      // Each write is as of the object the previous one returned: no conflict, no re-read.
-      assert.deepEqual(h.writes().map((w) => [w.asOf, w.resourceVersion]), [['1', '2'], ['2', '3'], ['3', '4']]);
+      // Each write is as of the object the previous one returned (the finalizer patch made version 2): no conflict, no re-read.
+      assert.deepEqual(h.writes().map((w) => [w.asOf, w.resourceVersion]), [['2', '3'], ['3', '4'], ['4', '5']]);
       // Asked for at T0 + 1 s (DescribeBackup took a second); the restore call was made at that moment.
       assert.equal(requested.status.restoreRequestedAt, '2026-11-20T10:00:01.000Z');
       const call = h.log.find((e) => e.op === 'restoreTableFromBackup');
@@ -469,7 +474,7 @@ describe('restoreReconciler', () => {
       const mark = h.log.length;
       const second = await h.run();
 
-      assert.deepEqual(h.sequence(mark), ['describeTable@us-east-1', 'write Restoring/Restoring', 'tagResource@us-east-1', 'write Completed/RestoreCompleted']);
+      assert.deepEqual(h.sequence(mark), ['describeTable@us-east-1', 'write Restoring/Restoring', 'tagResource@us-east-1', 'write Completed/RestoreCompleted', 'finalizer -']);
       assert.deepEqual(second, {});
       const tag = h.log.find((e) => e.op === 'tagResource');
       assert.deepEqual(tag?.op === 'tagResource' && [tag.resourceArn, tag.tags], [TABLE_ARN, OWNER_TAGS]);
@@ -526,11 +531,11 @@ describe('restoreReconciler', () => {
       const result = await h.run();
 
       assert.deepEqual(h.sequence(), [
+        'finalizer +',
         'write Validating/Validating',
         'describeBackup@us-east-1',
         'conflict',
         'fresh',
-        // The apiserver has our Validating status (no restoreRequestedAt): the plan starts over from it.
         'describeBackup@us-east-1',
         'write Restoring/RestoreRequested',
         'restoreTableFromBackup@us-east-1',
@@ -561,7 +566,16 @@ describe('restoreReconciler', () => {
       };
       const result = await h.run();
 
-      assert.deepEqual(h.sequence(), ['write Validating/Validating', 'describeBackup@us-east-1', 'conflict', 'fresh', 'describeTable@us-east-1', 'write Restoring/Restoring']);
+      assert.deepEqual(h.sequence(), [
+        'finalizer +',
+        'write Validating/Validating',
+        'describeBackup@us-east-1',
+        'conflict',
+        'fresh',
+        'describeTable@us-east-1',
+        'listTags@us-east-1',
+        'write Restoring/Restoring',
+      ]);
       assert.equal(h.log.filter((e) => MUTATING_OPS.has(e.op)).length, 0, 'no restore call, no tag');
       const adopted = h.store.server?.status;
       assert.equal(adopted?.startTime, h.aws.tables.get('Music')?.createdAt);
@@ -570,8 +584,8 @@ describe('restoreReconciler', () => {
       assert.ok(result.requeueAfterMs !== undefined && result.requeueAfterMs >= OPTIONS.pollMinMs);
       // The conflicting write was ours as of the stale version; the adopting one as of the other replica's.
       const conflict = h.log.find((e) => e.op === 'conflict');
-      assert.deepEqual(conflict?.op === 'conflict' && [conflict.asOf, conflict.status.restoreRequestedAt !== undefined], ['2', true]);
-      assert.equal(h.writes()[1]?.asOf, '3');
+      assert.deepEqual(conflict?.op === 'conflict' && [conflict.asOf, conflict.status.restoreRequestedAt !== undefined], ['3', true]);
+      assert.equal(h.writes()[1]?.asOf, '4');
       assertRestoreCallsGuarded(h.log, newRestore());
     });
 
@@ -593,14 +607,17 @@ describe('restoreReconciler', () => {
       };
       const result = await h.run();
       assert.deepEqual(h.sequence(), [
+        'finalizer +',
         'write Validating/Validating',
         'describeBackup@us-east-1',
         'conflict',
         'fresh',
         'describeTable@us-east-1',
+        'listTags@us-east-1',
         'write Restoring/Restoring',
         'tagResource@us-east-1',
         'write Completed/RestoreCompleted',
+        'finalizer -',
       ]);
       assert.deepEqual(result, {});
       assert.deepEqual(h.aws.tables.get('Music')?.tags, OWNER_TAGS);
@@ -624,7 +641,7 @@ describe('restoreReconciler', () => {
         h.store.writeBySomeoneElse({ phase: 'Failed', conditions: [] });
       };
       const result = await h.run();
-      assert.deepEqual(h.sequence(), ['write Validating/Validating', 'describeBackup@us-east-1', 'conflict', 'fresh']);
+      assert.deepEqual(h.sequence(), ['finalizer +', 'write Validating/Validating', 'describeBackup@us-east-1', 'conflict', 'fresh', 'finalizer -']);
       assert.deepEqual(result, {});
     });
 
@@ -666,12 +683,15 @@ describe('restoreReconciler', () => {
       const result = await h.run();
 
       assert.deepEqual(h.sequence(), [
+        'finalizer +',
         'write Validating/Validating',
         'describeBackup@us-east-1',
         'write Restoring/RestoreRequested',
         'restoreTableFromBackup@us-east-1',
         'describeTable@us-east-1',
+        'listTags@us-east-1',
         'write Failed/TableAlreadyExists',
+        'finalizer -',
       ]);
       assert.deepEqual(result, {});
       assert.deepEqual(h.log.filter((e) => MUTATING_OPS.has(e.op)).map((e) => e.op), ['restoreTableFromBackup'], 'only the rejected restore call');
@@ -700,6 +720,7 @@ describe('restoreReconciler', () => {
       assert.equal(classified.retry.kind, 'after');
       assert.deepEqual(result, { requeueAfterMs: classified.retry.kind === 'after' ? classified.retry.delayMs : -1 });
       assert.deepEqual(h.sequence(), [
+        'finalizer +',
         'write Validating/Validating',
         'describeBackup@us-east-1',
         'write Restoring/RestoreRequested',
@@ -725,7 +746,7 @@ describe('restoreReconciler', () => {
       const h = harness();
       h.aws.script('describeBackup', new AwsError('InternalServerError', 'boom', 'DescribeBackup'));
       await assert.rejects(h.run(), (err: unknown) => err instanceof RetryWithBackoff);
-      assert.deepEqual(h.sequence(), ['write Validating/Validating', 'describeBackup@us-east-1', 'write Validating/AWSInternalError']);
+      assert.deepEqual(h.sequence(), ['finalizer +', 'write Validating/Validating', 'describeBackup@us-east-1', 'write Validating/AWSInternalError']);
       // A DescribeBackup error keeps the phase the resource had.
       assert.deepEqual(h.store.server?.status?.lastError && { ...h.store.server.status.lastError, message: '' }, { code: 'InternalServerError', message: '', retryable: true });
       assert.equal(h.store.server?.status?.restoreRequestedAt, undefined);
@@ -734,7 +755,7 @@ describe('restoreReconciler', () => {
     it('a terminal error fails the resource and ends the reconcile without throwing', async () => {
       const h = harness(newRestore({ ...SPEC, source: { backupArn: `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/Music/backup/01489173575360-deadbeef` } }));
       assert.deepEqual(await h.run(), {});
-      assert.deepEqual(h.sequence(), ['write Validating/Validating', 'describeBackup@us-east-1', 'write Failed/BackupNotFound']);
+      assert.deepEqual(h.sequence(), ['finalizer +', 'write Validating/Validating', 'describeBackup@us-east-1', 'write Failed/BackupNotFound', 'finalizer -']);
       assert.equal(h.store.server?.status?.lastError?.code, 'BackupNotFoundException');
     });
 
@@ -744,14 +765,14 @@ describe('restoreReconciler', () => {
         if (op === 'describeBackup') throw new TypeError('bug in the port');
       };
       await assert.rejects(h.run(), TypeError);
-      assert.deepEqual(h.sequence(), ['write Validating/Validating', 'describeBackup@us-east-1']);
+      assert.deepEqual(h.sequence(), ['finalizer +', 'write Validating/Validating', 'describeBackup@us-east-1']);
     });
 
     it('a backup still CREATING: requeue after the plan\'s wait, Validating, no restore call', async () => {
       const h = harness();
       h.aws.backups.set(BACKUP_ARN, { arn: BACKUP_ARN, name: 'MusicBackup', status: 'CREATING' });
       const result = await h.run();
-      assert.deepEqual(h.sequence(), ['write Validating/Validating', 'describeBackup@us-east-1', 'write Validating/BackupNotReady']);
+      assert.deepEqual(h.sequence(), ['finalizer +', 'write Validating/Validating', 'describeBackup@us-east-1', 'write Validating/BackupNotReady']);
       assert.equal(typeof result.requeueAfterMs, 'number');
       assert.ok((result.requeueAfterMs ?? 0) >= 1_000);
     });
@@ -843,10 +864,12 @@ describe('restoreReconciler', () => {
       h.store.sync();
       await h.run();
       assert.deepEqual(h.sequence().filter((s) => !s.startsWith('write')), [
+        'finalizer +',
         'describeBackup@eu-west-1',
         'restoreTableFromBackup@us-east-1',
         'describeTable@us-east-1',
         'tagResource@us-east-1',
+        'finalizer -',
       ]);
       assert.deepEqual(h.regions, ['eu-west-1', 'us-east-1', 'us-east-1', 'us-east-1']);
       assert.equal(h.store.server?.status?.phase, 'Completed');
@@ -857,14 +880,20 @@ describe('restoreReconciler', () => {
       const h = harness(newRestore(spec));
       await h.run();
       assert.deepEqual(h.regions, ['us-east-1', undefined]);
-      assert.deepEqual(h.sequence().filter((s) => !s.startsWith('write')), ['describeBackup@us-east-1', 'restoreTableFromBackup@default']);
+      assert.deepEqual(h.sequence().filter((s) => !s.startsWith('write')), ['finalizer +', 'describeBackup@us-east-1', 'restoreTableFromBackup@default']);
     });
 
     it('a backup in another Region without overrides.sse fails before any restore call', async () => {
       const spec: DynamoDBRestoreSpec = { targetTableName: 'Music', region: 'us-east-1', source: { backupArn: EU_BACKUP_ARN } };
       const h = harness(newRestore(spec));
       assert.deepEqual(await h.run(), {});
-      assert.deepEqual(h.sequence(), ['write Validating/Validating', 'describeBackup@eu-west-1', 'write Failed/CrossRegionNeedsSSE']);
+      assert.deepEqual(h.sequence(), [
+        'finalizer +',
+        'write Validating/Validating',
+        'describeBackup@eu-west-1',
+        'write Failed/CrossRegionNeedsSSE',
+        'finalizer -',
+      ]);
       assert.deepEqual(h.events.events.at(-1) && [h.events.events.at(-1)?.type, h.events.events.at(-1)?.reason], ['Warning', 'CrossRegionNeedsSSE']);
     });
   });
@@ -937,18 +966,29 @@ describe('restoreReconciler: deletionPolicy', () => {
     const h = harness(start);
     await h.run();
     assert.equal(h.sequence()[0], 'finalizer +');
-    assert.deepEqual(h.store.server?.metadata.finalizers, ['example.com/other', 'dynamodb.restore.dev/delete-table']);
+    assert.deepEqual(h.store.server?.metadata.finalizers, ['example.com/other', 'dynamodb.restore.dev/finalizer']);
   });
 
-  it('Retain (the default) adds no finalizer; switching to Retain removes it', async () => {
+  it('Retain (the default) holds the finalizer only while its restore holds a slot: on before any AWS call, off once ACTIVE', async () => {
     const h = harness();
     await h.run();
-    assert.equal(h.log.some((e) => e.op === 'finalizer'), false);
+    assert.equal(h.sequence()[0], 'finalizer +', 'on before any AWS call');
+    assert.deepEqual(h.store.server?.metadata.finalizers, ['dynamodb.restore.dev/finalizer'], 'kept while the table is CREATING');
+    h.aws.finishRestores();
+    h.store.sync();
+    const mark = h.log.length;
+    await h.run();
+    assert.deepEqual(h.sequence(mark), ['describeTable@us-east-1', 'write Restoring/Restoring', 'tagResource@us-east-1', 'write Completed/RestoreCompleted', 'finalizer -']);
+    assert.deepEqual(h.store.server?.metadata.finalizers, []);
+  });
+
+  it('switching Delete to Retain on a Completed resource removes the finalizer, with no AWS call', async () => {
     const held = newRestore({ ...SPEC, deletionPolicy: 'Retain' });
-    held.metadata.finalizers = ['dynamodb.restore.dev/delete-table'];
+    held.metadata.finalizers = ['dynamodb.restore.dev/finalizer'];
+    held.status = { phase: 'Completed', tableStatus: 'ACTIVE', tableId: 'table-id-1' };
     const h2 = harness(held);
     await h2.run();
-    assert.deepEqual(h2.sequence()[0], 'finalizer -');
+    assert.deepEqual(h2.sequence(), ['finalizer -']);
   });
 
   it('deletes the table it restored, then lets the resource go', async () => {
@@ -983,22 +1023,21 @@ describe('restoreReconciler: deletionPolicy', () => {
     assert.equal(h.store.server, undefined);
   });
 
-  it('refuses a table that is not its own: the table survives, the finalizer stays, the status says why', async () => {
+  it('leaves a replaced table (another TableId, our uid tag forged on it) untouched; the resource goes with a Warning saying so', async () => {
     const h = harness(newRestore(DELETE_SPEC));
     await h.run();
     h.aws.finishRestores();
     h.store.sync();
     await h.run();
-    // Someone replaced the table with one of their own under the same name.
-    h.aws.tables.set('Music', { name: 'Music', arn: TABLE_ARN, status: 'ACTIVE', createdAt: h.clock.now.toISOString(), region: 'us-east-1', tags: {} });
+    // Someone replaced the table with one of their own under the same name, and copied our owner-uid tag onto it.
+    h.aws.tables.set('Music', { name: 'Music', arn: TABLE_ARN, id: 'someone-elses-table', status: 'ACTIVE', createdAt: h.clock.now.toISOString(), region: 'us-east-1', tags: { [OWNER_UID_TAG]: UID } });
     markDeleted(h);
     const mark = h.log.length;
     assert.deepEqual(await h.run(), {});
-    assert.equal(h.log.slice(mark).some((e) => e.op === 'deleteTable' || e.op === 'tagResource'), false);
+    assert.deepEqual(h.sequence(mark), ['describeTable@us-east-1', 'listTags@us-east-1', 'write Completed/TableNotOwned', 'finalizer -']);
     assert.ok(h.aws.tables.has('Music'));
-    assert.deepEqual(h.store.server?.metadata.finalizers, ['dynamodb.restore.dev/delete-table']);
-    assert.equal(readyOf(h.store.server?.status)?.reason, 'DeletionRefused');
-    assert.equal(h.events.events.at(-1)?.reason, 'DeletionRefused');
+    assert.equal(h.store.server, undefined, 'the resource went');
+    assert.deepEqual(h.events.events.at(-1) && [h.events.events.at(-1)?.type, h.events.events.at(-1)?.reason], ['Warning', 'TableNotOwned']);
   });
 
   it('a resource being deleted without our finalizer costs nothing', async () => {
@@ -1021,7 +1060,7 @@ describe('restoreReconciler: restore slots', () => {
     };
     const h = harness(newRestore(), { slots });
     assert.deepEqual(await h.run(), { requeueAfterMs: 60_000 });
-    assert.deepEqual(h.sequence(), ['write Validating/Validating', 'describeBackup@us-east-1', 'write Queued/Queued']);
+    assert.deepEqual(h.sequence(), ['finalizer +', 'write Validating/Validating', 'describeBackup@us-east-1', 'write Queued/Queued']);
     assert.equal(h.store.server?.status?.queuePosition, 1);
 
     // A look while still queued costs no AWS call and writes nothing new.
