@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { DynamoDBRestore, DynamoDBRestoreSpec } from '../../../src/api/dynamodb-restore.ts';
 import type { DynamoDBRestorePolicy, DynamoDBRestorePolicySpec } from '../../../src/api/dynamodb-restore-policy.ts';
-import { checkPolicies, governs } from '../../../src/restore/restore-policy.ts';
+import { checkPolicies, governs, matchesWhole } from '../../../src/restore/restore-policy.ts';
 
 const BACKUP = 'arn:aws:dynamodb:us-east-1:123456789012:table/Music/backup/01489173575360-b308cd7d';
 
@@ -23,6 +23,38 @@ describe('restore policies', () => {
     const p = policy('p', { namespaces: ['team-.*', 'ops'] });
     assert.deepEqual(['team-a', 'team-b', 'ops', 'ops-2', 'my-team-a'].map((ns) => governs(p, ns)), [true, true, true, false, false]);
   });
+
+  it('govern every namespace when a namespaces pattern does not compile, and deny every restore there', () => {
+    const broken = policy('broken', { namespaces: ['team-a', 'squad-[[:lower:]+'] });
+    assert.deepEqual(['team-a', 'team-b', 'ops'].map((ns) => governs(broken, ns)), [true, true, true]);
+    assert.equal(
+      checkPolicies(restore({}, 'ops'), [broken], undefined, BACKUP)?.message,
+      'DynamoDBRestorePolicy broken denies this restore (namespaces): pattern 2 of its namespaces is not a valid RE2 expression, so it governs every namespace and allows no restore until fixed. Change the spec in a new DynamoDBRestore, or ask the platform team.',
+    );
+  });
+
+  // RE2 as CEL reads it (test/integration/pattern-dialect.test.ts holds the same answers up against the apiserver's).
+  const dialect: Array<[pattern: string, value: string, matches: boolean]> = [
+    ['squad-[[:lower:]]+', 'squad-c', true],
+    ['squad-[[:lower:]]+', 'squad-C', false],
+    ['\\Qteam.a\\E', 'team.a', true],
+    ['\\Qteam.a\\E', 'teamxa', false],
+    ['(?i)team-a', 'TEAM-A', true],
+    ['team-a|team-b', 'team-a', true],
+    ['team-a|team-b', 'team-ab', false],
+    ['^team-a$', 'team-a', true],
+    ['\\pL+', 'équipe', true],
+    ['.*', '', true],
+    // Compiles only inside the wrapper, where it would pair with its parentheses: not a pattern, so no match.
+    ['a)|(b', 'axxx', false],
+    ['\\Qabc', 'abc', false],
+    ['(a+)+b', 'a'.repeat(30), false],
+  ];
+  for (const [pattern, value, expected] of dialect) {
+    it(`match ${JSON.stringify(value)} against ${JSON.stringify(pattern)}: ${expected}`, () => {
+      assert.equal(matchesWhole(pattern, value), expected);
+    });
+  }
 
   it('allow everything when no policy governs the namespace', () => {
     assert.equal(checkPolicies(restore({ region: 'eu-west-1' }, 'team-b'), [policy('p', { allowedRegions: ['us-east-1'] })], undefined, BACKUP), undefined);
@@ -82,6 +114,17 @@ describe('restore policies', () => {
       }
     });
   }
+
+  it("name a point-in-time source as a source table, and a looked-up backup by the tenant's table name only", () => {
+    const rules = [policy('team-a', { allowedSources: ['arn:aws:dynamodb:us-east-1:123456789012:table/team-a\\.[^/]+/backup/.+'] })];
+    const pit = restore({ source: { pointInTime: { sourceTableName: 'team-a-prod.orders', useLatestRestorableTime: true } } });
+    assert.match(checkPolicies(pit, rules, undefined, 'team-a-prod.orders')?.message ?? '', /\(allowedSources\): source table team-a-prod\.orders matches none of /);
+    const lookup = restore({ source: { backup: { tableName: 'team-a-prod.orders', latest: true } } });
+    const found = 'arn:aws:dynamodb:us-east-1:123456789012:table/team-a-prod.orders/backup/01489173575360-b308cd7d';
+    const message = checkPolicies(lookup, rules, undefined, found)?.message ?? '';
+    assert.match(message, /\(allowedSources\): the backup found for table team-a-prod\.orders matches none of /);
+    assert.doesNotMatch(message, /01489173575360/);
+  });
 
   it('leave allowedSources to later when the backup is still to be looked up', () => {
     const rules = policy('team-a', { allowedSources: ['arn:aws:dynamodb:us-east-1:123456789012:table/Orders/backup/.*'] });
