@@ -34,6 +34,11 @@ function compile(pattern: string): RE2JS | undefined {
   return regex;
 }
 
+/** Whether the pattern is one admission accepts: RE2 that compiles on its own and as CEL's whole-value match. */
+export function compiles(pattern: string): boolean {
+  return compile(pattern) !== undefined;
+}
+
 /** Whether the whole value matches; a pattern that does not compile matches nothing, so a broken rule denies. */
 export function matchesWhole(pattern: string, value: string): boolean {
   return compile(pattern)?.test(value) ?? false;
@@ -45,7 +50,7 @@ export function matchesWhole(pattern: string, value: string): boolean {
  * which would leave the namespace it was meant for less restricted.
  */
 export function governs(policy: DynamoDBRestorePolicy, namespace: string): boolean {
-  return policy.spec.namespaces.some((p) => compile(p) === undefined || matchesWhole(p, namespace));
+  return policy.spec.namespaces.some((p) => !compiles(p) || matchesWhole(p, namespace));
 }
 
 function governingPolicies(namespace: string, policies: readonly DynamoDBRestorePolicy[]): DynamoDBRestorePolicy[] {
@@ -90,7 +95,7 @@ export function checkPolicies(
   for (const policy of governingPolicies(namespace, policies)) {
     const { metadata, spec: rules } = policy;
     const deny = (rule: string, why: string): PolicyDenial => denial(metadata.name, rule, why);
-    const broken = rules.namespaces.findIndex((p) => compile(p) === undefined);
+    const broken = rules.namespaces.findIndex((p) => !compiles(p));
     if (broken >= 0) return deny('namespaces', `pattern ${broken + 1} of its namespaces is not a valid RE2 expression, so it governs every namespace and allows no restore until fixed`);
     const region = spec.region ?? defaultRegion;
     if (rules.allowedRegions && !(region && rules.allowedRegions.includes(region))) {
