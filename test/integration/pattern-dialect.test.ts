@@ -147,7 +147,7 @@ describe('integration: one pattern dialect in CEL and in the operator', function
       const message = String((JSON.parse(String(err.body)) as { message: string }).message);
       if (/spec.pattern: Invalid value: .*must be an RE2 regular expression/.test(message)) return 'does not compile';
       if (message.includes(NO_MATCH)) return 'no match';
-      throw new Error(`unexpected refusal: ${message}`);
+      throw new Error(`unexpected refusal: ${message}`, { cause: err });
     }
   }
 

@@ -88,8 +88,9 @@ export function restoreManifest(namespace: string, name: string, spec: DynamoDBR
 export class Restores {
   private readonly api: CustomObjectsApi;
 
-  constructor(private readonly bed: TestBed) {
-    this.api = bed.kubeConfig.makeApiClient(CustomObjectsApi);
+  /** kubeConfig: whose requests these are; the cluster admin's unless a test plays a tenant. */
+  constructor(private readonly bed: TestBed, kubeConfig = bed.kubeConfig) {
+    this.api = kubeConfig.makeApiClient(CustomObjectsApi);
   }
 
   async create(namespace: string, name: string, spec: DynamoDBRestoreSpec): Promise<DynamoDBRestore> {
