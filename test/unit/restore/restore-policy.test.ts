@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import type { DynamoDBRestore, DynamoDBRestoreSpec } from '../../../src/api/dynamodb-restore.ts';
 import type { DynamoDBRestorePolicy, DynamoDBRestorePolicySpec } from '../../../src/api/dynamodb-restore-policy.ts';
-import { checkPolicies, governs, matchesWhole } from '../../../src/restore/restore-policy.ts';
+import { checkPolicies, compiles, governs, matchesWhole } from '../../../src/restore/restore-policy.ts';
+import { PATTERN_TABLE } from '../../support/pattern-table.ts';
 
 const BACKUP = 'arn:aws:dynamodb:us-east-1:123456789012:table/Music/backup/01489173575360-b308cd7d';
 
@@ -33,26 +34,9 @@ describe('restore policies', () => {
     );
   });
 
-  // RE2 as CEL reads it (test/integration/pattern-dialect.test.ts holds the same answers up against the apiserver's).
-  const dialect: Array<[pattern: string, value: string, matches: boolean]> = [
-    ['squad-[[:lower:]]+', 'squad-c', true],
-    ['squad-[[:lower:]]+', 'squad-C', false],
-    ['\\Qteam.a\\E', 'team.a', true],
-    ['\\Qteam.a\\E', 'teamxa', false],
-    ['(?i)team-a', 'TEAM-A', true],
-    ['team-a|team-b', 'team-a', true],
-    ['team-a|team-b', 'team-ab', false],
-    ['^team-a$', 'team-a', true],
-    ['\\pL+', 'équipe', true],
-    ['.*', '', true],
-    // Compiles only inside the wrapper, where it would pair with its parentheses: not a pattern, so no match.
-    ['a)|(b', 'axxx', false],
-    ['\\Qabc', 'abc', false],
-    ['(a+)+b', 'a'.repeat(30), false],
-  ];
-  for (const [pattern, value, expected] of dialect) {
-    it(`match ${JSON.stringify(value)} against ${JSON.stringify(pattern)}: ${expected}`, () => {
-      assert.equal(matchesWhole(pattern, value), expected);
+  for (const [pattern, value, answer] of PATTERN_TABLE) {
+    it(`answer ${answer} for ${JSON.stringify(value)} against ${JSON.stringify(pattern)}`, () => {
+      assert.equal(!compiles(pattern) ? 'does not compile' : matchesWhole(pattern, value) ? 'match' : 'no match', answer);
     });
   }
 
@@ -81,6 +65,7 @@ describe('restore policies', () => {
       denied: /\(allowedRoleArns\): role arn:aws:iam::123456789012:role\/admin matches none of/,
     },
     { name: 'a table name with the namespace prefix', rules: { targetTableNamePattern: '$(namespace)-.*' } },
+    { name: 'a table name with the namespace twice, as CEL replaces every $(namespace)', rules: { targetTableNamePattern: '$(namespace)\\.$(namespace)-.+' }, spec: { targetTableName: 'team-a.team-a-Music' } },
     { name: 'a table name without the namespace prefix', rules: { targetTableNamePattern: '$(namespace)-.*' }, spec: { targetTableName: 'Music' }, denied: /\(targetTableNamePattern\): table name Music does not match \$\(namespace\)-\.\*/ },
     { name: 'throughput within the bound', rules: { maxProvisionedThroughput: { readCapacityUnits: 100, writeCapacityUnits: 100 } }, spec: { overrides: { billingMode: 'PROVISIONED', provisionedThroughput: { readCapacityUnits: 100, writeCapacityUnits: 50 } } } },
     {
