@@ -26,8 +26,8 @@ const Patterns = (description: string) =>
 export const DynamoDBRestorePolicySpec = Type.Object(
   {
     namespaces: Patterns(
-      'Namespaces this policy governs, as regular expressions matched against the whole name (e.g. team-a, team-.*). ' +
-        'A restore must satisfy every policy that governs its namespace.',
+      'Namespaces this policy governs, as RE2 regular expressions matched against the whole name (e.g. team-a, ' +
+        'squad-[[:lower:]]+). A restore must satisfy every policy that governs its namespace.',
     ),
     allowedRegions: Type.Optional(
       Type.Array(Type.String({ maxLength: 32, pattern: REGION_PATTERN }), {
@@ -38,21 +38,22 @@ export const DynamoDBRestorePolicySpec = Type.Object(
     ),
     allowedSources: Type.Optional(
       Patterns(
-        'What restores may restore from, as regular expressions matched against the whole value: backup ARNs, and for ' +
-          'point-in-time restores the source table ARN (or name, when given by name). Omitted: any.',
+        'What restores may restore from, as RE2 regular expressions matched against the whole value: backup ARNs, and ' +
+          'for point-in-time restores the source table ARN (or name, when given by name). Checked at admission, but ' +
+          'for a backup found by spec.source.backup, which the operator checks once found. Omitted: any.',
       ),
     ),
     allowedRoleArns: Type.Optional(
-      Patterns('IAM roles restores may assume (spec.credentials.roleArn), as regular expressions matched against the whole ARN. Omitted: any.'),
+      Patterns('IAM roles restores may assume (spec.credentials.roleArn), as RE2 regular expressions matched against the whole ARN. Omitted: any.'),
     ),
     targetTableNamePattern: Type.Optional(
       Type.String({
         minLength: 1,
         maxLength: 1024,
         description:
-          'A regular expression every target table name must match in full; $(namespace) stands for the ' +
-          "restore's namespace, e.g. $(namespace)\\..+ makes team-a's tables start with team-a. (a separator no " +
-          'namespace name contains, so no other namespace shares the prefix). Omitted: any.',
+          'An RE2 regular expression every target table name must match in full; $(namespace) stands for the ' +
+          "restore's namespace, e.g. $(namespace)\\..+ names team-a's tables team-a.<name>: no namespace name contains " +
+          "a dot, so no other namespace's tables share that prefix (with a dash, team-a- is a prefix of team-a-prod-). Omitted: any.",
         // Checked with $(namespace) replaced by a namespace-like word, as the admission policy replaces it.
         ...celRules({ rule: compiles("self.replace('$(namespace)', 'namespace')"), message: NOT_RE2 }),
       }),
