@@ -2,20 +2,32 @@
 // One source for the CRD schema, the types and `kubectl explain`, like the DynamoDBRestore API beside it.
 import { Type, type Static } from '@sinclair/typebox';
 import { REGION_PATTERN } from './dynamodb-restore.ts';
-import { StringEnum } from './schema-helpers.ts';
+import { celRules, StringEnum } from './schema-helpers.ts';
 
 export const POLICY_KIND = 'DynamoDBRestorePolicy';
 export const POLICY_PLURAL = 'dynamodbrestorepolicies';
 
+/**
+ * CEL rule: the pattern compiles as RE2 on its own and as the whole-value match '^(?:' + p + ')$' that the admission
+ * policy and the operator run. A list evaluates both calls and passes an error on (|| would absorb it: err || true is
+ * true), so a pattern that does not compile fails the rule and the object is refused, naming the field.
+ */
+const compiles = (p: string) => `[''.matches(${p}), ''.matches('^(?:' + ${p} + ')$')].size() == 2`;
+const NOT_RE2 = 'must be an RE2 regular expression that compiles on its own and as ^(?:pattern)$';
+
 /** Patterns are RE2 regular expressions matched against the whole value, so the same rule holds in CEL and here. */
 const Patterns = (description: string) =>
-  Type.Array(Type.String({ minLength: 1, maxLength: 1024 }), { minItems: 1, maxItems: 100, description });
+  Type.Array(Type.String({ minLength: 1, maxLength: 1024, ...celRules({ rule: compiles('self'), message: NOT_RE2 }) }), {
+    minItems: 1,
+    maxItems: 100,
+    description,
+  });
 
 export const DynamoDBRestorePolicySpec = Type.Object(
   {
     namespaces: Patterns(
-      'Namespaces this policy governs, as regular expressions matched against the whole name (e.g. team-a, team-.*). ' +
-        'A restore must satisfy every policy that governs its namespace.',
+      'Namespaces this policy governs, as RE2 regular expressions matched against the whole name (e.g. team-a, ' +
+        'squad-[[:lower:]]+). A restore must satisfy every policy that governs its namespace.',
     ),
     allowedRegions: Type.Optional(
       Type.Array(Type.String({ maxLength: 32, pattern: REGION_PATTERN }), {
@@ -26,20 +38,24 @@ export const DynamoDBRestorePolicySpec = Type.Object(
     ),
     allowedSources: Type.Optional(
       Patterns(
-        'What restores may restore from, as regular expressions matched against the whole value: backup ARNs, and for ' +
-          'point-in-time restores the source table ARN (or name, when given by name). Omitted: any.',
+        'What restores may restore from, as RE2 regular expressions matched against the whole value: backup ARNs, and ' +
+          'for point-in-time restores the source table ARN (or name, when given by name). Checked at admission, but ' +
+          'for a backup found by spec.source.backup, which the operator checks once found. Omitted: any.',
       ),
     ),
     allowedRoleArns: Type.Optional(
-      Patterns('IAM roles restores may assume (spec.credentials.roleArn), as regular expressions matched against the whole ARN. Omitted: any.'),
+      Patterns('IAM roles restores may assume (spec.credentials.roleArn), as RE2 regular expressions matched against the whole ARN. Omitted: any.'),
     ),
     targetTableNamePattern: Type.Optional(
       Type.String({
         minLength: 1,
         maxLength: 1024,
         description:
-          'A regular expression every target table name must match in full; $(namespace) stands for the ' +
-          "restore's namespace, e.g. $(namespace)-.* makes team-a's tables start with team-a-. Omitted: any.",
+          'An RE2 regular expression every target table name must match in full; $(namespace) stands for the ' +
+          "restore's namespace, e.g. $(namespace)\\..+ names team-a's tables team-a.<name>: no namespace name contains " +
+          "a dot, so no other namespace's tables share that prefix (with a dash, team-a- is a prefix of team-a-prod-). Omitted: any.",
+        // Checked with $(namespace) replaced by a namespace-like word, as the admission policy replaces it.
+        ...celRules({ rule: compiles("self.replace('$(namespace)', 'namespace')"), message: NOT_RE2 }),
       }),
     ),
     allowedDeletionPolicies: Type.Optional(

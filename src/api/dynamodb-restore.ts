@@ -38,6 +38,9 @@ const OnDemandThroughput = Type.Object(
   { description: 'Maximum on-demand throughput (OnDemandThroughputOverride); only with PAY_PER_REQUEST.' },
 );
 
+/** AWS: "the total count of NonKeyAttributes summed across all of the secondary indexes must not exceed 100". */
+export const MAX_PROJECTED_ATTRIBUTES = 100;
+
 const KeySchema = Type.Array(
   Type.Object({
     attributeName: Type.String({ minLength: 1, maxLength: 255, description: 'Name of the key attribute.' }),
@@ -51,10 +54,13 @@ const Projection = Type.Object(
     projectionType: StringEnum(['ALL', 'KEYS_ONLY', 'INCLUDE'] as const, {
       description: 'Which attributes the index holds: ALL, KEYS_ONLY or INCLUDE.',
     }),
+    // AWS's Projection.NonKeyAttributes: 1 to 20 names of 1 to 255 characters (the DynamoDB API Reference, Projection).
     nonKeyAttributes: Type.Optional(
       Type.Array(Type.String({ minLength: 1, maxLength: 255 }), {
-        maxItems: 100,
-        description: 'The non-key attributes an INCLUDE projection holds.',
+        minItems: 1,
+        maxItems: 20,
+        description:
+          `The non-key attributes an INCLUDE projection holds: 1 to 20 per index, at most ${MAX_PROJECTED_ATTRIBUTES} summed across all indexes.`,
       }),
     ),
   },
@@ -121,7 +127,8 @@ export const Overrides = Type.Object(
         maxItems: 20,
         description:
           'Global secondary indexes to create (GlobalSecondaryIndexOverride). [] drops every GSI (a faster, cheaper ' +
-          'restore); a list keeps only those indexes, which must exist in the backup. Omitted: all, as in the backup.',
+          'restore); a list keeps only those indexes, which must exist in the backup. Omitted: all, as in the backup. ' +
+          'At most 20, DynamoDB\'s default quota of GSIs per table.',
       }),
     ),
     localSecondaryIndexes: Type.Optional(
@@ -129,7 +136,7 @@ export const Overrides = Type.Object(
         maxItems: 5,
         description:
           'Local secondary indexes to create (LocalSecondaryIndexOverride). [] drops every LSI; a list keeps only ' +
-          'those. Omitted: all, as in the backup.',
+          'those. Omitted: all, as in the backup. At most 5, DynamoDB\'s limit of LSIs per table.',
       }),
     ),
     sse: Type.Optional(Sse),
@@ -156,6 +163,13 @@ export const Overrides = Type.Object(
         message: 'onDemandThroughput applies only to billingMode PAY_PER_REQUEST',
         fieldPath: '.onDemandThroughput',
         reason: 'FieldValueForbidden',
+      },
+      {
+        // has() rather than optionals: the cost estimator keeps the lists' maxItems through has(), not through orValue.
+        rule: `${(['globalSecondaryIndexes', 'localSecondaryIndexes'] as const)
+          .map((l) => `(has(self.${l}) ? self.${l}.map(i, has(i.projection.nonKeyAttributes) ? i.projection.nonKeyAttributes.size() : 0).sum() : 0)`)
+          .join(' + ')} <= ${MAX_PROJECTED_ATTRIBUTES}`,
+        message: `at most ${MAX_PROJECTED_ATTRIBUTES} nonKeyAttributes summed across all globalSecondaryIndexes and localSecondaryIndexes (DynamoDB's limit)`,
       },
     ),
   },

@@ -1,5 +1,7 @@
 // DynamoDBRestorePolicy enforcement, free of I/O: does every policy governing a restore's namespace allow it?
-// Patterns are matched against whole values, as the ValidatingAdmissionPolicy in deploy/ matches them in CEL.
+// Patterns are RE2, matched as the ValidatingAdmissionPolicy in deploy/ matches them in CEL: the value must match
+// '^(?:' + pattern + ')$'. RE2 (re2js) runs in time linear in the input, so no tenant value can stall the event loop.
+import { RE2JS } from 're2js';
 import type { DynamoDBRestore } from '../api/dynamodb-restore.ts';
 import type { DynamoDBRestorePolicy } from '../api/dynamodb-restore-policy.ts';
 
@@ -9,19 +11,46 @@ export interface PolicyDenial {
   message: string;
 }
 
-/** A pattern that does not compile matches nothing: a broken policy denies rather than allows. */
-function matchesWhole(pattern: string, value: string): boolean {
+/** Policies hold at most a few hundred patterns each; the bound only keeps a churn of edited policies from growing it. */
+const CACHE_SIZE = 1000;
+const compiled = new Map<string, RE2JS | undefined>();
+
+/**
+ * The pattern as CEL compiles it, or undefined when it does not compile. The pattern must also compile on its own
+ * (as admission requires): otherwise its parentheses could pair with the wrapper's, e.g. a)|(b would match any
+ * value starting with a.
+ */
+function compile(pattern: string): RE2JS | undefined {
+  if (compiled.has(pattern)) return compiled.get(pattern);
+  let regex: RE2JS | undefined;
   try {
-    return new RegExp(`^(?:${pattern})$`).test(value);
+    RE2JS.compile(pattern);
+    regex = RE2JS.compile(`^(?:${pattern})$`);
   } catch {
-    return false;
+    regex = undefined;
   }
+  if (compiled.size >= CACHE_SIZE) compiled.delete(compiled.keys().next().value as string);
+  compiled.set(pattern, regex);
+  return regex;
 }
 
-const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** Whether the pattern is one admission accepts: RE2 that compiles on its own and as CEL's whole-value match. */
+export function compiles(pattern: string): boolean {
+  return compile(pattern) !== undefined;
+}
 
+/** Whether the whole value matches; a pattern that does not compile matches nothing, so a broken rule denies. */
+export function matchesWhole(pattern: string, value: string): boolean {
+  return compile(pattern)?.test(value) ?? false;
+}
+
+/**
+ * A policy governs the namespaces whose whole name matches one of its patterns, and every namespace when one of its
+ * patterns does not compile: a broken policy then denies everywhere (checkPolicies) instead of governing nothing,
+ * which would leave the namespace it was meant for less restricted.
+ */
 export function governs(policy: DynamoDBRestorePolicy, namespace: string): boolean {
-  return policy.spec.namespaces.some((p) => matchesWhole(p, namespace));
+  return policy.spec.namespaces.some((p) => !compiles(p) || matchesWhole(p, namespace));
 }
 
 function governingPolicies(namespace: string, policies: readonly DynamoDBRestorePolicy[]): DynamoDBRestorePolicy[] {
@@ -52,32 +81,36 @@ export function deletionPolicyDenial(restore: DynamoDBRestore, policies: readonl
 
 /**
  * Why the first policy (by name) that denies the restore does so; undefined when every governing policy allows it.
- * backupArn: the backup, once known (a looked-up backup's allowedSources rule is checked when it is found).
+ * source: what allowedSources judges, once known: the backup's ARN (a looked-up backup's when it is found), or a
+ * point-in-time restore's source table ARN or name.
  */
 export function checkPolicies(
   restore: DynamoDBRestore,
   policies: readonly DynamoDBRestorePolicy[],
   defaultRegion: string | undefined,
-  backupArn: string | undefined,
+  source: string | undefined,
 ): PolicyDenial | undefined {
   const { namespace } = restore.metadata;
   const { spec } = restore;
   for (const policy of governingPolicies(namespace, policies)) {
     const { metadata, spec: rules } = policy;
     const deny = (rule: string, why: string): PolicyDenial => denial(metadata.name, rule, why);
+    const broken = rules.namespaces.findIndex((p) => !compiles(p));
+    if (broken >= 0) return deny('namespaces', `pattern ${broken + 1} of its namespaces is not a valid RE2 expression, so it governs every namespace and allows no restore until fixed`);
     const region = spec.region ?? defaultRegion;
     if (rules.allowedRegions && !(region && rules.allowedRegions.includes(region))) {
       return deny('allowedRegions', `Region ${region ?? '(the operator default, not configured)'} is not one of ${rules.allowedRegions.join(', ')}`);
     }
-    if (rules.allowedSources && backupArn !== undefined && !rules.allowedSources.some((p) => matchesWhole(p, backupArn))) {
-      return deny('allowedSources', `backup ${backupArn} matches none of ${rules.allowedSources.join(', ')}`);
+    if (rules.allowedSources && source !== undefined && !rules.allowedSources.some((p) => matchesWhole(p, source))) {
+      return deny('allowedSources', `${describeSource(restore, source)} matches none of ${rules.allowedSources.join(', ')}`);
     }
     const role = spec.credentials?.roleArn;
     if (rules.allowedRoleArns && role && !rules.allowedRoleArns.some((p) => matchesWhole(p, role))) {
       return deny('allowedRoleArns', `role ${role} matches none of ${rules.allowedRoleArns.join(', ')}`);
     }
     if (rules.targetTableNamePattern) {
-      const pattern = rules.targetTableNamePattern.replaceAll('$(namespace)', escapeRegex(namespace));
+      // As CEL's replace: the namespace as it is ([a-z0-9-], nothing RE2 reads as an operator outside a class).
+      const pattern = rules.targetTableNamePattern.replaceAll('$(namespace)', namespace);
       if (!matchesWhole(pattern, spec.targetTableName)) {
         return deny('targetTableNamePattern', `table name ${spec.targetTableName} does not match ${rules.targetTableNamePattern}`);
       }
@@ -101,4 +134,11 @@ export function checkPolicies(
     }
   }
   return undefined;
+}
+
+/** The source, as a denial may name it: a backup found by a lookup may be another team's, so its ARN stays unsaid. */
+function describeSource(restore: DynamoDBRestore, source: string): string {
+  const { backup, pointInTime } = restore.spec.source;
+  if (backup) return `the backup found for table ${backup.tableName}`;
+  return pointInTime ? `source table ${source}` : `backup ${source}`;
 }

@@ -5,11 +5,23 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { ApiException, CustomObjectsApi } from '@kubernetes/client-node';
 import { GROUP, PLURAL, VERSION, type DynamoDBRestoreSpec } from '../../src/api/dynamodb-restore.ts';
+import type { DynamoDBRestorePolicySpec } from '../../src/api/dynamodb-restore-policy.ts';
 import { sharedTestBed } from '../support/shared-testbed.ts';
 import { Restores, uniqueName } from '../support/restores.ts';
 import { REPO, type TestBed } from '../support/testbed.ts';
 
 const BACKUP = 'arn:aws:dynamodb:us-east-1:123456789012:table/Music/backup/01489173575360-b308cd7d';
+/** An INCLUDE index projecting `attributes` non-key attributes. */
+const index = (n: number, attributes: number, indexName = `index-${n}`) => ({
+  indexName,
+  keySchema: [{ attributeName: `key${n}`, keyType: 'HASH' }],
+  projection: { projectionType: 'INCLUDE', nonKeyAttributes: Array.from({ length: attributes }, (_, a) => `attr${a}`) },
+});
+const withIndexes = (globalSecondaryIndexes: unknown[], localSecondaryIndexes?: unknown[]) => ({
+  targetTableName: 'Music',
+  source: { backupArn: BACKUP },
+  overrides: { globalSecondaryIndexes, ...(localSecondaryIndexes && { localSecondaryIndexes }) },
+});
 
 /** The apiserver's message for a rejected create, or 'accepted'. */
 async function admission(restores: Restores, namespace: string, spec: unknown): Promise<string> {
@@ -129,6 +141,18 @@ describe('integration: DynamoDBRestore admission on a real apiserver', function 
       spec: { targetTableName: 'Music', source: { backupArn: BACKUP }, overrides: { sse: { enabled: true, kmsMasterKeyId: 'alias/k' } } },
       expect: /kmsMasterKeyId needs enabled: true and sseType: KMS/,
     },
+    // DynamoDB's limits (API Reference: Projection, LocalSecondaryIndex, GlobalSecondaryIndex; Service quotas).
+    { name: '20 GSIs and 5 LSIs projecting 100 attributes in all', spec: withIndexes(Array.from({ length: 20 }, (_, i) => index(i, 4)), Array.from({ length: 5 }, (_, i) => index(20 + i, 4))), expect: 'accepted' },
+    { name: '21 GSIs', spec: withIndexes(Array.from({ length: 21 }, (_, i) => index(i, 1))), expect: /spec.overrides.globalSecondaryIndexes: Too many: 21: must have at most 20 items/ },
+    { name: '6 LSIs', spec: withIndexes([], Array.from({ length: 6 }, (_, i) => index(i, 1))), expect: /spec.overrides.localSecondaryIndexes: Too many: 6: must have at most 5 items/ },
+    { name: '21 nonKeyAttributes in one index', spec: withIndexes([index(0, 21)]), expect: /spec.overrides.globalSecondaryIndexes\[0\].projection.nonKeyAttributes: Too many: 21: must have at most 20 items/ },
+    {
+      name: '101 nonKeyAttributes summed across GSIs and LSIs',
+      spec: withIndexes(Array.from({ length: 5 }, (_, i) => index(i, 20)), [index(5, 1)]),
+      expect: /spec.overrides: Invalid value: at most 100 nonKeyAttributes summed across all globalSecondaryIndexes and localSecondaryIndexes/,
+    },
+    { name: 'an index name of 256 characters', spec: withIndexes([index(0, 1, 'i'.repeat(256))]), expect: /spec.overrides.globalSecondaryIndexes\[0\].indexName: Too long/ },
+    { name: 'a non-key attribute name of 256 characters', spec: withIndexes([{ ...index(0, 0), projection: { projectionType: 'INCLUDE', nonKeyAttributes: ['a'.repeat(256)] } }]), expect: /spec.overrides.globalSecondaryIndexes\[0\].projection.nonKeyAttributes\[0\]: Too long/ },
     {
       name: 'an unknown billing mode',
       spec: { targetTableName: 'Music', source: { backupArn: BACKUP }, overrides: { billingMode: 'ON_DEMAND' } },
@@ -186,4 +210,50 @@ describe('integration: DynamoDBRestore admission on a real apiserver', function 
     assert.match(out, /Each field maps\s+to the RestoreTableFromBackup/);
     assert.match(out, /globalSecondaryIndexes\s+<\[\]Object>/);
   });
+});
+
+describe('integration: DynamoDBRestorePolicy admission on a real apiserver', function () {
+  this.timeout(60_000);
+  let restores: Restores;
+
+  before(async () => {
+    restores = new Restores(await sharedTestBed());
+  });
+
+  /** The apiserver's message for a rejected policy, or 'accepted' (the policy is deleted again). */
+  async function policyAdmission(spec: DynamoDBRestorePolicySpec): Promise<string> {
+    const name = uniqueName('patterns');
+    try {
+      await restores.createPolicy(name, spec);
+    } catch (err) {
+      if (err instanceof ApiException && err.code === 422) return String((JSON.parse(String(err.body)) as { message: string }).message);
+      throw err;
+    }
+    await restores.deletePolicy(name);
+    return 'accepted';
+  }
+
+  const NOT_RE2 = 'must be an RE2 regular expression that compiles on its own and as \\^\\(\\?:pattern\\)\\$';
+  const cases: Array<{ name: string; spec: DynamoDBRestorePolicySpec; expect: RegExp | 'accepted' }> = [
+    {
+      name: 'RE2 patterns JavaScript does not know (POSIX class, \\Q…\\E, $(namespace))',
+      spec: { namespaces: ['squad-[[:lower:]]+'], allowedSources: ['\\Qarn:aws:dynamodb:us-east-1:123456789012:table/squad.c/\\E.+'], targetTableNamePattern: '$(namespace)\\..+' },
+      expect: 'accepted',
+    },
+    { name: 'a namespaces pattern that does not compile', spec: { namespaces: ['team-a', 'squad-[[:lower:]+'] }, expect: new RegExp(`spec.namespaces\\[1\\]: Invalid value: .*${NOT_RE2}`) },
+    { name: 'an allowedSources pattern that does not compile', spec: { namespaces: ['team-a'], allowedSources: ['(unclosed'] }, expect: new RegExp(`spec.allowedSources\\[0\\]: Invalid value: .*${NOT_RE2}`) },
+    { name: 'an allowedRoleArns pattern JavaScript accepts and RE2 does not (lookahead)', spec: { namespaces: ['team-a'], allowedRoleArns: ['(?!admin).*'] }, expect: new RegExp(`spec.allowedRoleArns\\[0\\]: Invalid value: .*${NOT_RE2}`) },
+    // Compiles only inside CEL's wrapper ^(?:…)$, where it would pair with its parentheses and match any value starting with a.
+    { name: 'a pattern that compiles only inside the wrapper', spec: { namespaces: ['a)|(b'] }, expect: new RegExp(`spec.namespaces\\[0\\]: Invalid value: .*${NOT_RE2}`) },
+    // Compiles on its own, but quotes the wrapper's closing parenthesis.
+    { name: 'a pattern that compiles only on its own', spec: { namespaces: ['team-a'], allowedSources: ['\\Qarn'] }, expect: new RegExp(`spec.allowedSources\\[0\\]: Invalid value: .*${NOT_RE2}`) },
+    { name: 'a targetTableNamePattern that does not compile', spec: { namespaces: ['team-a'], targetTableNamePattern: '$(namespace)[' }, expect: new RegExp(`spec.targetTableNamePattern: Invalid value: .*${NOT_RE2}`) },
+  ];
+  for (const c of cases) {
+    it(`${c.expect === 'accepted' ? 'accepts' : 'refuses'} ${c.name}`, async () => {
+      const answer = await policyAdmission(c.spec);
+      if (c.expect === 'accepted') assert.equal(answer, 'accepted');
+      else assert.match(answer, c.expect);
+    });
+  }
 });

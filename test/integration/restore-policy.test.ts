@@ -121,7 +121,7 @@ describe('integration: DynamoDBRestorePolicy on the test bed', function () {
   it('admits the example policy under deploy/tenancy', async () => {
     await bed.apply(readFileSync(join(REPO, 'deploy/tenancy/team-a-policy.yaml'), 'utf8'));
     const example = (await bed.kubeConfig.makeApiClient(CustomObjectsApi).getClusterCustomObject({ group: GROUP, version: VERSION, plural: POLICY_PLURAL, name: 'team-a' })) as { spec: { targetTableNamePattern?: string } };
-    assert.equal(example.spec.targetTableNamePattern, '$(namespace)-.*');
+    assert.equal(example.spec.targetTableNamePattern, '$(namespace)\\..+');
     await new Restores(bed).deletePolicy('team-a');
   });
 

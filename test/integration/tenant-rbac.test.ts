@@ -1,14 +1,12 @@
 // A team's identity, bound to deploy/tenancy's role in its own namespace, can create and read restores there and
 // nothing more: not write their status, not touch another team's namespace, not edit a restore's spec.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { ApiException, CoreV1Api, CustomObjectsApi, KubeConfig, RbacAuthorizationV1Api } from '@kubernetes/client-node';
+import { ApiException, CustomObjectsApi } from '@kubernetes/client-node';
 import { GROUP, PLURAL, VERSION } from '../../src/api/dynamodb-restore.ts';
 import { POLICY_PLURAL } from '../../src/api/dynamodb-restore-policy.ts';
 import { sharedTestBed } from '../support/shared-testbed.ts';
 import { restoreManifest, uniqueName } from '../support/restores.ts';
-import { REPO, type TestBed } from '../support/testbed.ts';
+import type { TestBed } from '../support/testbed.ts';
 
 const BACKUP = 'arn:aws:dynamodb:us-east-1:123456789012:table/Music/backup/01489173575360-b308cd7d';
 const forbidden = (err: unknown) => err instanceof ApiException && err.code === 403;
@@ -22,19 +20,8 @@ describe('integration: tenant RBAC', function () {
 
   before(async () => {
     bed = await sharedTestBed();
-    await bed.apply(readFileSync(join(REPO, 'deploy/tenancy/tenant-role.yaml'), 'utf8'));
     for (const ns of [team, other]) await bed.createNamespace(ns);
-    await bed.kubeConfig.makeApiClient(CoreV1Api).createNamespacedServiceAccount({ namespace: team, body: { metadata: { name: 'deployer' } } });
-    await bed.kubeConfig.makeApiClient(RbacAuthorizationV1Api).createNamespacedRoleBinding({
-      namespace: team,
-      body: {
-        metadata: { name: 'restores' },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'dynamodb-restore-tenant' },
-        subjects: [{ kind: 'ServiceAccount', name: 'deployer', namespace: team }],
-      },
-    });
-    const kubeConfig = new KubeConfig();
-    kubeConfig.loadFromFile(await bed.serviceAccountKubeconfig(team, 'deployer'));
+    const kubeConfig = await bed.tenantKubeConfig(team);
     tenant = kubeConfig.makeApiClient(CustomObjectsApi);
   });
 

@@ -128,7 +128,7 @@ const keySchema = fc.oneof(
   ]),
 );
 const projection = fc.record(
-  { projectionType: fc.constantFrom('ALL', 'KEYS_ONLY', 'INCLUDE'), nonKeyAttributes: fc.array(attributeName, { maxLength: 4 }) },
+  { projectionType: fc.constantFrom('ALL', 'KEYS_ONLY', 'INCLUDE'), nonKeyAttributes: fc.array(attributeName, { minLength: 1, maxLength: 4 }) },
   { requiredKeys: ['projectionType'], noNullPrototype: true },
 );
 const indexName = sized(NAME_UNIT, 3, 255);

@@ -8,7 +8,7 @@ import { checkPolicies, deletionPolicyDenial, governs } from '../../../src/resto
 import { backupArn, policies, REGIONS, restore, tableArn } from './arbitraries.ts';
 import { check, propertyTimeoutMs } from './runs.ts';
 
-const RULES = ['allowedRegions', 'allowedSources', 'allowedRoleArns', 'targetTableNamePattern', 'allowedDeletionPolicies', 'maxProvisionedThroughput'];
+const RULES = ['namespaces', 'allowedRegions', 'allowedSources', 'allowedRoleArns', 'targetTableNamePattern', 'allowedDeletionPolicies', 'maxProvisionedThroughput'];
 const defaultRegion = fc.option(fc.constantFrom(...REGIONS), { nil: undefined });
 const source = fc.option(fc.oneof(backupArn, tableArn), { nil: undefined });
 /** Two sets of policies with no name in common (names are unique in a cluster). */

@@ -1003,12 +1003,16 @@ describe('planRestore with a backup looked up by name or as the latest', () => {
     assert.deepEqual(again.action, { kind: 'restoreFromBackup', request: { TargetTableName: 'Music', BackupArn: OLD.arn } });
   });
 
-  it('checks allowedSources against the backup it found', () => {
+  it("checks allowedSources against the backup it found, and names it by the tenant's table name only", () => {
     const policies = [{ apiVersion: 'dynamodb.restore.dev/v1alpha1', kind: 'DynamoDBRestorePolicy' as const, metadata: { name: 'p' }, spec: { namespaces: ['team-a'], allowedSources: ['.*/backup/01489173575360-.*'] } }];
     assert.equal(planRestore(withLookup({ backupName: 'MusicBackup' }), { kind: 'claimGranted' }, NOW, OPTIONS, policies).action.kind, 'listBackups');
     const step = planRestore(withLookup({ backupName: 'MusicBackup' }), LISTED, NOW, OPTIONS, policies);
     assert.equal(readyOf(step.status)?.reason, 'PolicyDenied');
-    assert.match(readyOf(step.status)?.message ?? '', new RegExp(`backup ${NEW.arn} matches none of`));
+    assert.equal(
+      readyOf(step.status)?.message,
+      'DynamoDBRestorePolicy p denies this restore (allowedSources): the backup found for table Music matches none of .*/backup/01489173575360-.*. Change the spec in a new DynamoDBRestore, or ask the platform team.',
+    );
+    assert.ok(!JSON.stringify(step.status).includes(NEW.arn), 'the status does not show the found backup');
   });
 });
 

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import type { DynamoDBRestore, DynamoDBRestoreSpec } from '../../../src/api/dynamodb-restore.ts';
 import type { DynamoDBRestorePolicy, DynamoDBRestorePolicySpec } from '../../../src/api/dynamodb-restore-policy.ts';
-import { checkPolicies, governs } from '../../../src/restore/restore-policy.ts';
+import { checkPolicies, compiles, governs, matchesWhole } from '../../../src/restore/restore-policy.ts';
+import { PATTERN_TABLE } from '../../support/pattern-table.ts';
 
 const BACKUP = 'arn:aws:dynamodb:us-east-1:123456789012:table/Music/backup/01489173575360-b308cd7d';
 
@@ -23,6 +24,21 @@ describe('restore policies', () => {
     const p = policy('p', { namespaces: ['team-.*', 'ops'] });
     assert.deepEqual(['team-a', 'team-b', 'ops', 'ops-2', 'my-team-a'].map((ns) => governs(p, ns)), [true, true, true, false, false]);
   });
+
+  it('govern every namespace when a namespaces pattern does not compile, and deny every restore there', () => {
+    const broken = policy('broken', { namespaces: ['team-a', 'squad-[[:lower:]+'] });
+    assert.deepEqual(['team-a', 'team-b', 'ops'].map((ns) => governs(broken, ns)), [true, true, true]);
+    assert.equal(
+      checkPolicies(restore({}, 'ops'), [broken], undefined, BACKUP)?.message,
+      'DynamoDBRestorePolicy broken denies this restore (namespaces): pattern 2 of its namespaces is not a valid RE2 expression, so it governs every namespace and allows no restore until fixed. Change the spec in a new DynamoDBRestore, or ask the platform team.',
+    );
+  });
+
+  for (const [pattern, value, answer] of PATTERN_TABLE) {
+    it(`answer ${answer} for ${JSON.stringify(value)} against ${JSON.stringify(pattern)}`, () => {
+      assert.equal(!compiles(pattern) ? 'does not compile' : matchesWhole(pattern, value) ? 'match' : 'no match', answer);
+    });
+  }
 
   it('allow everything when no policy governs the namespace', () => {
     assert.equal(checkPolicies(restore({ region: 'eu-west-1' }, 'team-b'), [policy('p', { allowedRegions: ['us-east-1'] })], undefined, BACKUP), undefined);
@@ -49,6 +65,7 @@ describe('restore policies', () => {
       denied: /\(allowedRoleArns\): role arn:aws:iam::123456789012:role\/admin matches none of/,
     },
     { name: 'a table name with the namespace prefix', rules: { targetTableNamePattern: '$(namespace)-.*' } },
+    { name: 'a table name with the namespace twice, as CEL replaces every $(namespace)', rules: { targetTableNamePattern: '$(namespace)\\.$(namespace)-.+' }, spec: { targetTableName: 'team-a.team-a-Music' } },
     { name: 'a table name without the namespace prefix', rules: { targetTableNamePattern: '$(namespace)-.*' }, spec: { targetTableName: 'Music' }, denied: /\(targetTableNamePattern\): table name Music does not match \$\(namespace\)-\.\*/ },
     { name: 'throughput within the bound', rules: { maxProvisionedThroughput: { readCapacityUnits: 100, writeCapacityUnits: 100 } }, spec: { overrides: { billingMode: 'PROVISIONED', provisionedThroughput: { readCapacityUnits: 100, writeCapacityUnits: 50 } } } },
     {
@@ -82,6 +99,17 @@ describe('restore policies', () => {
       }
     });
   }
+
+  it("name a point-in-time source as a source table, and a looked-up backup by the tenant's table name only", () => {
+    const rules = [policy('team-a', { allowedSources: ['arn:aws:dynamodb:us-east-1:123456789012:table/team-a\\.[^/]+/backup/.+'] })];
+    const pit = restore({ source: { pointInTime: { sourceTableName: 'team-a-prod.orders', useLatestRestorableTime: true } } });
+    assert.match(checkPolicies(pit, rules, undefined, 'team-a-prod.orders')?.message ?? '', /\(allowedSources\): source table team-a-prod\.orders matches none of /);
+    const lookup = restore({ source: { backup: { tableName: 'team-a-prod.orders', latest: true } } });
+    const found = 'arn:aws:dynamodb:us-east-1:123456789012:table/team-a-prod.orders/backup/01489173575360-b308cd7d';
+    const message = checkPolicies(lookup, rules, undefined, found)?.message ?? '';
+    assert.match(message, /\(allowedSources\): the backup found for table team-a-prod\.orders matches none of /);
+    assert.doesNotMatch(message, /01489173575360/);
+  });
 
   it('leave allowedSources to later when the backup is still to be looked up', () => {
     const rules = policy('team-a', { allowedSources: ['arn:aws:dynamodb:us-east-1:123456789012:table/Orders/backup/.*'] });
