@@ -535,8 +535,11 @@ export class FidelityProxy {
 /** The session tags of an AssumeRole request, from its query parameters Tags.member.N.Key and .Value. */
 export function sessionTagsOf(body: Record<string, unknown>): Record<string, string> {
   const tags: Array<[string, string]> = [];
-  for (let n = 1; typeof body[`Tags.member.${n}.Key`] === 'string'; n++) {
-    tags.push([String(body[`Tags.member.${n}.Key`]), String(body[`Tags.member.${n}.Value`] ?? '')]);
+  for (let n = 1; ; n++) {
+    const key = body[`Tags.member.${n}.Key`];
+    const value = body[`Tags.member.${n}.Value`];
+    if (typeof key !== 'string') break;
+    tags.push([key, typeof value === 'string' ? value : '']);
   }
   return Object.fromEntries(tags);
 }
