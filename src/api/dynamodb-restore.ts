@@ -328,8 +328,8 @@ export const DynamoDBRestoreSpec = Type.Object(
               'IAM role the operator assumes (STS AssumeRole) for every AWS call of this restore. The operator, not ' +
               'the resource, sets what identifies the session: ExternalId <cluster name>/<namespace>, RoleSessionName ' +
               'and SourceIdentity <namespace>.<name> (cut to 64 characters with a hash), and the session tags ' +
-              'kubernetes-cluster, kubernetes-namespace and kubernetes-name; the role\'s trust policy requires them ' +
-              '(deploy/iam/team-role-trust-policy.json).',
+              'dynamodb-restore-cluster, dynamodb-restore-namespace and dynamodb-restore-name; the role\'s trust ' +
+              'policy requires them (deploy/iam/team-role-trust-policy.json).',
           }),
         },
         {

@@ -247,8 +247,14 @@ export function sessionName(namespace: string, name: string): string {
   return `${whole.slice(0, STS_NAME_MAX - 1 - NAME_HASH_DIGITS)}@${hash}`;
 }
 
-/** Session tag keys; a team role's trust policy pins the role to a namespace with aws:RequestTag/kubernetes-namespace. */
-export const SESSION_TAGS = { cluster: 'kubernetes-cluster', namespace: 'kubernetes-namespace', name: 'kubernetes-name' } as const;
+/**
+ * Session tag keys; a team role's trust policy pins the role to a namespace with
+ * aws:RequestTag/dynamodb-restore-namespace. Not EKS Pod Identity's kubernetes-namespace: the tags Pod Identity puts
+ * on the operator's own session are transitive (EKS User Guide, "Grant Pods access to AWS resources based on tags"),
+ * and a chained AssumeRole cannot pass a tag whose key a transitive tag already holds (IAM User Guide, "Chaining
+ * roles with session tags"); that one would name the operator's namespace anyway.
+ */
+export const SESSION_TAGS = { cluster: 'dynamodb-restore-cluster', namespace: 'dynamodb-restore-namespace', name: 'dynamodb-restore-name' } as const;
 
 /**
  * What the operator sends on AssumeRole for a resource, none of it chosen by the tenant. The ExternalId is
@@ -257,7 +263,7 @@ export const SESSION_TAGS = { cluster: 'kubernetes-cluster', namespace: 'kuberne
  * the role's trust policy require it (sts:ExternalId); a namespace has no "/", so the value is unambiguous, and it
  * fits AssumeRole's ExternalId (2 to 1224 characters of [\w+=,.@:/-]). The session tags (up to 50; keys up to 128
  * and values up to 256 characters of letters, digits, spaces and _.:/=+-@, per STS's Tag type) let a trust
- * policy require aws:RequestTag/kubernetes-namespace, and a permissions policy match aws:PrincipalTag.
+ * policy require aws:RequestTag/dynamodb-restore-namespace, and a permissions policy match aws:PrincipalTag.
  */
 export function assumeRoleParams(clusterName: string, role: AssumedRole) {
   const session = sessionName(role.namespace, role.name);

@@ -179,7 +179,7 @@ const RULES: Record<string, Rule> = {
     sentence: (e) =>
       "The operator could not assume the role in spec.credentials: its trust policy must allow the operator's " +
       'identity sts:AssumeRole, sts:TagSession and sts:SetSourceIdentity for this namespace (the ExternalId ' +
-      `<cluster name>/<namespace>, the session tag kubernetes-namespace); then create a new DynamoDBRestore.${aws(e)}`,
+      `<cluster name>/<namespace>, the session tag dynamodb-restore-namespace); then create a new DynamoDBRestore.${aws(e)}`,
   },
   // Ours, raised before any call: spec.credentials on an operator without a cluster name to derive the ExternalId from.
   ClusterNameUnset: {

@@ -43,7 +43,7 @@ describe('integration: a tenant using another team\'s role (confused deputy, att
     await restores.createPolicy(policies.a, { namespaces: [teamA], allowedRoleArns: [ROLE_A], targetTableNamePattern: '$(namespace)-.*' });
     await restores.createPolicy(policies.b, { namespaces: [teamB], targetTableNamePattern: '$(namespace)-.*' });
     // team-a's role trusts the operator only for team-a's sessions.
-    bed.proxy.trustConditions.set(ROLE_A, { 'sts:ExternalId': `${CLUSTER}/${teamA}`, 'aws:RequestTag/kubernetes-namespace': teamA });
+    bed.proxy.trustConditions.set(ROLE_A, { 'sts:ExternalId': `${CLUSTER}/${teamA}`, 'aws:RequestTag/dynamodb-restore-namespace': teamA });
     await bed.kubeConfig.makeApiClient(CoreV1Api).createNamespacedServiceAccount({ namespace: teamB, body: { metadata: { name: 'deployer' } } });
     await bed.kubeConfig.makeApiClient(RbacAuthorizationV1Api).createNamespacedRoleBinding({
       namespace: teamB,
@@ -87,7 +87,7 @@ describe('integration: a tenant using another team\'s role (confused deputy, att
         ExternalId: `${CLUSTER}/${teamA}`,
         RoleSessionName: `${teamA}.music`,
         SourceIdentity: `${teamA}.music`,
-        tags: { 'kubernetes-cluster': CLUSTER, 'kubernetes-namespace': teamA, 'kubernetes-name': 'music' },
+        tags: { 'dynamodb-restore-cluster': CLUSTER, 'dynamodb-restore-namespace': teamA, 'dynamodb-restore-name': 'music' },
       },
     ]);
     assert.deepEqual(assumed.map((c) => c.error), [undefined]);
@@ -114,7 +114,7 @@ describe('integration: a tenant using another team\'s role (confused deputy, att
         ExternalId: `${CLUSTER}/${teamB}`,
         RoleSessionName: `${teamB}.steal`,
         SourceIdentity: `${teamB}.steal`,
-        tags: { 'kubernetes-cluster': CLUSTER, 'kubernetes-namespace': teamB, 'kubernetes-name': 'steal' },
+        tags: { 'dynamodb-restore-cluster': CLUSTER, 'dynamodb-restore-namespace': teamB, 'dynamodb-restore-name': 'steal' },
       },
     ]);
     assert.deepEqual(

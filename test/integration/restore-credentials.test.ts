@@ -65,7 +65,7 @@ describe('integration: per-resource credentials (STS AssumeRole)', function () {
         ExternalId: `${CLUSTER}/${namespace}`,
         RoleSessionName: `${namespace}.as-role-${i}`,
         SourceIdentity: `${namespace}.as-role-${i}`,
-        tags: { 'kubernetes-cluster': CLUSTER, 'kubernetes-namespace': namespace, 'kubernetes-name': `as-role-${i}` },
+        tags: { 'dynamodb-restore-cluster': CLUSTER, 'dynamodb-restore-namespace': namespace, 'dynamodb-restore-name': `as-role-${i}` },
       })),
       "one AssumeRole per resource, its credentials reused for all of that resource's calls",
     );
@@ -99,7 +99,7 @@ describe('integration: per-resource credentials (STS AssumeRole)', function () {
     assert.equal(done.status?.conditions?.find((c) => c.type === 'Ready')?.reason, 'AssumeRoleDenied');
     assert.match(
       done.status?.lastError?.message ?? '',
-      /trust policy must allow the operator's identity sts:AssumeRole, sts:TagSession and sts:SetSourceIdentity for this namespace \(the ExternalId <cluster name>\/<namespace>, the session tag kubernetes-namespace\)/,
+      /trust policy must allow the operator's identity sts:AssumeRole, sts:TagSession and sts:SetSourceIdentity for this namespace \(the ExternalId <cluster name>\/<namespace>, the session tag dynamodb-restore-namespace\)/,
     );
     assert.equal(bed.proxy.callsOf('DescribeBackup').filter((c) => c.body.BackupArn === backupArn).length, 0, 'no DynamoDB call without the role');
   });

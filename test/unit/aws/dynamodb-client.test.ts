@@ -319,11 +319,11 @@ describe('DynamoDBClients', () => {
         SourceIdentity: `${namespace}.music`,
         ExternalId: `prod-eu/${namespace}`,
         DurationSeconds: '3600',
-        'Tags.member.1.Key': 'kubernetes-cluster',
+        'Tags.member.1.Key': 'dynamodb-restore-cluster',
         'Tags.member.1.Value': 'prod-eu',
-        'Tags.member.2.Key': 'kubernetes-namespace',
+        'Tags.member.2.Key': 'dynamodb-restore-namespace',
         'Tags.member.2.Value': namespace,
-        'Tags.member.3.Key': 'kubernetes-name',
+        'Tags.member.3.Key': 'dynamodb-restore-name',
         'Tags.member.3.Value': 'music',
       });
       assert.deepEqual(assumed, [session('team-a'), session('team-b')], "team-a's second call reuses its session; team-b never gets it");
@@ -426,9 +426,9 @@ describe('assumeRoleParams', () => {
       RoleSessionName: 'team-b.music',
       SourceIdentity: 'team-b.music',
       Tags: [
-        { Key: 'kubernetes-cluster', Value: 'prod-eu' },
-        { Key: 'kubernetes-namespace', Value: 'team-b' },
-        { Key: 'kubernetes-name', Value: 'music' },
+        { Key: 'dynamodb-restore-cluster', Value: 'prod-eu' },
+        { Key: 'dynamodb-restore-namespace', Value: 'team-b' },
+        { Key: 'dynamodb-restore-name', Value: 'music' },
       ],
       DurationSeconds: 3600,
     });

@@ -241,7 +241,7 @@ describe('classifyError for spec.credentials (STS AssumeRole)', () => {
     assert.equal(c.reason, 'AssumeRoleDenied');
     assert.match(
       c.message,
-      /could not assume the role in spec.credentials: its trust policy must allow the operator's identity sts:AssumeRole, sts:TagSession and sts:SetSourceIdentity for this namespace \(the ExternalId <cluster name>\/<namespace>, the session tag kubernetes-namespace\)/,
+      /could not assume the role in spec.credentials: its trust policy must allow the operator's identity sts:AssumeRole, sts:TagSession and sts:SetSourceIdentity for this namespace \(the ExternalId <cluster name>\/<namespace>, the session tag dynamodb-restore-namespace\)/,
     );
     assert.match(c.message, /not authorized to perform: sts:AssumeRole/);
     assert.notEqual(classify('AccessDeniedException').reason, c.reason);
