@@ -282,8 +282,10 @@ export function assumeRoleParams(clusterName: string, role: AssumedRole) {
 }
 
 /**
- * How many clients are kept, and for how long one unused is kept. Each costs about 40 KiB (its HTTP agent and,
- * for a role, its credentials); an evicted one is destroyed, and its next use makes a new one (a new AssumeRole).
+ * How many clients are kept, and for how long one unused is kept. Each costs about 40 KiB of heap (39.7 KiB measured
+ * over 1000 role clients, 0.6 KiB of it left once they were dropped), so the cache holds at most about 4 MiB. A
+ * dropped client is destroyed; its next use makes a new one (for a role, a new AssumeRole). A call in flight on a
+ * client dropped for room fails as a network error and is retried with backoff.
  */
 export const CLIENT_CACHE = { max: 100, idleMs: 15 * 60_000 };
 
