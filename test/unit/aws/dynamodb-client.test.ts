@@ -443,7 +443,7 @@ describe('sessionName', () => {
     ['a longer one cut to 64 with @ and a hash of the whole', 'team-a', 'music-restore-of-the-tutorial-table-into-a-scratch-copy-for-friday', 'team-a.music-restore-of-the-tutorial-ta@8605cc66f23b2af3a6f60eea'],
     ['another with the same first 39 characters differently', 'team-a', 'music-restore-of-the-tutorial-table-into-a-scratch-copy-for-monday', 'team-a.music-restore-of-the-tutorial-ta@1a987bcb700b53356556148b'],
     // A namespace of the longest length (63) leaves no room for the name: cut inside the namespace, the hash tells.
-    ['a longest namespace cut too, with the hash of the whole', 'n'.repeat(63), 'music', `${'n'.repeat(39)}@dc539dedf3aa6da715f68b59`],
+    ['a longest namespace (63 characters) to its first 39, @ and the hash of the whole', 'n'.repeat(63), 'music', `${'n'.repeat(39)}@dc539dedf3aa6da715f68b59`],
   ];
   for (const [what, namespace, name, expected] of cases) {
     it(`keeps ${what}`, () => {
