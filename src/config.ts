@@ -9,6 +9,7 @@ import type { LeaderElectionOptions } from './runtime/leader-election.ts';
 export const SETTINGS = {
   WATCH_NAMESPACES: 'watch-namespaces',
   AWS_REGION: 'region',
+  CLUSTER_NAME: 'cluster-name',
   MAX_CONCURRENT_RECONCILES: 'max-concurrent-reconciles',
   RESYNC_PERIOD_SECONDS: 'resync-period-seconds',
   POLL_MIN_SECONDS: 'poll-min-seconds',
@@ -36,6 +37,11 @@ export interface Config {
   watchNamespaces: string[];
   /** Region for resources without spec.region; undefined: the SDK's default chain (AWS_REGION, profile, IMDS). */
   defaultRegion: string | undefined;
+  /**
+   * This cluster's name towards AWS: the ExternalId and a session tag of every role assumed for spec.credentials.
+   * undefined: no role is assumed (a resource with spec.credentials fails, ClusterNameRequired).
+   */
+  clusterName: string | undefined;
   maxConcurrentReconciles: number;
   resyncPeriodMs: number;
   logLevel: string;
@@ -61,6 +67,12 @@ export interface Config {
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
+
+/**
+ * Characters both STS's ExternalId ([\w+=,.@:/-]) and its session tag values (letters, digits, spaces and
+ * _.:/=+-@) accept, without "/" (the ExternalId's separator before the namespace); EKS's own cluster names fit.
+ */
+const CLUSTER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.:=+@-]{0,99}$/;
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
   const raw = env[name];
@@ -134,9 +146,14 @@ export function loadConfig(environment: NodeJS.ProcessEnv, argv: string[] = []):
   if (!(retryPeriodMs < renewDeadlineMs && renewDeadlineMs < leaseDurationMs)) {
     throw new ConfigError('leader election needs LEADER_ELECTION_RETRY_PERIOD_SECONDS < LEADER_ELECTION_RENEW_DEADLINE_SECONDS < LEADER_ELECTION_LEASE_SECONDS');
   }
+  const clusterName = env.CLUSTER_NAME || undefined;
+  if (clusterName !== undefined && !CLUSTER_NAME.test(clusterName)) {
+    throw new ConfigError(`CLUSTER_NAME must be 1 to 100 letters, digits or _.:=+@- starting with a letter or digit, got "${clusterName}"`);
+  }
   return {
     watchNamespaces: (env.WATCH_NAMESPACES ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     defaultRegion: env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined,
+    clusterName,
     maxConcurrentReconciles: integer(env, 'MAX_CONCURRENT_RECONCILES', 10, 1),
     resyncPeriodMs: integer(env, 'RESYNC_PERIOD_SECONDS', 600, 10) * 1000,
     logLevel,

@@ -43,7 +43,12 @@ async function main(): Promise<void> {
   const restoreMetrics = new RestoreMetrics(metrics.registry, cached, () =>
     slots.poolNames().map((pool) => ({ pool, inUse: slots.inUse(pool), waiting: slots.waiting(pool) })),
   );
-  const clients = new DynamoDBClients(config.defaultRegion, (operation, code) => restoreMetrics.awsCall(operation, code), config.awsRateLimit);
+  const clients = new DynamoDBClients({
+    defaultRegion: config.defaultRegion,
+    clusterName: config.clusterName,
+    observe: (operation, code) => restoreMetrics.awsCall(operation, code),
+    rateLimit: config.awsRateLimit,
+  });
   const restoreSlots: RestoreSlots = {
     acquire: (restore) =>
       slots.acquire(restorePool(restore, config.defaultRegion), {

@@ -338,16 +338,19 @@ export const DynamoDBRestoreSpec = Type.Object(
           roleArn: Type.String({
             maxLength: 2048,
             pattern: ROLE_ARN_PATTERN,
-            description: 'IAM role the operator assumes (STS AssumeRole) for every AWS call of this restore.',
+            description:
+              'IAM role the operator assumes (STS AssumeRole) for every AWS call of this restore. The operator, not ' +
+              'the resource, sets what identifies the session: ExternalId <cluster name>/<namespace>, RoleSessionName ' +
+              'and SourceIdentity <namespace>.<name> (cut to 64 characters with a hash), and the session tags ' +
+              'dynamodb-restore-cluster, dynamodb-restore-namespace and dynamodb-restore-name; the role\'s trust ' +
+              'policy requires them (deploy/iam/team-role-trust-policy.json).',
           }),
-          externalId: Type.Optional(
-            Type.String({ minLength: 2, maxLength: 1224, pattern: '^[a-zA-Z0-9+=,.@:/_-]+$', description: "The role trust policy's sts:ExternalId." }),
-          ),
         },
         {
           description:
             "AWS identity for this restore, for accounts or teams the operator's own role should not reach. Omitted: " +
-            "the operator's own credentials. A DynamoDBRestorePolicy may limit the roles a namespace can use.",
+            "the operator's own credentials. A DynamoDBRestorePolicy may limit the roles a namespace can use. Needs " +
+            "the operator's cluster name (CLUSTER_NAME); without it the restore fails (ClusterNameRequired).",
         },
       )),
     ),

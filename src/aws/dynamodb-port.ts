@@ -96,14 +96,18 @@ export interface BackupState {
  * The account and Region calls are made in, as AWS counts its limits: the role's account, or "operator" for the
  * operator's own identity (whose account the operator does not need to know).
  */
-export function accountRegion(region: string | undefined, role: RoleCredentials | undefined): string {
+export function accountRegion(region: string | undefined, role: { roleArn: string } | undefined): string {
   return `${role?.roleArn.split(':')[4] ?? 'operator'}/${region ?? 'default'}`;
 }
 
-/** An IAM role to assume for a resource's calls (spec.credentials). */
-export interface RoleCredentials {
+/**
+ * An IAM role to assume for one resource's calls (spec.credentials), and the resource it is assumed for: the
+ * operator, not the tenant, derives the session's ExternalId, name, source identity and tags from it.
+ */
+export interface AssumedRole {
   roleArn: string;
-  externalId?: string;
+  namespace: string;
+  name: string;
 }
 
 /** An error answer from AWS, or a failure to get one (code NetworkError / TimeoutError). */

@@ -178,7 +178,17 @@ const RULES: Record<string, Rule> = {
     retry: { kind: 'terminal' },
     sentence: (e) =>
       "The operator could not assume the role in spec.credentials: its trust policy must allow the operator's " +
-      `identity (sts:AssumeRole) and the externalId must match; then create a new DynamoDBRestore.${aws(e)}`,
+      'identity sts:AssumeRole, sts:TagSession and sts:SetSourceIdentity for this namespace (the ExternalId ' +
+      `<cluster name>/<namespace>, the session tag dynamodb-restore-namespace); then create a new DynamoDBRestore.${aws(e)}`,
+  },
+  // Ours, raised before any call: spec.credentials on an operator without a cluster name to derive the ExternalId from.
+  ClusterNameUnset: {
+    reason: 'ClusterNameRequired',
+    retry: { kind: 'terminal' },
+    sentence: () =>
+      'A restore with spec.credentials needs the operator to have a cluster name (CLUSTER_NAME, --cluster-name or ' +
+      "the chart value clusterName), from which it derives the role session's ExternalId; the platform team sets " +
+      'it, then create a new DynamoDBRestore.',
   },
   ExpiredToken: invalidCredentials,
   RegionDisabledException: {

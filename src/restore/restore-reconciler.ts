@@ -4,7 +4,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from 'winston';
 import type { DynamoDBRestore, DynamoDBRestoreStatus } from '../api/dynamodb-restore.ts';
 import type { DynamoDBRestorePolicy } from '../api/dynamodb-restore-policy.ts';
-import { AwsError, type DynamoDBPort, type RoleCredentials } from '../aws/dynamodb-port.ts';
+import { AwsError, type AssumedRole, type DynamoDBPort } from '../aws/dynamodb-port.ts';
 import { findCondition } from '../runtime/conditions.ts';
 import type { Reconcile } from '../runtime/controller.ts';
 import { ConflictError } from '../runtime/custom-objects.ts';
@@ -33,8 +33,8 @@ export interface RestoreStore {
 
 export interface RestoreReconcilerDeps {
   store: RestoreStore;
-  /** The DynamoDB port for a Region, as the resource's own identity (spec.credentials) or the operator's. */
-  dynamodb: (region: string | undefined, role?: RoleCredentials) => DynamoDBPort;
+  /** The DynamoDB port for a Region, as the resource's role (spec.credentials, assumed for it) or the operator. */
+  dynamodb: (region: string | undefined, role?: AssumedRole) => DynamoDBPort;
   events: EventSink;
   now: () => Date;
   options: PlanOptions;
@@ -130,7 +130,8 @@ async function drive(
   log: Logger,
 ): Promise<{ result: { requeueAfterMs?: number }; restore: DynamoDBRestore }> {
   const { region, credentials } = restore.spec;
-  const dynamodb: PortFor = (r) => deps.dynamodb(r ?? region, credentials);
+  const role = credentials && { roleArn: credentials.roleArn, namespace: restore.metadata.namespace, name: restore.metadata.name };
+  const dynamodb: PortFor = (r) => deps.dynamodb(r ?? region, role);
   const floor = deps.pollFloorMs?.(restore) ?? 0;
   const options = floor > deps.options.pollMinMs ? { ...deps.options, pollMinMs: Math.min(floor, deps.options.pollMaxMs) } : deps.options;
   let observation: Observation = { kind: 'nothing' };

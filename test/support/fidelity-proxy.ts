@@ -18,7 +18,9 @@
 //   random, seededRandom() for repeatable draws); limitCounters counts what the limits refused and the peak number
 //   of restores in progress per Region;
 // - random faults, off unless set (randomFaults): a fraction of calls answered InternalServerError or
-//   ThrottlingException, cut off (the socket destroyed, before or after moto acted) or answered late.
+//   ThrottlingException, cut off (the socket destroyed, before or after moto acted) or answered late;
+// - STS AssumeRole against the trust conditions a test registers for a role (moto assumes any role for anyone):
+//   sts:ExternalId and aws:RequestTag/<key> must equal the request's, else STS's AccessDenied.
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { crc32 } from 'node:zlib';
@@ -37,6 +39,8 @@ export interface RecordedCall {
   upstreamStatus?: number;
   /** The random fault the call met (randomFaults). */
   injected?: RandomFaultKind;
+  /** The trust condition an AssumeRole did not meet (trustConditions). */
+  refusedBy?: string;
 }
 
 export interface Fault {
@@ -164,6 +168,11 @@ export class FidelityProxy {
   listBackupsPageSize = 0;
   /** Backups to report in another status than moto's (which makes every backup AVAILABLE at once), by ARN. */
   readonly backupStatus = new Map<string, string>();
+  /**
+   * Trust conditions by role ARN, as a trust policy's StringEquals block: condition key (sts:ExternalId,
+   * aws:RequestTag/<key>) to the value an AssumeRole of that role must carry. Roles not listed trust anyone.
+   */
+  readonly trustConditions = new Map<string, Record<string, string>>();
   private readonly activeAt = new Map<string, number>();
   /** The TableId of each table made through the proxy, by name, until it is deleted. */
   private readonly tableIds = new Map<string, string>();
@@ -262,6 +271,16 @@ export class FidelityProxy {
       // "Error handling", HTTP 400 ThrottlingException: "Rate of requests exceeds the allowed throughput.").
       return this.errorAnswer(call, target, 'ThrottlingException', 'Rate of requests exceeds the allowed throughput.');
     }
+    if (operation === 'AssumeRole') {
+      // STS refuses an AssumeRole its trust policy does not allow with AccessDenied, HTTP 403, without saying which
+      // condition failed (IAM User Guide, "Troubleshooting IAM roles": "User: ... is not authorized to perform:
+      // sts:AssumeRole on resource: ..."); the test sees which one in the call's refusedBy.
+      call.refusedBy = this.untrustedCondition(body);
+      if (call.refusedBy) {
+        const message = `User: arn:aws:iam::123456789012:user/${call.accessKeyId} is not authorized to perform: sts:AssumeRole on resource: ${String(body.RoleArn)}`;
+        return this.errorAnswer(call, target, 'AccessDenied', message, 403);
+      }
+    }
     const fault = this.takeFault(operation, table);
     if (fault?.code) return this.errorAnswer(call, target, fault.code, fault.message ?? `Injected ${fault.code}`, fault.status);
     const random = this.drawRandomFault(call);
@@ -356,6 +375,24 @@ export class FidelityProxy {
       this.servedFrom.delete(table);
     }
     return answer;
+  }
+
+  /**
+   * The first trust condition of the role an AssumeRole request does not meet, if any. As IAM evaluates a
+   * StringEquals condition: sts:ExternalId is the request's ExternalId (IAM User Guide, "Access to AWS accounts owned
+   * by third parties"), aws:RequestTag/<key> the value of the session tag passed with that key (IAM User Guide,
+   * "Passing session tags in AWS STS"), and a key absent from the request matches nothing ("IAM JSON policy elements:
+   * Condition operators").
+   */
+  private untrustedCondition(body: Record<string, unknown>): string | undefined {
+    const conditions = this.trustConditions.get(String(body.RoleArn));
+    if (!conditions) return undefined;
+    const tags = sessionTagsOf(body);
+    for (const [key, expected] of Object.entries(conditions)) {
+      const actual = key === 'sts:ExternalId' ? body.ExternalId : key.startsWith('aws:RequestTag/') ? tags[key.slice('aws:RequestTag/'.length)] : undefined;
+      if (actual !== expected) return `${key} is ${actual === undefined ? 'absent' : JSON.stringify(actual)}, the trust policy requires ${JSON.stringify(expected)}`;
+    }
+    return undefined;
   }
 
   /** An AWS error answered in the caller's protocol (JSON for DynamoDB, XML for query-protocol services such as STS), and recorded. */
@@ -503,6 +540,18 @@ export class FidelityProxy {
       upstream.end(body);
     });
   }
+}
+
+/** The session tags of an AssumeRole request, from its query parameters Tags.member.N.Key and .Value. */
+export function sessionTagsOf(body: Record<string, unknown>): Record<string, string> {
+  const tags: Array<[string, string]> = [];
+  for (let n = 1; ; n++) {
+    const key = body[`Tags.member.${n}.Key`];
+    const value = body[`Tags.member.${n}.Value`];
+    if (typeof key !== 'string') break;
+    tags.push([key, typeof value === 'string' ? value : '']);
+  }
+  return Object.fromEntries(tags);
 }
 
 type Answer = { status: number; headers: Record<string, string>; body: Buffer };

@@ -4,6 +4,7 @@ import { ConfigError, loadConfig, SETTINGS } from '../../src/config.ts';
 const FLAG_VALUES: Record<(typeof SETTINGS)[keyof typeof SETTINGS], string> = {
   'watch-namespaces': 'team-x,team-y',
   region: 'ap-southeast-2',
+  'cluster-name': 'prod-eu',
   'max-concurrent-reconciles': '4',
   'resync-period-seconds': '30',
   'poll-min-seconds': '3',
@@ -30,6 +31,8 @@ describe('loadConfig', () => {
     assert.deepEqual(rest, {
       watchNamespaces: [],
       defaultRegion: undefined,
+      // No shared default: without a name, no role is assumed for spec.credentials.
+      clusterName: undefined,
       maxConcurrentReconciles: 10,
       resyncPeriodMs: 600_000,
       logLevel: 'info',
@@ -69,6 +72,7 @@ describe('loadConfig', () => {
       loadConfig({
         WATCH_NAMESPACES: 'team-a,team-b',
         AWS_REGION: 'eu-west-1',
+        CLUSTER_NAME: 'prod-eu-1',
         MAX_CONCURRENT_RECONCILES: '3',
         RESYNC_PERIOD_SECONDS: '60',
         LOG_LEVEL: 'debug',
@@ -87,6 +91,7 @@ describe('loadConfig', () => {
       {
         watchNamespaces: ['team-a', 'team-b'],
         defaultRegion: 'eu-west-1',
+        clusterName: 'prod-eu-1',
         maxConcurrentReconciles: 3,
         resyncPeriodMs: 60_000,
         logLevel: 'debug',
@@ -109,6 +114,7 @@ describe('loadConfig', () => {
     assert.deepEqual(config, {
       watchNamespaces: ['team-x', 'team-y'],
       defaultRegion: 'ap-southeast-2',
+      clusterName: 'prod-eu',
       maxConcurrentReconciles: 4,
       resyncPeriodMs: 30_000,
       pollMinMs: 3_000,
@@ -147,6 +153,13 @@ describe('loadConfig', () => {
     assert.throws(() => loadConfig({ LEADER_ELECTION_LEASE_SECONDS: 'soon' }), /LEADER_ELECTION_LEASE_SECONDS must be a number of seconds > 0, got "soon"/);
     assert.throws(() => loadConfig({ LEADER_ELECTION_RENEW_DEADLINE_SECONDS: '9' }), /RETRY_PERIOD_SECONDS < LEADER_ELECTION_RENEW_DEADLINE_SECONDS < LEADER_ELECTION_LEASE_SECONDS/);
     assert.throws(() => loadConfig({ LEADER_ELECTION_RETRY_PERIOD_SECONDS: '5' }), /RETRY_PERIOD_SECONDS </);
+  });
+
+  it('takes a cluster name STS accepts in an ExternalId and a session tag, and refuses one with a "/" or other characters', () => {
+    assert.equal(loadConfig({ CLUSTER_NAME: 'eks_prod.eu-west-1:a=b+c@d' }).clusterName, 'eks_prod.eu-west-1:a=b+c@d');
+    assert.equal(loadConfig({ CLUSTER_NAME: '' }).clusterName, undefined);
+    const refused = /CLUSTER_NAME must be 1 to 100 letters, digits or _\.:=\+@- starting with a letter or digit, got "/;
+    for (const bad of ['prod/eu', 'prod eu', 'prod,eu', '-prod', 'a'.repeat(101)]) assert.throws(() => loadConfig({ CLUSTER_NAME: bad }), refused, bad);
   });
 
   it('rejects a LEADER_ELECT that is not true or false', () => {

@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { GROUP, PLURAL } from '../../src/api/dynamodb-restore.ts';
 import { POLICY_PLURAL } from '../../src/api/dynamodb-restore-policy.ts';
+import { assumeRoleParams, SESSION_TAGS, sessionName } from '../../src/aws/dynamodb-client.ts';
+import { OWNER_TAG, OWNER_UID_TAG } from '../../src/restore/restore-plan.ts';
 import { OPERATOR_NAMESPACE, REPO } from '../support/testbed.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -324,5 +326,82 @@ describe('least privilege: the operator as shipped', () => {
 
   it('deploy/iam/operator-policy.json: no wildcard action, Resource "*" only for the listed exceptions', () => {
     assert.deepEqual(iamFindings(iamPolicy(), RESOURCE_STAR_EXCEPTIONS), []);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// The AWS side as src/ uses it: what each AssumeRole sends needs its own permission, the destructive table actions
+// need the ownership tag, and the trust policy and SCP examples name what src/ sends and writes.
+
+/** The statements granting an action (to the operator), and the ones denying it (in an SCP). */
+const granting = (policy: IamPolicy, action: string, effect: 'Allow' | 'Deny' = 'Allow') =>
+  policy.Statement.filter((s) => s.Effect === effect && asList(s.Action).includes(action));
+const readJson = (file: string) => JSON.parse(readFileSync(join(REPO, 'deploy/iam', file), 'utf8')) as IamPolicy;
+
+/** Findings for the table actions that change or delete a table but are not conditioned on the ownership tag. */
+function untaggedDestructiveActions(policy: IamPolicy): string[] {
+  const findings: string[] = [];
+  for (const action of ['dynamodb:DeleteTable', 'dynamodb:UpdateTable', 'dynamodb:UpdateTimeToLive', 'dynamodb:UpdateContinuousBackups']) {
+    for (const statement of granting(policy, action)) {
+      const condition = statement.Condition as { Null?: Record<string, string> } | undefined;
+      if (condition?.Null?.[`aws:ResourceTag/${OWNER_UID_TAG}`] !== 'false') findings.push(`${statement.Sid ?? '?'}: ${action} on tables without ${OWNER_UID_TAG}`);
+    }
+  }
+  return findings;
+}
+
+describe('least privilege: the AWS side as src/ uses it', () => {
+  const team = { roleArn: 'arn:aws:iam::ACCOUNT_ID:role/dynamodb-restore-team-a', namespace: 'team-a', name: 'music' };
+
+  it('grants the operator sts:TagSession and sts:SetSourceIdentity on the team roles, because its AssumeRole sends tags and a source identity', () => {
+    const sent = assumeRoleParams('CLUSTER_NAME', team);
+    const needed = ['sts:AssumeRole', ...(sent.Tags.length > 0 ? ['sts:TagSession'] : []), ...(sent.SourceIdentity ? ['sts:SetSourceIdentity'] : [])];
+    assert.deepEqual(needed, ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity']);
+    for (const action of needed) {
+      assert.deepEqual(granting(iamPolicy(), action).map((s) => s.Resource), ['arn:aws:iam::ACCOUNT_ID:role/dynamodb-restore-team-*'], action);
+    }
+  });
+
+  it('conditions DeleteTable and the table updates on the ownership tag, and finds a statement without it', () => {
+    assert.deepEqual(untaggedDestructiveActions(iamPolicy()), []);
+    const loose = clone(iamPolicy());
+    loose.Statement.push({ Sid: 'Loose', Effect: 'Allow', Action: ['dynamodb:UpdateTable'], Resource: 'arn:aws:dynamodb:*:ACCOUNT_ID:table/*' });
+    const looseDelete = loose.Statement.find((s) => s.Sid === 'DeleteOnlyTablesTheOperatorTagged');
+    assert.ok(looseDelete);
+    delete looseDelete.Condition;
+    assert.deepEqual(untaggedDestructiveActions(loose), [
+      `DeleteOnlyTablesTheOperatorTagged: dynamodb:DeleteTable on tables without ${OWNER_UID_TAG}`,
+      `Loose: dynamodb:UpdateTable on tables without ${OWNER_UID_TAG}`,
+    ]);
+  });
+
+  it("the team role's trust policy requires exactly what the operator sends for a team-a resource", () => {
+    const trust = readJson('team-role-trust-policy.json');
+    const sent = assumeRoleParams('CLUSTER_NAME', team);
+    const tags = Object.fromEntries(sent.Tags.map((t) => [t.Key, t.Value]));
+    const [assume] = granting(trust, 'sts:AssumeRole');
+    assert.deepEqual((assume?.Condition as { StringEquals: unknown }).StringEquals, {
+      'sts:ExternalId': sent.ExternalId,
+      [`aws:RequestTag/${SESSION_TAGS.cluster}`]: tags[SESSION_TAGS.cluster],
+      [`aws:RequestTag/${SESSION_TAGS.namespace}`]: tags[SESSION_TAGS.namespace],
+    });
+    const [tag] = granting(trust, 'sts:TagSession');
+    assert.deepEqual((tag?.Condition as { 'ForAllValues:StringEquals': { 'aws:TagKeys': string[] } })['ForAllValues:StringEquals']['aws:TagKeys'], sent.Tags.map((t) => t.Key));
+    // Allowed without a condition: the AssumeRole statement pins the namespace, and a long namespace's session name
+    // is cut (sessionName), so a pattern on it would refuse that namespace's own restores.
+    const [source] = granting(trust, 'sts:SetSourceIdentity');
+    assert.ok(source && source.Condition === undefined);
+    assert.equal(sessionName('n'.repeat(63), 'music').startsWith(`${'n'.repeat(63)}.`), false);
+  });
+
+  it("the SCP denies writing the operator's ownership tag keys to every principal but the operator's roles", () => {
+    const scp = readJson('restore-tags-scp.json');
+    for (const action of ['dynamodb:TagResource', 'dynamodb:UntagResource']) {
+      const [deny] = granting(scp, action, 'Deny');
+      const condition = deny?.Condition as { 'ForAnyValue:StringLike': { 'aws:TagKeys': string[] }; ArnNotLike: { 'aws:PrincipalArn': string[] } };
+      assert.deepEqual(condition['ForAnyValue:StringLike']['aws:TagKeys'], ['dynamodb.restore.dev/*'], action);
+      for (const key of [OWNER_TAG, OWNER_UID_TAG]) assert.ok(key.startsWith('dynamodb.restore.dev/'), key);
+      assert.deepEqual(condition.ArnNotLike['aws:PrincipalArn'], ['arn:aws:iam::*:role/dynamodb-restore-operator', 'arn:aws:iam::*:role/dynamodb-restore-team-*']);
+    }
   });
 });

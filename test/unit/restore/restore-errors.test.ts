@@ -26,6 +26,8 @@ const EXPECTED_CLASS: Record<string, Retry['kind']> = {
   // STS AssumeRole for spec.credentials: a trust policy or an inactive STS Region needs a person; a policy document
   // error is a request error; expired or missing credentials recover once refreshed.
   AccessDenied: 'terminal',
+  // Ours: only the platform team can configure the cluster name.
+  ClusterNameUnset: 'terminal',
   RegionDisabledException: 'terminal',
   MalformedPolicyDocument: 'terminal',
   PackedPolicyTooLarge: 'terminal',
@@ -237,8 +239,23 @@ describe('classifyError for spec.credentials (STS AssumeRole)', () => {
   it("says an AccessDenied from STS is the role's trust policy, not the operator's own permissions", () => {
     const c = classify('AccessDenied', 'User: arn:aws:sts::123456789012:assumed-role/op is not authorized to perform: sts:AssumeRole', 'DescribeBackup');
     assert.equal(c.reason, 'AssumeRoleDenied');
-    assert.match(c.message, /could not assume the role in spec.credentials: its trust policy must allow the operator's identity \(sts:AssumeRole\) and the externalId must match/);
+    assert.match(
+      c.message,
+      /could not assume the role in spec.credentials: its trust policy must allow the operator's identity sts:AssumeRole, sts:TagSession and sts:SetSourceIdentity for this namespace \(the ExternalId <cluster name>\/<namespace>, the session tag dynamodb-restore-namespace\)/,
+    );
     assert.match(c.message, /not authorized to perform: sts:AssumeRole/);
     assert.notEqual(classify('AccessDeniedException').reason, c.reason);
+  });
+});
+
+describe('classifyError for spec.credentials without a cluster name', () => {
+  it('fails ClusterNameRequired for good, naming the setting and who sets it', () => {
+    const c = classify('ClusterNameUnset', 'The operator has no cluster name (CLUSTER_NAME), from which the ExternalId is derived', 'AssumeRole');
+    assert.equal(c.reason, 'ClusterNameRequired');
+    assert.deepEqual(c.retry, { kind: 'terminal' });
+    assert.equal(
+      c.message,
+      "A restore with spec.credentials needs the operator to have a cluster name (CLUSTER_NAME, --cluster-name or the chart value clusterName), from which it derives the role session's ExternalId; the platform team sets it, then create a new DynamoDBRestore.",
+    );
   });
 });

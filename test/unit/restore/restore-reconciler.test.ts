@@ -1095,3 +1095,24 @@ describe('restoreReconciler: polling within the control-plane rate', () => {
     assert.deepEqual(await below.run(), { requeueAfterMs: OPTIONS.pollMinMs }, 'a floor under pollMinMs changes nothing');
   });
 });
+
+describe('restoreReconciler: spec.credentials', () => {
+  it("asks for every port as the role assumed for this resource: the role ARN with the resource's namespace and name", async () => {
+    const roleArn = `arn:aws:iam::${ACCOUNT}:role/dynamodb-restore-team-a`;
+    const asked: unknown[] = [];
+    const h = harness(newRestore({ ...SPEC, credentials: { roleArn } }));
+    const reconcile = restoreReconciler({
+      store: h.store,
+      dynamodb: (region, role) => {
+        asked.push(role);
+        return h.aws.port(region);
+      },
+      events: h.events,
+      now: () => h.clock.now,
+      options: OPTIONS,
+    });
+    await reconcile(KEY, silent);
+    assert.ok(asked.length >= 2, 'DescribeBackup and the restore');
+    assert.deepEqual(asked, asked.map(() => ({ roleArn, namespace: 'team-a', name: 'music' })));
+  });
+});
