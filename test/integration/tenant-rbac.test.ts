@@ -1,14 +1,18 @@
-// A team's identity, bound to deploy/tenancy's role in its own namespace, can create and read restores there and
-// nothing more: not write their status, not touch another team's namespace, not edit a restore's spec.
+// A team's identity, bound to deploy/tenancy's role in its own namespace, can create and read restores there (and
+// the operator's events about them) and nothing more: not write their status, not touch another team's namespace,
+// not edit a restore's spec.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { ApiException, CoreV1Api, CustomObjectsApi, KubeConfig, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { GROUP, PLURAL, VERSION } from '../../src/api/dynamodb-restore.ts';
 import { POLICY_PLURAL } from '../../src/api/dynamodb-restore-policy.ts';
+import { waitFor } from '../support/processes.ts';
 import { sharedTestBed } from '../support/shared-testbed.ts';
-import { restoreManifest, uniqueName } from '../support/restores.ts';
-import { REPO, type TestBed } from '../support/testbed.ts';
+import { restoreManifest, Restores, uniqueName } from '../support/restores.ts';
+import { kubectlBinary, REPO, type TestBed } from '../support/testbed.ts';
 
 const BACKUP = 'arn:aws:dynamodb:us-east-1:123456789012:table/Music/backup/01489173575360-b308cd7d';
 const forbidden = (err: unknown) => err instanceof ApiException && err.code === 403;
@@ -17,6 +21,7 @@ describe('integration: tenant RBAC', function () {
   this.timeout(60_000);
   let bed: TestBed;
   let tenant: CustomObjectsApi;
+  let tenantKubeconfig: string;
   const team = uniqueName('team');
   const other = uniqueName('other');
 
@@ -33,8 +38,9 @@ describe('integration: tenant RBAC', function () {
         subjects: [{ kind: 'ServiceAccount', name: 'deployer', namespace: team }],
       },
     });
+    tenantKubeconfig = await bed.serviceAccountKubeconfig(team, 'deployer');
     const kubeConfig = new KubeConfig();
-    kubeConfig.loadFromFile(await bed.serviceAccountKubeconfig(team, 'deployer'));
+    kubeConfig.loadFromFile(tenantKubeconfig);
     tenant = kubeConfig.makeApiClient(CustomObjectsApi);
   });
 
@@ -71,5 +77,24 @@ describe('integration: tenant RBAC', function () {
   it('cannot edit a restore (no update or patch verb, and the spec is immutable anyway)', async () => {
     const current = (await tenant.getNamespacedCustomObject(ref(team, 'forged'))) as Record<string, unknown>;
     await assert.rejects(tenant.replaceNamespacedCustomObject({ ...ref(team, 'forged'), body: current }), forbidden);
+  });
+
+  it("reads the operator's events about its restore with kubectl describe (core events), not Events: <none>", async () => {
+    const restores = new Restores(bed);
+    // A policy that governs the namespace and restricts nothing: the restore fails on its missing backup, a Warning.
+    await restores.createPolicy(team, { namespaces: [team] });
+    const operator = await bed.startOperator({ WATCH_NAMESPACES: team });
+    try {
+      await tenant.createNamespacedCustomObject({ ...ref(team, ''), body: restoreManifest(team, 'described', { targetTableName: 'Music', source: { backupArn: BACKUP } }) });
+      await restores.waitFor(team, 'described', 'to fail', (r) => r.status?.phase === 'Failed');
+      const describe = async () => (await promisify(execFile)(kubectlBinary(), ['--kubeconfig', tenantKubeconfig, 'describe', 'ddbr', 'described', '-n', team])).stdout;
+      let out = '';
+      await waitFor('the event in kubectl describe', async () => /^ {2}Warning +BackupNotFound +\S+ +dynamodb\.restore\.dev\/restore-controller +/m.test((out = await describe())), 10_000).catch(
+        (err: unknown) => assert.fail(`${String(err)}; kubectl describe as the tenant printed:\n${out}`),
+      );
+    } finally {
+      await bed.group.stop(operator.process);
+      await restores.deletePolicy(team);
+    }
   });
 });
