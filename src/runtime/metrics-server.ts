@@ -6,7 +6,6 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:https';
 import { join } from 'node:path';
 import type { Registry } from 'prom-client';
-import { generate } from 'selfsigned';
 import type { Logger } from 'winston';
 import { errorMessage } from './error-message.ts';
 import type { RequestAuthorizer } from './request-authorizer.ts';
@@ -33,8 +32,12 @@ async function readKeyPair(dir: string): Promise<KeyPair> {
   return { cert, key };
 }
 
-/** A self-signed certificate for localhost (what controller-runtime makes), valid for a year: a pod lives less. */
+/**
+ * A self-signed certificate for localhost (what controller-runtime makes), valid for a year: a pod lives less. The
+ * library (about 6 MiB resident once loaded) is loaded only when no certificate is mounted.
+ */
 async function selfSigned(): Promise<KeyPair> {
+  const { generate } = await import('selfsigned');
   const notBeforeDate = new Date();
   const notAfterDate = new Date(notBeforeDate.getTime() + 365 * 24 * 3600_000);
   const pems = await generate([{ name: 'commonName', value: 'localhost' }], { keyType: 'ec', algorithm: 'sha256', notBeforeDate, notAfterDate });
