@@ -13,9 +13,9 @@ import {
   ApiextensionsV1Api,
   CoreV1Api,
   KubeConfig,
-  RbacAuthorizationV1Api,
   KubernetesObjectApi,
   loadAllYaml,
+  RbacAuthorizationV1Api,
   type KubernetesObject,
   type V1CustomResourceDefinition,
 } from '@kubernetes/client-node';
@@ -82,21 +82,22 @@ export class TestBed {
   }
 
   private bundle: Promise<string[]> | undefined;
-  private scraperToken: Promise<string> | undefined;
+  private scraper: Promise<void> | undefined;
+  private scraperToken: { token: Promise<string>; renewAt: number } | undefined;
 
   /**
    * A token of the ServiceAccount "metrics-scraper" in the operator's namespace, bound to the metrics-reader
-   * ClusterRole as a platform team binds its Prometheus (made once per bed).
+   * ClusterRole as a platform team binds its Prometheus (made once per bed). The same token while it has more than
+   * half of its hour left, so the operator's authorizer answers repeated scrapes from what it remembers.
    */
   metricsToken(): Promise<string> {
-    this.scraperToken ??= (async () => {
-      const core = this.kubeConfig.makeApiClient(CoreV1Api);
-      const name = 'metrics-scraper';
+    const name = 'metrics-scraper';
+    this.scraper ??= (async () => {
       // Already there on a cluster an earlier run used (E2E_USE_KUBECONFIG=1): the same objects, kept.
       const created = (err: unknown) => {
         if (!(err instanceof ApiException && err.code === 409)) throw err;
       };
-      await core.createNamespacedServiceAccount({ namespace: OPERATOR_NAMESPACE, body: { metadata: { name } } }).catch(created);
+      await this.kubeConfig.makeApiClient(CoreV1Api).createNamespacedServiceAccount({ namespace: OPERATOR_NAMESPACE, body: { metadata: { name } } }).catch(created);
       await this.kubeConfig.makeApiClient(RbacAuthorizationV1Api).createClusterRoleBinding({
         body: {
           metadata: { name },
@@ -104,9 +105,12 @@ export class TestBed {
           subjects: [{ kind: 'ServiceAccount', name, namespace: OPERATOR_NAMESPACE }],
         },
       }).catch(created);
-      return this.serviceAccountToken(OPERATOR_NAMESPACE, name);
     })();
-    return this.scraperToken;
+    if (!this.scraperToken || Date.now() >= this.scraperToken.renewAt) {
+      const scraper = this.scraper;
+      this.scraperToken = { token: scraper.then(() => this.serviceAccountToken(OPERATOR_NAMESPACE, name)), renewAt: Date.now() + 30 * 60_000 };
+    }
+    return this.scraperToken.token;
   }
 
   /**
