@@ -22,7 +22,7 @@ COPY --from=build /src/dist ./dist
 COPY package.json ./
 # A numeric non-root UID, so runAsNonRoot can verify it; nothing is written to the root filesystem.
 USER 65532:65532
-EXPOSE 8080
+EXPOSE 8080 8443
 # Node as PID 1 handles SIGTERM itself (src/main.ts stops gracefully on it). A 1 MB young generation: the operator
 # allocates little, and the default semi-spaces cost about 60 MB of resident memory (docs/benchmarks.md, (d)).
 # The test bed runs the production bundle with these same flags.

@@ -12,7 +12,7 @@ import { controlPlaneOf } from '../test/support/control-plane.ts';
 import { seededRandom, type RandomFaultKind, type RecordedCall } from '../test/support/fidelity-proxy.ts';
 import { waitFor } from '../test/support/processes.ts';
 import { dynamodbClient, musicBackup, Restores, uniqueName } from '../test/support/restores.ts';
-import { httpText, kubectlBinary, type OperatorProcess, type TestBed } from '../test/support/testbed.ts';
+import { kubectlBinary, type OperatorProcess, type TestBed } from '../test/support/testbed.ts';
 import { auditLeadership, auditRestores, tableOfCall } from './invariants.ts';
 
 /** One scenario's size: how many runs, restores per run, and faults per run (kills, restarts, or a call rate). */
@@ -449,7 +449,7 @@ function judge(bed: TestBed, run: Run, statuses: Map<string, DynamoDBRestoreStat
 }
 
 async function leads(operator: OperatorProcess): Promise<boolean> {
-  const metrics = await httpText(`${operator.probeUrl}/metrics`).catch(() => '');
+  const metrics = await operator.metrics().catch(() => '');
   return /^leader_election_is_leader 1$/m.test(metrics);
 }
 

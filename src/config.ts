@@ -26,6 +26,8 @@ export const SETTINGS = {
   LEADER_ELECTION_RETRY_PERIOD_SECONDS: 'leader-election-retry-period-seconds',
   POD_NAME: 'pod-name',
   PROBE_ADDRESS: 'probe-address',
+  METRICS_ADDRESS: 'metrics-address',
+  METRICS_CERT_DIR: 'metrics-cert-dir',
   LOG_LEVEL: 'log-level',
   LOG_FORMAT: 'log-format',
 } as const;
@@ -47,8 +49,12 @@ export interface Config {
   logLevel: string;
   /** json for clusters, text for a person at a terminal. */
   logFormat: 'json' | 'text';
-  /** Address of /healthz, /readyz and /metrics. */
+  /** Address of /healthz and /readyz, plain HTTP. */
   probeAddress: { host: string; port: number };
+  /** Address of /metrics: HTTPS, for bearer tokens the Kubernetes API authorizes. */
+  metricsAddress: { host: string; port: number };
+  /** Directory holding the metrics certificate (tls.crt, tls.key); undefined: a self-signed one. */
+  metricsCertDir: string | undefined;
   pollMinMs: number;
   pollMaxMs: number;
   /** Restores in progress at once per account and Region (AWS allows 50); the rest wait, Queued. */
@@ -98,6 +104,15 @@ function seconds(env: NodeJS.ProcessEnv, name: string, fallback: number): number
   return Math.round(value * 1000);
 }
 
+/** A host:port setting ([::1]:8080 for IPv6). */
+function address(env: NodeJS.ProcessEnv, name: string, fallback: string): { host: string; port: number } {
+  const raw = env[name] ?? fallback;
+  const match = /^\[?([^\]]*)\]?:(\d{1,5})$/.exec(raw);
+  const port = Number(match?.[2]);
+  if (!match || port > 65535) throw new ConfigError(`${name} must be host:port, got "${raw}"`);
+  return { host: match[1] ?? '', port };
+}
+
 /** The namespace the pod runs in, from its ServiceAccount mount. */
 function podNamespace(): string | undefined {
   try {
@@ -131,10 +146,10 @@ export function loadConfig(environment: NodeJS.ProcessEnv, argv: string[] = []):
   if (logFormat !== 'json' && logFormat !== 'text') throw new ConfigError(`LOG_FORMAT must be json or text, got "${logFormat}"`);
   const leaderElect = boolean(env, 'LEADER_ELECT', true);
   const allowUngovernedNamespaces = boolean(env, 'ALLOW_UNGOVERNED_NAMESPACES', false);
-  const address = env.PROBE_ADDRESS ?? '0.0.0.0:8080';
-  const match = /^\[?([^\]]*)\]?:(\d{1,5})$/.exec(address);
-  const port = Number(match?.[2]);
-  if (!match || port > 65535) throw new ConfigError(`PROBE_ADDRESS must be host:port, got "${address}"`);
+  const probeAddress = address(env, 'PROBE_ADDRESS', '0.0.0.0:8080');
+  const metricsAddress = address(env, 'METRICS_ADDRESS', '0.0.0.0:8443');
+  // Probes are plain HTTP for the kubelet, metrics HTTPS with authentication: one port cannot be both.
+  if (probeAddress.port === metricsAddress.port) throw new ConfigError(`METRICS_ADDRESS and PROBE_ADDRESS need different ports, both are ${probeAddress.port}`);
   const pollMinMs = integer(env, 'POLL_MIN_SECONDS', 2, 1) * 1000;
   const pollMaxMs = integer(env, 'POLL_MAX_SECONDS', 120, 1) * 1000;
   if (pollMinMs > pollMaxMs) throw new ConfigError('POLL_MIN_SECONDS must not be greater than POLL_MAX_SECONDS');
@@ -158,7 +173,9 @@ export function loadConfig(environment: NodeJS.ProcessEnv, argv: string[] = []):
     resyncPeriodMs: integer(env, 'RESYNC_PERIOD_SECONDS', 600, 10) * 1000,
     logLevel,
     logFormat,
-    probeAddress: { host: match[1] ?? '', port },
+    probeAddress,
+    metricsAddress,
+    metricsCertDir: env.METRICS_CERT_DIR || undefined,
     pollMinMs,
     pollMaxMs,
     maxRestoresInProgress: integer(env, 'MAX_RESTORES_IN_PROGRESS', 50, 1),

@@ -21,7 +21,9 @@ import { EventRecorder } from './runtime/event-recorder.ts';
 import { ResourceInformer } from './runtime/informer.ts';
 import { LeaderElector } from './runtime/leader-election.ts';
 import { PrometheusMetrics } from './runtime/metrics.ts';
+import { startMetricsServer } from './runtime/metrics-server.ts';
 import { startProbeServer } from './runtime/probe-server.ts';
+import { KubernetesRequestAuthorizer, kubernetesAccessReviews } from './runtime/request-authorizer.ts';
 
 const CONTROLLER = 'dynamodb.restore.dev/restore-controller';
 
@@ -162,8 +164,14 @@ async function main(): Promise<void> {
 
   const probes = await startProbeServer({
     ...config.probeAddress,
-    registry: metrics.registry,
     ready: () => policyInformer.hasSynced && [...informers.values()].every((i) => i.hasSynced),
+  });
+  const metricsServer = await startMetricsServer({
+    ...config.metricsAddress,
+    registry: metrics.registry,
+    authorizer: new KubernetesRequestAuthorizer(kubernetesAccessReviews(kubeConfig)),
+    certDir: config.metricsCertDir,
+    log,
   });
 
   let stopping = false;
@@ -177,6 +185,7 @@ async function main(): Promise<void> {
     await Promise.all([...informers.values(), policyInformer].map((i) => i.stop()));
     clients.destroy();
     probes.close();
+    metricsServer.close();
     log.info('Stopped');
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));
@@ -191,6 +200,7 @@ async function main(): Promise<void> {
     leaderElection: config.leaderElection.enabled ? `${config.leaderElection.namespace}/${config.leaderElection.name}` : 'off',
     identity: config.leaderElection.identity,
     probeAddress: `${config.probeAddress.host}:${config.probeAddress.port}`,
+    metricsAddress: `${config.metricsAddress.host}:${config.metricsAddress.port}`,
   });
 }
 

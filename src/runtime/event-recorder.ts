@@ -1,6 +1,6 @@
 // Emits events.k8s.io/v1 Events about an object, so `kubectl describe` and `kubectl events` tell its story.
 // A failed emit is logged, never thrown: events are for people, not for correctness.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { EventsV1Api, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'winston';
 import { errorMessage, truncate } from './error-message.ts';
@@ -14,6 +14,21 @@ export interface EventSink {
 
 /** Kubernetes rejects event notes over 1 kB. */
 const MAX_NOTE = 1024;
+/** An event's name is a DNS subdomain: at most 253 characters. */
+const MAX_NAME = 253;
+
+/**
+ * The event's name, as client-go names it: the object's name, a dot and a suffix unique to the event. A name too long
+ * for that keeps as much of the object's name as fits (ending on a letter or digit, as a DNS label must), then a
+ * digest of the whole name, so objects that share a long prefix still get names of their own.
+ */
+export function eventName(objectName: string, suffix: string): string {
+  const name = `${objectName}.${suffix}`;
+  if (name.length <= MAX_NAME) return name;
+  const digest = createHash('sha256').update(objectName).digest('hex').slice(0, 16);
+  const prefix = objectName.slice(0, MAX_NAME - suffix.length - digest.length - 2).replace(/[^a-z0-9]+$/, '');
+  return `${prefix}.${digest}.${suffix}`;
+}
 
 export class EventRecorder implements EventSink {
   private readonly api: EventsV1Api;
@@ -34,8 +49,7 @@ export class EventRecorder implements EventSink {
       await this.api.createNamespacedEvent({
         namespace,
         body: {
-          // Named as client-go names them: the object's name and a unique suffix.
-          metadata: { name: `${obj.metadata?.name ?? 'object'}.${Date.now().toString(16)}${randomBytes(2).toString('hex')}`, namespace },
+          metadata: { name: eventName(obj.metadata?.name ?? 'object', `${Date.now().toString(16)}${randomBytes(2).toString('hex')}`), namespace },
           eventTime: microTime(new Date()),
           reportingController: this.controller,
           reportingInstance: this.instance,

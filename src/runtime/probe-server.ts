@@ -1,12 +1,11 @@
-// /healthz (the process serves), /readyz (caches synced) and /metrics (Prometheus) on one port.
+// /healthz (the process serves) and /readyz (caches synced), plain HTTP for the kubelet. Metrics are served apart,
+// behind authentication (metrics-server.ts).
 import { createServer, type Server } from 'node:http';
-import type { Registry } from 'prom-client';
 
 export interface ProbeServerOptions {
   host: string;
   port: number;
   ready: () => boolean;
-  registry: Registry;
 }
 
 export async function startProbeServer(options: ProbeServerOptions): Promise<Server> {
@@ -17,11 +16,6 @@ export async function startProbeServer(options: ProbeServerOptions): Promise<Ser
     } else if (path === '/readyz') {
       const ready = options.ready();
       res.writeHead(ready ? 200 : 503, { 'content-type': 'text/plain' }).end(ready ? 'ok' : 'caches not synced');
-    } else if (path === '/metrics') {
-      options.registry.metrics().then(
-        (body) => res.writeHead(200, { 'content-type': options.registry.contentType }).end(body),
-        (err: unknown) => res.writeHead(500).end(String(err)),
-      );
     } else {
       res.writeHead(404).end();
     }

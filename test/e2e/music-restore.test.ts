@@ -6,7 +6,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRestore } from '../../src/api/dynamodb-restore.ts';
 import { sharedTestBed } from '../support/shared-testbed.ts';
 import { dynamodbClient, MUSIC_ITEMS, musicBackup, Restores, scanItems, uniqueName } from '../support/restores.ts';
-import { httpStatus, httpText, type OperatorProcess, type TestBed } from '../support/testbed.ts';
+import { httpStatus, type OperatorProcess, type TestBed } from '../support/testbed.ts';
 
 describe('e2e: the tutorial Music restore', function () {
   this.timeout(120_000);
@@ -73,7 +73,7 @@ describe('e2e: the tutorial Music restore', function () {
     assert.match(lines[1] ?? '', new RegExp(`^music\\s+${table}\\s+${backupArn}\\s+Completed\\s+ACTIVE\\s+`));
 
     // What Prometheus scrapes after one restore.
-    const metrics = await httpText(`${operator.probeUrl}/metrics`);
+    const metrics = await operator.metrics();
     for (const series of [
       'dynamodb_restore_aws_calls_total{operation="DescribeBackup",code="OK"} 1',
       'dynamodb_restore_aws_calls_total{operation="RestoreTableFromBackup",code="OK"} 1',

@@ -52,8 +52,15 @@ describe('integration: install manifests (kustomize base and Helm chart)', funct
   it('the chart scopes RBAC to the watched namespaces and carries the IRSA annotation', () => {
     const objects = helm('watchNamespaces={team-a,team-b}', 'serviceAccount.annotations.eks\\.amazonaws\\.com/role-arn=arn:aws:iam::123456789012:role/ddbr');
     const kinds = objects.map((m) => `${m.kind}/${m.metadata.namespace ?? ''}/${m.metadata.name}`);
-    // Only the cluster-scoped policies are read cluster-wide; restores only in the listed namespaces.
-    assert.deepEqual(kinds.filter((k) => k.startsWith('ClusterRole')), ['ClusterRole//dynamodb-restore-operator-policies', 'ClusterRoleBinding//dynamodb-restore-operator-policies']);
+    // Only the cluster-scoped policies and the reviews behind secure metrics (cluster-scoped too) are cluster-wide, and
+    // the metrics-reader role for Prometheus; restores only in the listed namespaces.
+    assert.deepEqual(kinds.filter((k) => k.startsWith('ClusterRole')).sort(), [
+      'ClusterRole//dynamodb-restore-operator-metrics-auth',
+      'ClusterRole//dynamodb-restore-operator-metrics-reader',
+      'ClusterRole//dynamodb-restore-operator-policies',
+      'ClusterRoleBinding//dynamodb-restore-operator-metrics-auth',
+      'ClusterRoleBinding//dynamodb-restore-operator-policies',
+    ]);
     for (const ns of ['team-a', 'team-b']) {
       assert.ok(kinds.includes(`Role/${ns}/dynamodb-restore-operator`));
       assert.ok(kinds.includes(`RoleBinding/${ns}/dynamodb-restore-operator`));
@@ -62,6 +69,27 @@ describe('integration: install manifests (kustomize base and Helm chart)', funct
     assert.equal(deployment.spec.template.spec.containers[0]?.env.find((e) => e.name === 'WATCH_NAMESPACES')?.value, 'team-a,team-b');
     const sa = objects.find((m) => m.kind === 'ServiceAccount');
     assert.deepEqual(sa?.metadata.annotations, { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/ddbr' });
+  });
+
+  it('the chart with metrics.certSecret mounts that Secret read-only and points METRICS_CERT_DIR at it', () => {
+    type PodSpec = { containers: Array<{ env: Array<{ name: string; value?: string }>; volumeMounts?: unknown }>; volumes?: unknown };
+    const deployment = helm('metrics.certSecret=ddbr-metrics-tls').find((m) => m.kind === 'Deployment') as unknown as { spec: { template: { spec: PodSpec } } };
+    const pod = deployment.spec.template.spec;
+    assert.equal(pod.containers[0]?.env.find((e) => e.name === 'METRICS_CERT_DIR')?.value, '/var/run/metrics-certs');
+    assert.deepEqual(pod.containers[0]?.volumeMounts, [{ name: 'metrics-certs', mountPath: '/var/run/metrics-certs', readOnly: true }]);
+    assert.deepEqual(pod.volumes, [{ name: 'metrics-certs', secret: { secretName: 'ddbr-metrics-tls' } }]);
+  });
+
+  it('the Prometheus example scrapes the metrics Service\'s port over HTTPS and binds the metrics-reader role the install ships', () => {
+    const objects = kustomize();
+    const service = objects.find((m) => m.kind === 'Service') as unknown as { metadata: { labels: Record<string, string> }; spec: { ports: Array<{ name: string; port: number }> } };
+    assert.deepEqual(service.spec.ports.map((p) => `${p.name}:${p.port}`), ['https-metrics:8443']);
+    const [monitor] = parseAll(readFileSync(join(REPO, 'deploy/prometheus/servicemonitor.yaml'), 'utf8')) as unknown as Array<{ spec: { selector: { matchLabels: Record<string, string> }; endpoints: Array<{ port: string; scheme: string; path: string }> } }>;
+    assert.deepEqual(monitor?.spec.endpoints.map((e) => `${e.scheme} ${e.port} ${e.path}`), ['https https-metrics /metrics']);
+    for (const [label, value] of Object.entries(monitor?.spec.selector.matchLabels ?? {})) assert.equal(service.metadata.labels[label], value, label);
+    const [binding] = parseAll(readFileSync(join(REPO, 'deploy/prometheus/rbac.yaml'), 'utf8')) as unknown as Array<{ roleRef: { kind: string; name: string } }>;
+    const reader = objects.find((m) => m.kind === 'ClusterRole' && m.metadata.name === binding?.roleRef.name) as unknown as { rules: unknown } | undefined;
+    assert.deepEqual(reader?.rules, [{ nonResourceURLs: ['/metrics'], verbs: ['get'] }]);
   });
 
   it('grant no wildcard anywhere, in RBAC or in the IAM policy', () => {

@@ -6,10 +6,10 @@ import { waitFor } from '../support/processes.ts';
 import { sharedTestBed } from '../support/shared-testbed.ts';
 import { dynamodbClient, musicBackup, Restores, uniqueName } from '../support/restores.ts';
 import { CoordinationV1Api } from '@kubernetes/client-node';
-import { httpText, OPERATOR_NAMESPACE, type OperatorProcess, type TestBed } from '../support/testbed.ts';
+import { OPERATOR_NAMESPACE, type OperatorProcess, type TestBed } from '../support/testbed.ts';
 
 async function leads(operator: OperatorProcess): Promise<boolean> {
-  const metrics = await httpText(`${operator.probeUrl}/metrics`).catch(() => '');
+  const metrics = await operator.metrics().catch(() => '');
   return /^leader_election_is_leader 1$/m.test(metrics);
 }
 

@@ -7,7 +7,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { parse } from 'yaml';
 import { sharedTestBed } from '../support/shared-testbed.ts';
 import { dynamodbClient, musicBackup, Restores, uniqueName } from '../support/restores.ts';
-import type { OperatorProcess, TestBed } from '../support/testbed.ts';
+import { httpsGetText, type OperatorProcess, type TestBed } from '../support/testbed.ts';
 
 describe('integration: no secrets in logs or events', function () {
   this.timeout(120_000);
@@ -32,7 +32,7 @@ describe('integration: no secrets in logs or events', function () {
     ddb.destroy();
   });
 
-  it('keeps the AWS secret key, the session token and the Kubernetes token out of logs and events', async () => {
+  it("keeps the AWS secret key, the session token, the Kubernetes token and metrics scrapers' bearer tokens out of logs and events", async () => {
     const restores = new Restores(bed);
     const ok = uniqueName('Music');
     await restores.create(namespace, 'ok', { targetTableName: ok, source: { backupArn: await musicBackup(ddb, ok) } });
@@ -44,14 +44,27 @@ describe('integration: no secrets in logs or events', function () {
     await restores.waitFor(namespace, 'ok', 'to complete', (r) => r.status?.phase === 'Completed');
     const failed = await restores.waitFor(namespace, 'denied', 'to fail', (r) => r.status?.phase === 'Failed');
 
+    // Scrapes, one allowed and one with a token the API server refuses: the operator logs who was refused, never the token.
+    await operator.metrics();
+    const forgedToken = `FORGED${randomBytes(24).toString('hex')}`;
+    assert.equal((await httpsGetText(operator.metricsUrl, { authorization: `Bearer ${forgedToken}` })).status, 401);
+
     const kubeconfig = parse(readFileSync(operator.kubeconfig, 'utf8')) as { users: Array<{ user: { token: string } }> };
     const kubeToken = kubeconfig.users[0]?.user.token ?? '';
     assert.ok(kubeToken.length > 100, 'the operator ran with a real ServiceAccount token');
     const log = readFileSync(operator.process.logFile, 'utf8');
     assert.ok(log.includes('Restore moved on'), "the log is the operator's");
+    assert.ok(log.includes('Refused a metrics request'), 'the refused scrape was logged');
     const events = JSON.stringify(await restores.events(namespace));
     const status = JSON.stringify(failed.status);
-    for (const [what, secret] of [['AWS secret key', secretKey], ['session token', sessionToken], ['ServiceAccount token', kubeToken]] as const) {
+    const secrets = [
+      ['AWS secret key', secretKey],
+      ['session token', sessionToken],
+      ['ServiceAccount token', kubeToken],
+      ["a metrics scraper's token", await bed.metricsToken()],
+      ['a refused bearer token', forgedToken],
+    ] as const;
+    for (const [what, secret] of secrets) {
       assert.ok(!log.includes(secret), `${what} in the log`);
       assert.ok(!events.includes(secret), `${what} in an event`);
       assert.ok(!status.includes(secret), `${what} in the status`);

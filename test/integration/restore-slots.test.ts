@@ -6,7 +6,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { sharedTestBed } from '../support/shared-testbed.ts';
 import { dynamodbClient, musicBackup, Restores, uniqueName } from '../support/restores.ts';
 import { waitFor } from '../support/processes.ts';
-import { httpText, type OperatorProcess, type TestBed } from '../support/testbed.ts';
+import type { OperatorProcess, TestBed } from '../support/testbed.ts';
 
 describe('integration: restore slots and the control-plane rate', function () {
   this.timeout(120_000);
@@ -55,7 +55,7 @@ describe('integration: restore slots and the control-plane rate', function () {
       }
       // The leader's count, as Prometheus sees it while the queue is full.
       await waitFor('the slot metrics', async () => {
-        const text = await httpText(`${operator.probeUrl}/metrics`);
+        const text = await operator.metrics();
         return /dynamodb_restore_slots_in_use\{pool="operator\/us-east-1"\} 2\n/.test(text) && /dynamodb_restore_slots_waiting\{pool="operator\/us-east-1"\} [1-9]/.test(text);
       }, 20_000, 100);
       // Every resource watched at once, to see the queue as it was.

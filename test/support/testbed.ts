@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { get as httpGet } from 'node:http';
+import { get as httpsGet } from 'node:https';
 import {
   ApiException,
   ApiextensionsV1Api,
@@ -29,13 +30,20 @@ export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 export const REGION = 'us-east-1';
 export const OPERATOR_NAMESPACE = 'dynamodb-restore-system';
 export const OPERATOR_SERVICE_ACCOUNT = 'dynamodb-restore-operator';
+/** The ClusterRole deploy/ ships for whoever scrapes /metrics (get on the non-resource URL). */
+export const METRICS_READER_ROLE = 'dynamodb-restore-operator-metrics-reader';
 
 /** Credentials moto accepts; never real ones. */
 export const EMULATOR_CREDENTIALS = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: REGION };
 
 export interface OperatorProcess {
   process: Started;
+  /** /healthz and /readyz, plain HTTP. */
   probeUrl: string;
+  /** https://…/metrics, served only to a token RBAC lets read it. */
+  metricsUrl: string;
+  /** The Prometheus text, read as a scraper bound to the metrics-reader ClusterRole reads it; rejects on a non-200. */
+  metrics(): Promise<string>;
   /** The kubeconfig it runs with: a ServiceAccount token. */
   kubeconfig: string;
 }
@@ -77,6 +85,36 @@ export class TestBed {
   }
 
   private bundle: Promise<string[]> | undefined;
+  private scraper: Promise<void> | undefined;
+  private scraperToken: { token: Promise<string>; renewAt: number } | undefined;
+
+  /**
+   * A token of the ServiceAccount "metrics-scraper" in the operator's namespace, bound to the metrics-reader
+   * ClusterRole as a platform team binds its Prometheus (made once per bed). The same token while it has more than
+   * half of its hour left, so the operator's authorizer answers repeated scrapes from what it remembers.
+   */
+  metricsToken(): Promise<string> {
+    const name = 'metrics-scraper';
+    this.scraper ??= (async () => {
+      // Already there on a cluster an earlier run used (E2E_USE_KUBECONFIG=1): the same objects, kept.
+      const created = (err: unknown) => {
+        if (!(err instanceof ApiException && err.code === 409)) throw err;
+      };
+      await this.kubeConfig.makeApiClient(CoreV1Api).createNamespacedServiceAccount({ namespace: OPERATOR_NAMESPACE, body: { metadata: { name } } }).catch(created);
+      await this.kubeConfig.makeApiClient(RbacAuthorizationV1Api).createClusterRoleBinding({
+        body: {
+          metadata: { name },
+          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: METRICS_READER_ROLE },
+          subjects: [{ kind: 'ServiceAccount', name, namespace: OPERATOR_NAMESPACE }],
+        },
+      }).catch(created);
+    })();
+    if (!this.scraperToken || Date.now() >= this.scraperToken.renewAt) {
+      const scraper = this.scraper;
+      this.scraperToken = { token: scraper.then(() => this.serviceAccountToken(OPERATOR_NAMESPACE, name)), renewAt: Date.now() + 30 * 60_000 };
+    }
+    return this.scraperToken.token;
+  }
 
   /**
    * The operator as the image runs it: compiled by tsconfig.build.json, with production dependencies only
@@ -178,18 +216,24 @@ export class TestBed {
    * RBAC exactly as that ServiceAccount would be in a cluster.
    */
   async serviceAccountKubeconfig(namespace: string, name: string): Promise<string> {
+    const token = await this.serviceAccountToken(namespace, name);
+    const cluster = this.kubeConfig.getCurrentCluster();
+    if (!cluster) throw new Error('admin kubeconfig has no cluster');
+    const caData = cluster.caData ?? (cluster.caFile ? readFileSync(cluster.caFile).toString('base64') : '');
+    const file = join(this.group.dir, `${namespace}.${name}.kubeconfig`);
+    writeFileSync(file, kubeconfigYaml(cluster.server, caData, { token }));
+    return file;
+  }
+
+  /** A real token of a ServiceAccount (TokenRequest), for the API server's audience, valid an hour. */
+  async serviceAccountToken(namespace: string, name: string): Promise<string> {
     const core = this.kubeConfig.makeApiClient(CoreV1Api);
     const token = await core.createNamespacedServiceAccountToken({
       namespace,
       name,
       body: { spec: { expirationSeconds: 3600, audiences: [] } },
     });
-    const cluster = this.kubeConfig.getCurrentCluster();
-    if (!cluster) throw new Error('admin kubeconfig has no cluster');
-    const caData = cluster.caData ?? (cluster.caFile ? readFileSync(cluster.caFile).toString('base64') : '');
-    const file = join(this.group.dir, `${namespace}.${name}.kubeconfig`);
-    writeFileSync(file, kubeconfigYaml(cluster.server, caData, { token: token.status?.token ?? '' }));
-    return file;
+    return token.status?.token ?? '';
   }
 
   /**
@@ -199,11 +243,13 @@ export class TestBed {
   async startOperator(env: Record<string, string> = {}, args = ['--import', 'tsx', join(REPO, 'src/main.ts')]): Promise<OperatorProcess> {
     const kubeconfig = await this.serviceAccountKubeconfig(OPERATOR_NAMESPACE, OPERATOR_SERVICE_ACCOUNT);
     const port = await freePort();
+    const metricsPort = await freePort();
     const started = this.group.start('operator', process.execPath, args, {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
       KUBECONFIG: kubeconfig,
       PROBE_ADDRESS: `127.0.0.1:${port}`,
+      METRICS_ADDRESS: `127.0.0.1:${metricsPort}`,
       LOG_LEVEL: 'debug',
       LEADER_ELECTION_NAMESPACE: OPERATOR_NAMESPACE,
       // A lease per watched namespace, so suites' operators do not wait on each other's.
@@ -218,7 +264,13 @@ export class TestBed {
       if (started.child.exitCode !== null) throw new Error(`operator exited; see ${started.logFile}`);
       return (await httpStatus(`${probeUrl}/readyz`)) === 200;
     }, 30_000);
-    return { process: started, probeUrl, kubeconfig };
+    const metricsUrl = `https://127.0.0.1:${metricsPort}/metrics`;
+    const metrics = async () => {
+      const answer = await httpsGetText(metricsUrl, { authorization: `Bearer ${await this.metricsToken()}` });
+      if (answer.status !== 200) throw new Error(`GET ${metricsUrl}: ${answer.status} ${answer.body}`);
+      return answer.body;
+    };
+    return { process: started, probeUrl, metricsUrl, metrics, kubeconfig };
   }
 
   private async installCrds(): Promise<void> {
@@ -242,12 +294,13 @@ export function kubectlBinary(): string {
   return assets && process.env.E2E_USE_KUBECONFIG !== '1' ? join(assets, 'kubectl') : 'kubectl';
 }
 
-export function httpText(url: string): Promise<string> {
+/** An HTTPS GET that accepts the operator's self-signed certificate (what a scrape config's insecure_skip_verify does). */
+export function httpsGetText(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    httpGet(url, (res) => {
+    httpsGet(url, { headers, rejectUnauthorized: false }, (res) => {
       let body = '';
       res.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      res.on('end', () => resolve(body));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
     }).on('error', reject);
   });
 }

@@ -21,6 +21,8 @@ const FLAG_VALUES: Record<(typeof SETTINGS)[keyof typeof SETTINGS], string> = {
   'leader-election-retry-period-seconds': '2',
   'pod-name': 'me',
   'probe-address': '127.0.0.1:9999',
+  'metrics-address': '127.0.0.1:9443',
+  'metrics-cert-dir': '/etc/metrics-certs',
   'log-level': 'debug',
   'log-format': 'text',
 };
@@ -38,6 +40,9 @@ describe('loadConfig', () => {
       logLevel: 'info',
       logFormat: 'json',
       probeAddress: { host: '0.0.0.0', port: 8080 },
+      // Metrics apart from the probes, over HTTPS with a self-signed certificate, on controller-runtime's port.
+      metricsAddress: { host: '0.0.0.0', port: 8443 },
+      metricsCertDir: undefined,
       pollMinMs: 2_000,
       pollMaxMs: 120_000,
       // AWS's limits: 50 restores in progress and about 10 control-plane calls a second per account and Region.
@@ -78,6 +83,8 @@ describe('loadConfig', () => {
         LOG_LEVEL: 'debug',
         LOG_FORMAT: 'text',
         PROBE_ADDRESS: '127.0.0.1:9090',
+        METRICS_ADDRESS: '[::]:9443',
+        METRICS_CERT_DIR: '/var/run/metrics-certs',
         POLL_MIN_SECONDS: '5',
         POLL_MAX_SECONDS: '300',
         LEADER_ELECT: 'false',
@@ -97,6 +104,8 @@ describe('loadConfig', () => {
         logLevel: 'debug',
         logFormat: 'text',
         probeAddress: { host: '127.0.0.1', port: 9090 },
+        metricsAddress: { host: '::', port: 9443 },
+        metricsCertDir: '/var/run/metrics-certs',
         pollMinMs: 5_000,
         pollMaxMs: 300_000,
         maxRestoresInProgress: 40,
@@ -124,6 +133,8 @@ describe('loadConfig', () => {
       allowUngovernedNamespaces: true,
       leaderElection: { enabled: false, namespace: 'ops', name: 'lease', identity: 'me', leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 },
       probeAddress: { host: '127.0.0.1', port: 9999 },
+      metricsAddress: { host: '127.0.0.1', port: 9443 },
+      metricsCertDir: '/etc/metrics-certs',
       logLevel: 'debug',
       logFormat: 'text',
     });
@@ -241,6 +252,18 @@ describe('loadConfig', () => {
 
   it('rejects PROBE_ADDRESS "localhost:" without a port', () => {
     assert.throws(() => loadConfig({ PROBE_ADDRESS: 'localhost:' }), ConfigError);
+  });
+
+  it('rejects METRICS_ADDRESS "9443" with a ConfigError naming METRICS_ADDRESS', () => {
+    assert.throws(() => loadConfig({ METRICS_ADDRESS: '9443' }), (err: unknown) => err instanceof ConfigError && err.message === 'METRICS_ADDRESS must be host:port, got "9443"');
+  });
+
+  it('rejects METRICS_ADDRESS on the probe port: probes are plain HTTP, metrics HTTPS', () => {
+    assert.throws(() => loadConfig({ METRICS_ADDRESS: '127.0.0.1:8080' }), (err: unknown) => err instanceof ConfigError && err.message === 'METRICS_ADDRESS and PROBE_ADDRESS need different ports, both are 8080');
+  });
+
+  it('treats an empty METRICS_CERT_DIR as unset (a self-signed certificate)', () => {
+    assert.equal(loadConfig({ METRICS_CERT_DIR: '' }).metricsCertDir, undefined);
   });
 
   it('takes an IPv6 host in brackets', () => {

@@ -11,7 +11,7 @@ import { GROUP, PLURAL } from '../../src/api/dynamodb-restore.ts';
 import { POLICY_PLURAL } from '../../src/api/dynamodb-restore-policy.ts';
 import { assumeRoleParams, SESSION_TAGS, sessionName } from '../../src/aws/dynamodb-client.ts';
 import { OWNER_TAG, OWNER_UID_TAG } from '../../src/restore/restore-plan.ts';
-import { OPERATOR_NAMESPACE, REPO } from '../support/testbed.ts';
+import { METRICS_READER_ROLE, OPERATOR_NAMESPACE, REPO } from '../support/testbed.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // What src/ calls, and so the whole of what the operator may do in the cluster.
@@ -42,6 +42,9 @@ const SRC_CALLS: ReadonlyArray<{ file: string; call: string; apiGroup: string; r
   { file: 'src/runtime/leader-election.ts', call: 'readNamespacedLease(', apiGroup: 'coordination.k8s.io', resource: 'leases', verb: 'get' },
   { file: 'src/runtime/leader-election.ts', call: 'createNamespacedLease(', apiGroup: 'coordination.k8s.io', resource: 'leases', verb: 'create' },
   { file: 'src/runtime/leader-election.ts', call: 'replaceNamespacedLease(', apiGroup: 'coordination.k8s.io', resource: 'leases', verb: 'update' },
+  // Secure metrics: who a scrape's bearer token is, then whether RBAC lets that user get /metrics.
+  { file: 'src/runtime/request-authorizer.ts', call: 'createTokenReview(', apiGroup: 'authentication.k8s.io', resource: 'tokenreviews', verb: 'create' },
+  { file: 'src/runtime/request-authorizer.ts', call: 'createSubjectAccessReview(', apiGroup: 'authorization.k8s.io', resource: 'subjectaccessreviews', verb: 'create' },
 ];
 
 /** The client-node methods behind SRC_CALLS. A call to any other one in src/ fails the test until it is listed. */
@@ -55,6 +58,8 @@ const KNOWN_CLIENT_METHODS = new Set([
   'readNamespacedLease',
   'createNamespacedLease',
   'replaceNamespacedLease',
+  'createTokenReview',
+  'createSubjectAccessReview',
 ]);
 
 /** The allow-list: SRC_CALLS by resource. */
@@ -65,6 +70,8 @@ const OPERATOR_NEEDS: readonly Grant[] = [
   { apiGroup: 'events.k8s.io', resource: 'events', verbs: ['create'] },
   // One Lease in the operator's own namespace.
   { apiGroup: 'coordination.k8s.io', resource: 'leases', verbs: ['get', 'create', 'update'], namespacedOnly: true },
+  { apiGroup: 'authentication.k8s.io', resource: 'tokenreviews', verbs: ['create'] },
+  { apiGroup: 'authorization.k8s.io', resource: 'subjectaccessreviews', verbs: ['create'] },
 ];
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -84,7 +91,11 @@ interface Manifest {
   metadata: { name: string; namespace?: string };
   rules?: PolicyRule[];
   aggregationRule?: unknown;
+  roleRef?: { kind: string; name: string };
 }
+
+/** The one rule of the metrics-reader ClusterRole, shipped for whoever scrapes /metrics to be bound to. */
+const METRICS_READER_RULES: readonly PolicyRule[] = [{ nonResourceURLs: ['/metrics'], verbs: ['get'] }];
 
 const isRole = (m: Manifest) => m.kind === 'Role' || m.kind === 'ClusterRole';
 const where = (m: Manifest) => `${m.kind} ${m.metadata.namespace ? `${m.metadata.namespace}/` : ''}${m.metadata.name}`;
@@ -92,7 +103,13 @@ const where = (m: Manifest) => `${m.kind} ${m.metadata.namespace ? `${m.metadata
 /** Every way the Roles and ClusterRoles among objects grant more than allowed; empty when they grant no more. */
 function rbacFindings(objects: readonly Manifest[], allowed: readonly Grant[]): string[] {
   const findings: string[] = [];
+  // The install ships the metrics-reader ClusterRole for Prometheus to be bound to, and binds nobody to it.
+  for (const binding of objects.filter((m) => m.roleRef?.name === METRICS_READER_ROLE)) findings.push(`${where(binding)}: binds ${METRICS_READER_ROLE}, which is for the platform's Prometheus to bind`);
   for (const role of objects.filter(isRole)) {
+    if (role.kind === 'ClusterRole' && role.metadata.name === METRICS_READER_ROLE) {
+      if (role.aggregationRule !== undefined || JSON.stringify(role.rules) !== JSON.stringify(METRICS_READER_RULES)) findings.push(`${where(role)}: grants more or other than get on /metrics`);
+      continue;
+    }
     if (role.aggregationRule !== undefined) findings.push(`${where(role)}: an aggregationRule pulls in rules not written here`);
     for (const rule of role.rules ?? []) {
       for (const field of ['apiGroups', 'resources', 'verbs', 'resourceNames', 'nonResourceURLs'] as const) {
@@ -243,6 +260,10 @@ describe('least privilege: the RBAC check', () => {
     ['leases granted cluster-wide', (o) => (roleNamed(o, 'Role', 'dynamodb-restore-operator-leader-election').kind = 'ClusterRole'), /leases cluster-wide/],
     ['a non-resource URL', (o) => roleNamed(o, 'ClusterRole', 'dynamodb-restore-operator').rules.push({ nonResourceURLs: ['/metrics'], verbs: ['get'] }), /non-resource URL '\/metrics'/],
     ['an aggregationRule', (o) => (roleNamed(o, 'ClusterRole', 'dynamodb-restore-operator').aggregationRule = { clusterRoleSelectors: [] }), /aggregationRule/],
+    ['the metrics-reader role granting a resource (secrets)', (o) => roleNamed(o, 'ClusterRole', METRICS_READER_ROLE).rules.push({ apiGroups: [''], resources: ['secrets'], verbs: ['get'] }), /metrics-reader: grants more or other than get on \/metrics/],
+    ['the metrics-reader role granting another URL', (o) => roleNamed(o, 'ClusterRole', METRICS_READER_ROLE).rules[0].nonResourceURLs?.push('/debug/pprof'), /metrics-reader: grants more or other than get on \/metrics/],
+    ['the metrics-reader role bound in the install', (o) => o.push({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'x' }, roleRef: { kind: 'ClusterRole', name: METRICS_READER_ROLE } }), /ClusterRoleBinding x: binds dynamodb-restore-operator-metrics-reader/],
+    ['an excess verb (get on tokenreviews)', (o) => roleNamed(o, 'ClusterRole', 'dynamodb-restore-operator-metrics-auth').rules[0].verbs?.push('get'), /verb 'get' on authentication\.k8s\.io\/tokenreviews/],
   ];
   for (const [what, mutate, expected] of mutations) {
     it(`rejects ${what}`, () => {
@@ -301,9 +322,9 @@ describe('least privilege: the IAM check', () => {
 // dynamodbrestores/status and on dynamodbrestorepolicies, which src/ never calls, in the kustomize base and the chart.
 describe('least privilege: the operator as shipped', () => {
   it('deploy/kustomize/base/rbac.yaml grants no wildcard and nothing beyond what src/ calls', () => {
-    const roles = kustomizeRbac().filter(isRole);
-    assert.ok(roles.length >= 3, 'the operator, policies and leader-election roles');
-    assert.deepEqual(rbacFindings(roles, OPERATOR_NEEDS), []);
+    const objects = kustomizeRbac();
+    assert.ok(objects.filter(isRole).length >= 5, 'the operator, policies, metrics-auth, metrics-reader and leader-election roles');
+    assert.deepEqual(rbacFindings(objects, OPERATOR_NEEDS), []);
   });
 
   describe('the Helm chart, rendered by helm', () => {
@@ -312,15 +333,15 @@ describe('least privilege: the operator as shipped', () => {
     });
 
     it('with the default values (cluster-wide) grants no wildcard and nothing beyond what src/ calls', () => {
-      const roles = helmTemplate().filter(isRole);
-      assert.ok(roles.length >= 3);
-      assert.deepEqual(rbacFindings(roles, OPERATOR_NEEDS), []);
+      const objects = helmTemplate();
+      assert.ok(objects.filter(isRole).length >= 5);
+      assert.deepEqual(rbacFindings(objects, OPERATOR_NEEDS), []);
     });
 
     it('with watchNamespaces (a Role per namespace) grants no wildcard and nothing beyond what src/ calls', () => {
-      const roles = helmTemplate('watchNamespaces={team-a,team-b}').filter(isRole);
-      assert.ok(roles.some((r) => r.kind === 'Role' && r.metadata.namespace === 'team-b'));
-      assert.deepEqual(rbacFindings(roles, OPERATOR_NEEDS), []);
+      const objects = helmTemplate('watchNamespaces={team-a,team-b}');
+      assert.ok(objects.some((r) => r.kind === 'Role' && r.metadata.namespace === 'team-b'));
+      assert.deepEqual(rbacFindings(objects, OPERATOR_NEEDS), []);
     });
   });
 

@@ -1,0 +1,156 @@
+// /metrics over HTTPS, only for requests the authorizer allows; its certificate made at start, or read from a
+// directory and read again when renewed. The authorizer is a fake here (request-authorizer.test.ts tests the real
+// one; test/integration/metrics-auth.test.ts both together, on a real kube-apiserver).
+import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Counter, Registry } from 'prom-client';
+import { generate } from 'selfsigned';
+import winston from 'winston';
+import { startMetricsServer } from '../../../src/runtime/metrics-server.ts';
+import type { AccessDecision, RequestAuthorizer } from '../../../src/runtime/request-authorizer.ts';
+import { waitFor } from '../../support/processes.ts';
+
+interface Answer {
+  status: number;
+  body: string;
+  contentType: string | undefined;
+  /** The certificate the server presented: its SHA-256 fingerprint, subject and issuer common names. */
+  fingerprint: string;
+  subject: string;
+  issuer: string;
+}
+
+function get(port: number, path: string, headers: Record<string, string> = {}, ca?: string): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    // A connection of its own (no agent), so a renewed certificate shows on the next request.
+    const req = request({ host: '127.0.0.1', port, path, headers, agent: false, ...(ca ? { ca, servername: 'localhost' } : { rejectUnauthorized: false }) }, (res) => {
+      const { fingerprint256: fingerprint, subject, issuer } = (res.socket as TLSSocket).getPeerCertificate();
+      let body = '';
+      res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, contentType: res.headers['content-type'], fingerprint, subject: String(subject.CN), issuer: String(issuer.CN) }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+class FakeAuthorizer implements RequestAuthorizer {
+  readonly asked: Array<[string | undefined, string, string]> = [];
+  answer: AccessDecision | Error = { allowed: true, user: 'scraper' };
+
+  decide(authorization: string | undefined, verb: string, path: string): Promise<AccessDecision> {
+    this.asked.push([authorization, verb, path]);
+    return this.answer instanceof Error ? Promise.reject(this.answer) : Promise.resolve(this.answer);
+  }
+}
+
+async function keyPair(commonName: string): Promise<{ cert: string; key: string }> {
+  const pems = await generate([{ name: 'commonName', value: commonName }], { keyType: 'ec', algorithm: 'sha256' });
+  return { cert: pems.cert, key: pems.private };
+}
+
+describe('startMetricsServer', () => {
+  const log = winston.createLogger({ silent: true });
+  let registry: Registry;
+  let authorizer: FakeAuthorizer;
+  let server: Server | undefined;
+  let dir: string | undefined;
+  const port = () => (server?.address() as AddressInfo).port;
+
+  beforeEach(() => {
+    registry = new Registry();
+    new Counter({ name: 'test_scrapes_total', help: 'A counter the test reads back.', registers: [registry] }).inc(3);
+    authorizer = new FakeAuthorizer();
+  });
+
+  afterEach(() => {
+    server?.close();
+    server = undefined;
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    dir = undefined;
+  });
+
+  describe('with a self-signed certificate', () => {
+    beforeEach(async () => {
+      server = await startMetricsServer({ host: '127.0.0.1', port: 0, registry, authorizer, certDir: undefined, log });
+    });
+
+    it('serves the Prometheus text to an allowed request, asking the authorizer with its header, verb get and path /metrics', async () => {
+      const answer = await get(port(), '/metrics', { authorization: 'Bearer t0ken' });
+      assert.equal(answer.status, 200);
+      assert.equal(answer.contentType, 'text/plain; version=0.0.4; charset=utf-8');
+      assert.ok(answer.body.split('\n').includes('test_scrapes_total 3'), answer.body);
+      assert.deepEqual(authorizer.asked, [['Bearer t0ken', 'get', '/metrics']]);
+    });
+
+    it('answers 401 Unauthorized, and no metric, to a request the authorizer finds unauthenticated', async () => {
+      authorizer.answer = { allowed: false, status: 401, reason: 'no bearer token' };
+      const answer = await get(port(), '/metrics');
+      assert.deepEqual([answer.status, answer.body], [401, 'Unauthorized\n']);
+      assert.deepEqual(authorizer.asked, [[undefined, 'get', '/metrics']]);
+    });
+
+    it('answers 403 Forbidden, and no metric, to a request the authorizer refuses', async () => {
+      authorizer.answer = { allowed: false, status: 403, reason: 'x may not get /metrics' };
+      const answer = await get(port(), '/metrics', { authorization: 'Bearer t0ken' });
+      assert.deepEqual([answer.status, answer.body], [403, 'Forbidden\n']);
+    });
+
+    it('answers 500, and no metric, when the authorizer cannot decide (the API is unreachable)', async () => {
+      authorizer.answer = new Error('connect ECONNREFUSED');
+      const answer = await get(port(), '/metrics', { authorization: 'Bearer t0ken' });
+      assert.deepEqual([answer.status, answer.body], [500, 'Authentication or authorization failed\n']);
+    });
+
+    it('serves nothing else: /healthz and / are 404 without asking the authorizer', async () => {
+      assert.equal((await get(port(), '/healthz')).status, 404);
+      assert.equal((await get(port(), '/')).status, 404);
+      assert.deepEqual(authorizer.asked, []);
+    });
+
+    it('presents a self-signed certificate for CN=localhost, made at start', async () => {
+      const answer = await get(port(), '/metrics', { authorization: 'Bearer t0ken' });
+      assert.deepEqual([answer.subject, answer.issuer], ['localhost', 'localhost']);
+      assert.match(answer.fingerprint, /^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+    });
+  });
+
+  describe('with a certificate from a directory (tls.crt, tls.key)', () => {
+    it('presents that certificate, which a client trusting it verifies', async () => {
+      dir = mkdtempSync(join(tmpdir(), 'metrics-certs-'));
+      const first = await keyPair('localhost');
+      writeFileSync(join(dir, 'tls.crt'), first.cert);
+      writeFileSync(join(dir, 'tls.key'), first.key);
+      server = await startMetricsServer({ host: '127.0.0.1', port: 0, registry, authorizer, certDir: dir, log });
+      const answer = await get(port(), '/metrics', { authorization: 'Bearer t0ken' }, first.cert);
+      assert.equal(answer.status, 200);
+      assert.equal(answer.fingerprint, new X509Certificate(first.cert).fingerprint256);
+    });
+
+    it('presents a renewed certificate once the files change, and keeps the old one while they do not match', async () => {
+      dir = mkdtempSync(join(tmpdir(), 'metrics-certs-'));
+      const first = await keyPair('localhost');
+      const renewed = await keyPair('localhost');
+      writeFileSync(join(dir, 'tls.crt'), first.cert);
+      writeFileSync(join(dir, 'tls.key'), first.key);
+      server = await startMetricsServer({ host: '127.0.0.1', port: 0, registry, authorizer, certDir: dir, log, certReloadMs: 20 });
+      // Half-written: the new certificate beside the old key. The server goes on with the old pair.
+      writeFileSync(join(dir, 'tls.crt'), renewed.cert);
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal((await get(port(), '/metrics', {}, first.cert)).fingerprint, new X509Certificate(first.cert).fingerprint256);
+      writeFileSync(join(dir, 'tls.key'), renewed.key);
+      await waitFor('the renewed certificate', async () => (await get(port(), '/metrics')).fingerprint === new X509Certificate(renewed.cert).fingerprint256, 5_000, 20);
+    });
+
+    it('refuses to start without the files, rather than serve without them', async () => {
+      dir = mkdtempSync(join(tmpdir(), 'metrics-certs-'));
+      await assert.rejects(startMetricsServer({ host: '127.0.0.1', port: 0, registry, authorizer, certDir: dir, log }), /ENOENT.*tls\.crt/);
+    });
+  });
+});

@@ -1,0 +1,113 @@
+// Who may read /metrics: a bearer token the Kubernetes API authenticates (TokenReview) whose user RBAC lets get the
+// non-resource URL (SubjectAccessReview), as controller-runtime's secure metrics decide it. Reviews are in-memory
+// fakes here; test/integration/metrics-auth.test.ts asks a real kube-apiserver.
+import assert from 'node:assert/strict';
+import type { V1SubjectAccessReviewSpec, V1SubjectAccessReviewStatus, V1TokenReviewStatus } from '@kubernetes/client-node';
+import { KubernetesRequestAuthorizer, type AccessReviews } from '../../../src/runtime/request-authorizer.ts';
+
+const SCRAPER = { username: 'system:serviceaccount:monitoring:prometheus', uid: 'u-1', groups: ['system:serviceaccounts', 'system:serviceaccounts:monitoring', 'system:authenticated'] };
+
+class FakeReviews implements AccessReviews {
+  readonly tokens: string[] = [];
+  readonly accesses: V1SubjectAccessReviewSpec[] = [];
+  tokenAnswer: V1TokenReviewStatus | Error = { authenticated: true, user: SCRAPER };
+  accessAnswer: V1SubjectAccessReviewStatus | Error = { allowed: true };
+
+  token(token: string): Promise<V1TokenReviewStatus | undefined> {
+    this.tokens.push(token);
+    return this.tokenAnswer instanceof Error ? Promise.reject(this.tokenAnswer) : Promise.resolve(this.tokenAnswer);
+  }
+
+  access(spec: V1SubjectAccessReviewSpec): Promise<V1SubjectAccessReviewStatus | undefined> {
+    this.accesses.push(spec);
+    return this.accessAnswer instanceof Error ? Promise.reject(this.accessAnswer) : Promise.resolve(this.accessAnswer);
+  }
+}
+
+describe('KubernetesRequestAuthorizer', () => {
+  let reviews: FakeReviews;
+  let now: number;
+  let authorizer: KubernetesRequestAuthorizer;
+
+  beforeEach(() => {
+    reviews = new FakeReviews();
+    now = 1_000_000;
+    authorizer = new KubernetesRequestAuthorizer(reviews, () => now);
+  });
+
+  for (const header of [undefined, '', 'Basic dXNlcjpwYXNz', 'Bearer', 'Bearer ']) {
+    it(`answers 401 to Authorization ${JSON.stringify(header)} without asking the API`, async () => {
+      assert.deepEqual(await authorizer.decide(header, 'get', '/metrics'), { allowed: false, status: 401, reason: 'no bearer token' });
+      assert.deepEqual([reviews.tokens, reviews.accesses], [[], []]);
+    });
+  }
+
+  it('answers 401, with the TokenReview error, to a token the API does not authenticate; no SubjectAccessReview', async () => {
+    reviews.tokenAnswer = { authenticated: false, error: '[invalid bearer token, token lookup failed]' };
+    assert.deepEqual(await authorizer.decide('Bearer forged', 'get', '/metrics'), { allowed: false, status: 401, reason: '[invalid bearer token, token lookup failed]' });
+    assert.deepEqual(reviews.tokens, ['forged']);
+    assert.deepEqual(reviews.accesses, []);
+  });
+
+  it('asks a SubjectAccessReview for the user, uid and groups the TokenReview returned, verb get on the non-resource URL /metrics', async () => {
+    await authorizer.decide('Bearer t0ken', 'get', '/metrics');
+    assert.deepEqual(reviews.tokens, ['t0ken']);
+    assert.deepEqual(reviews.accesses, [
+      { user: SCRAPER.username, uid: 'u-1', groups: SCRAPER.groups, extra: undefined, nonResourceAttributes: { path: '/metrics', verb: 'get' } },
+    ]);
+  });
+
+  it('answers 403, naming the user, when RBAC does not allow it', async () => {
+    reviews.accessAnswer = { allowed: false, reason: '' };
+    assert.deepEqual(await authorizer.decide('Bearer t0ken', 'get', '/metrics'), {
+      allowed: false,
+      status: 403,
+      reason: 'system:serviceaccount:monitoring:prometheus may not get /metrics',
+    });
+  });
+
+  it('allows the user RBAC allows', async () => {
+    assert.deepEqual(await authorizer.decide('bearer t0ken', 'get', '/metrics'), { allowed: true, user: 'system:serviceaccount:monitoring:prometheus' });
+  });
+
+  it('keeps an allowed decision for 60 s: the same token within that asks nothing, at 60 s it asks again', async () => {
+    await authorizer.decide('Bearer t0ken', 'get', '/metrics');
+    now += 59_999;
+    assert.deepEqual(await authorizer.decide('Bearer t0ken', 'get', '/metrics'), { allowed: true, user: SCRAPER.username });
+    assert.equal(reviews.tokens.length, 1);
+    now += 1;
+    await authorizer.decide('Bearer t0ken', 'get', '/metrics');
+    assert.equal(reviews.tokens.length, 2);
+  });
+
+  it('keeps no refusal: a user granted the role after a 403 is allowed on the next request', async () => {
+    reviews.accessAnswer = { allowed: false };
+    assert.equal((await authorizer.decide('Bearer t0ken', 'get', '/metrics')).allowed, false);
+    reviews.accessAnswer = { allowed: true };
+    assert.equal((await authorizer.decide('Bearer t0ken', 'get', '/metrics')).allowed, true);
+    assert.equal(reviews.accesses.length, 2);
+  });
+
+  it('keeps a decision per token, verb and path: another token or verb is reviewed', async () => {
+    await authorizer.decide('Bearer t0ken', 'get', '/metrics');
+    await authorizer.decide('Bearer other', 'get', '/metrics');
+    await authorizer.decide('Bearer t0ken', 'post', '/metrics');
+    assert.deepEqual(reviews.tokens, ['t0ken', 'other', 't0ken']);
+  });
+
+  it('keeps at most 100 allowed decisions, forgetting the oldest first', async () => {
+    for (let i = 0; i <= 100; i++) await authorizer.decide(`Bearer token-${i}`, 'get', '/metrics');
+    assert.equal(reviews.tokens.length, 101);
+    await authorizer.decide('Bearer token-100', 'get', '/metrics'); // kept
+    await authorizer.decide('Bearer token-0', 'get', '/metrics'); // forgotten
+    assert.deepEqual(reviews.tokens.slice(101), ['token-0']);
+  });
+
+  it('rejects when the API cannot answer, so the caller lets nothing through', async () => {
+    reviews.tokenAnswer = new Error('connect ECONNREFUSED');
+    await assert.rejects(authorizer.decide('Bearer t0ken', 'get', '/metrics'), /ECONNREFUSED/);
+    reviews.tokenAnswer = { authenticated: true, user: SCRAPER };
+    reviews.accessAnswer = new Error('503 Service Unavailable');
+    await assert.rejects(authorizer.decide('Bearer t0ken', 'get', '/metrics'), /503/);
+  });
+});
