@@ -62,6 +62,10 @@ build: deps ## Compile the operator to dist/
 bench: deps testbed-tools $(BENCH_VENV)/.installed ## Measure speed and memory on the test bed; writes docs/benchmarks.md (about 20 min)
 	BENCH_AWS_CLI=$(BENCH_VENV)/bin/aws node --import tsx bench/run.ts
 
+.PHONY: bench-memory
+bench-memory: deps testbed-tools ## Measure the heap one cached DynamoDBRestore costs; writes docs/benchmarks.md (about a minute)
+	node --import tsx bench/cache-memory.ts
+
 $(BENCH_VENV)/.installed:
 	rm -rf $(BENCH_VENV) && python3 -m venv $(BENCH_VENV)
 	$(BENCH_VENV)/bin/pip install --quiet --disable-pip-version-check -r bench/requirements.txt

@@ -44,8 +44,14 @@ try {
   const backupArn = await musicBackup(ddb, example.spec.targetTableName);
   say(`    aws dynamodb list-backups  →  MusicBackup  ${backupArn}`);
 
+  // The operator restores only in namespaces a DynamoDBRestorePolicy governs (default-deny): onboard the team first.
+  const guardrails = { namespaces: [namespace], allowedRegions: ['us-east-1'], allowedDeletionPolicies: ['Retain' as const] };
+  step(`Creating namespace ${namespace} and the platform team's DynamoDBRestorePolicy for it (no policy: no restore)`);
+  await bed.createNamespace(namespace, { governed: false });
+  await bed.createPolicy(namespace, guardrails);
+  say(`    spec: ${JSON.stringify(guardrails)}`);
+
   step(`Applying deploy/examples/01-restore.yaml (with the emulator's backup ARN) to namespace ${namespace}`);
-  await bed.createNamespace(namespace);
   bed.proxy.holdCreatingMs = HOLD_CREATING_MS;
   const spec = { ...example.spec, source: { backupArn } };
   say(`    spec: ${JSON.stringify(spec)}`);

@@ -327,9 +327,11 @@ export const DynamoDBRestoreSpec = Type.Object(
       StringEnum(['Retain', 'Delete'] as const, {
         default: 'Retain',
         description:
-          'What deleting this resource does to the table. Retain (default): nothing. Delete: the operator deletes the ' +
-          'table first (a finalizer holds the resource until then), but only a table carrying this resource\'s ' +
-          'ownership tag, never one with deletion protection on. The one field that may change after creation.',
+          'What deleting this resource does to the table. Retain (default): nothing (a resource deleted mid-restore ' +
+          'stays until its table is ACTIVE: AWS counts the restore until then). Delete: the operator deletes the ' +
+          'table first (a finalizer holds the resource until then), but only the table whose TableId it recorded ' +
+          "(status.tableId) and that carries this resource's ownership tag, never one with deletion protection on. " +
+          'The one field that may change after creation.',
       }),
     ),
     credentials: Type.Optional(
@@ -434,8 +436,9 @@ export const DynamoDBRestoreStatus = Type.Object(
       Type.String({
         format: 'date-time',
         description:
-          'Written before the restore call; a table found after a crash is adopted only if it was restored from ' +
-          'this source after this time.',
+          'Written before the restore call. A table found after a crash between the call and its answer is adopted ' +
+          "only if it was restored from exactly this source after this time (5 s of clock skew) and carries no other " +
+          "resource's owner-uid tag.",
       }),
     ),
     startTime: Type.Optional(Type.String({ format: 'date-time', description: 'When AWS accepted the restore: its table began CREATING.' })),

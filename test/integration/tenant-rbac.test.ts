@@ -73,7 +73,7 @@ describe('integration: tenant RBAC', function () {
     await restores.createPolicy(team, { namespaces: [team] });
     const operator = await bed.startOperator({ WATCH_NAMESPACES: team });
     try {
-      await tenant.createNamespacedCustomObject({ ...ref(team, ''), body: restoreManifest(team, 'described', { targetTableName: 'Music', source: { backupArn: BACKUP } }) });
+      await tenant.createNamespacedCustomObject({ ...ref(team, ''), body: restoreManifest(team, 'described', { targetTableName: 'Described', source: { backupArn: BACKUP } }) });
       await restores.waitFor(team, 'described', 'to fail', (r) => r.status?.phase === 'Failed');
       const describe = async () => (await promisify(execFile)(kubectlBinary(), ['--kubeconfig', tenantKubeconfig, 'describe', 'ddbr', 'described', '-n', team])).stdout;
       let out = '';
