@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CoreV1Api, CustomObjectsApi, KubeConfig, RbacAuthorizationV1Api } from '@kubernetes/client-node';
+import { CustomObjectsApi } from '@kubernetes/client-node';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GROUP, PLURAL, VERSION, type DynamoDBRestore } from '../../src/api/dynamodb-restore.ts';
 import { sessionTagsOf } from '../support/fidelity-proxy.ts';
@@ -44,17 +44,7 @@ describe('integration: a tenant using another team\'s role (confused deputy, att
     await restores.createPolicy(policies.b, { namespaces: [teamB], targetTableNamePattern: '$(namespace)-.*' });
     // team-a's role trusts the operator only for team-a's sessions.
     bed.proxy.trustConditions.set(ROLE_A, { 'sts:ExternalId': `${CLUSTER}/${teamA}`, 'aws:RequestTag/dynamodb-restore-namespace': teamA });
-    await bed.kubeConfig.makeApiClient(CoreV1Api).createNamespacedServiceAccount({ namespace: teamB, body: { metadata: { name: 'deployer' } } });
-    await bed.kubeConfig.makeApiClient(RbacAuthorizationV1Api).createNamespacedRoleBinding({
-      namespace: teamB,
-      body: {
-        metadata: { name: 'restores' },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'dynamodb-restore-tenant' },
-        subjects: [{ kind: 'ServiceAccount', name: 'deployer', namespace: teamB }],
-      },
-    });
-    const kubeConfig = new KubeConfig();
-    kubeConfig.loadFromFile(await bed.serviceAccountKubeconfig(teamB, 'deployer'));
+    const kubeConfig = await bed.tenantKubeConfig(teamB);
     tenant = kubeConfig.makeApiClient(CustomObjectsApi);
     teamABackup = await musicBackup(ddb, `${teamA}-Music`);
     operator = await bed.startOperator({ WATCH_NAMESPACES: `${teamA},${teamB}`, CLUSTER_NAME: CLUSTER });

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CoreV1Api, RbacAuthorizationV1Api } from '@kubernetes/client-node';
+import { CoreV1Api } from '@kubernetes/client-node';
 import { sharedTestBed } from '../support/shared-testbed.ts';
 import { uniqueName } from '../support/restores.ts';
 import { httpsGetText, httpStatus, REPO, type OperatorProcess, type TestBed } from '../support/testbed.ts';
@@ -36,16 +36,7 @@ describe('integration: /metrics behind authentication and authorization', functi
   });
 
   it("answers 403 Forbidden to a tenant's ServiceAccount token (bound to deploy/tenancy/tenant-role.yaml only)", async () => {
-    await bed.apply(readFileSync(join(REPO, 'deploy/tenancy/tenant-role.yaml'), 'utf8'));
-    await bed.kubeConfig.makeApiClient(CoreV1Api).createNamespacedServiceAccount({ namespace: team, body: { metadata: { name: 'deployer' } } });
-    await bed.kubeConfig.makeApiClient(RbacAuthorizationV1Api).createNamespacedRoleBinding({
-      namespace: team,
-      body: {
-        metadata: { name: 'restores' },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'dynamodb-restore-tenant' },
-        subjects: [{ kind: 'ServiceAccount', name: 'deployer', namespace: team }],
-      },
-    });
+    await bed.tenantKubeConfig(team);
     assert.deepEqual(await scrape(await bed.serviceAccountToken(team, 'deployer')), { status: 403, body: 'Forbidden\n' });
   });
 
