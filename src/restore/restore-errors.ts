@@ -123,7 +123,8 @@ const RULES: Record<string, Rule> = {
     reason: 'LimitExceeded',
     retry: { kind: 'after', delayMs: 60 * SECOND },
     sentence: () =>
-      'The account has too many table operations in progress (at most 50 restores or creates at once); the ' +
+      'The account has too many table operations in progress (DynamoDB allows 50 restores at once per account and ' +
+      'Region, and 500 table operations in all); the ' +
       'operator waits for a slot and tries again.',
   },
   // RestoreTableToPointInTime and DescribeContinuousBackups.

@@ -1,5 +1,6 @@
-// One finalizer added or removed as a JSON Patch that cannot clobber anyone else's: removal tests the entry it
-// removes; addition tests the resourceVersion it read (JSON Patch cannot test that a path is absent).
+// One finalizer added or removed as a JSON Patch that cannot clobber anyone else's: each patch first tests the list
+// it changes (kube-rs's finalizer helper does the same), so an unrelated write in between (a status) is no conflict,
+// while a finalizer someone else added or removed meanwhile is.
 import type { KubernetesObject } from '@kubernetes/client-node';
 
 export type JsonPatchOp = { op: 'test' | 'add' | 'remove'; path: string; value?: unknown };
@@ -15,10 +16,15 @@ export function finalizerPatch(obj: KubernetesObject, finalizer: string, present
       { op: 'remove', path: `/metadata/finalizers/${at}` },
     ];
   }
-  return [
-    { op: 'test', path: '/metadata/resourceVersion', value: obj.metadata?.resourceVersion },
-    finalizers.length > 0
-      ? { op: 'add', path: '/metadata/finalizers/-', value: finalizer }
-      : { op: 'add', path: '/metadata/finalizers', value: [finalizer] },
-  ];
+  // An absent list tests as null (the apiserver's JSON Patch answers a missing member's test with null as passed).
+  const list = obj.metadata?.finalizers;
+  return list === undefined
+    ? [
+        { op: 'test', path: '/metadata/finalizers', value: null },
+        { op: 'add', path: '/metadata/finalizers', value: [finalizer] },
+      ]
+    : [
+        { op: 'test', path: '/metadata/finalizers', value: list },
+        { op: 'add', path: '/metadata/finalizers/-', value: finalizer },
+      ];
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { finalizerPatch } from '../../../src/runtime/finalizers.ts';
 
-const F = 'dynamodb.restore.dev/delete-table';
+const F = 'dynamodb.restore.dev/finalizer';
 const obj = (finalizers?: string[]) => ({ metadata: { name: 'm', resourceVersion: '9', ...(finalizers ? { finalizers } : {}) } });
 
 describe('finalizerPatch', () => {
@@ -11,16 +11,20 @@ describe('finalizerPatch', () => {
     assert.equal(finalizerPatch(obj(['other']), F, false), undefined);
   });
 
-  it('adds to no finalizers as of the version read (JSON Patch cannot test an absent path)', () => {
+  it('adds to no finalizers only while there still are none (an absent list tests as null), whatever the resourceVersion', () => {
     assert.deepEqual(finalizerPatch(obj(), F, true), [
-      { op: 'test', path: '/metadata/resourceVersion', value: '9' },
+      { op: 'test', path: '/metadata/finalizers', value: null },
       { op: 'add', path: '/metadata/finalizers', value: [F] },
     ]);
   });
 
-  it('appends to others\' finalizers, never replacing the list', () => {
+  it('appends to others\' finalizers only while the list is as read, never replacing it', () => {
     assert.deepEqual(finalizerPatch(obj(['a', 'b']), F, true), [
-      { op: 'test', path: '/metadata/resourceVersion', value: '9' },
+      { op: 'test', path: '/metadata/finalizers', value: ['a', 'b'] },
+      { op: 'add', path: '/metadata/finalizers/-', value: F },
+    ]);
+    assert.deepEqual(finalizerPatch(obj([]), F, true), [
+      { op: 'test', path: '/metadata/finalizers', value: [] },
       { op: 'add', path: '/metadata/finalizers/-', value: F },
     ]);
   });
