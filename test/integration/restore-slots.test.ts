@@ -115,11 +115,12 @@ describe('integration: restore slots and the control-plane rate', function () {
       return call;
     };
 
-    it("attack 8: a Retain resource deleted while its table is CREATING holds its slot until ACTIVE; another namespace's restore waits Queued and AWS never sees more than one in progress", async () => {
+    it("attack 8: a Retain resource its tenant deletes while its table is CREATING holds its slot until ACTIVE; another namespace's restore waits Queued and AWS never sees more than one in progress", async () => {
       const op = await bed.startOperator(env());
       try {
         const { first, second, createSecond } = await twoRestores(8_000);
-        await restores.delete(first.ns, first.name);
+        // Team a's own deployer (the tenant role) deletes its restore mid-CREATING.
+        await new Restores(bed, await bed.tenantKubeConfig(teamA)).delete(first.ns, first.name);
         const waiting = await restores.waitFor(first.ns, first.name, 'to wait for its table', (r) => r.status?.conditions?.some((c) => c.reason === 'DeletionWaiting') ?? false);
         assert.ok(waiting.metadata.deletionTimestamp, 'deleted, held by the finalizer');
         await createSecond();
