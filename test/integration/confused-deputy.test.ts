@@ -7,11 +7,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CustomObjectsApi } from '@kubernetes/client-node';
+import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GROUP, PLURAL, VERSION, type DynamoDBRestore } from '../../src/api/dynamodb-restore.ts';
 import { sessionTagsOf } from '../support/fidelity-proxy.ts';
-import { waitFor } from '../support/processes.ts';
 import { sharedTestBed } from '../support/shared-testbed.ts';
 import { dynamodbClient, musicBackup, restoreManifest, Restores, uniqueName } from '../support/restores.ts';
 import { REPO, type OperatorProcess, type TestBed } from '../support/testbed.ts';
@@ -27,6 +26,7 @@ describe('integration: a tenant using another team\'s role (confused deputy, att
   let operator: OperatorProcess;
   let restores: Restores;
   let tenant: CustomObjectsApi;
+  let tenantKubeConfig: KubeConfig;
   const teamA = uniqueName('team-a');
   const teamB = uniqueName('team-b');
   const policies = { a: uniqueName('team-a'), b: uniqueName('team-b'), bRoles: uniqueName('team-b-roles') };
@@ -44,8 +44,8 @@ describe('integration: a tenant using another team\'s role (confused deputy, att
     await restores.createPolicy(policies.b, { namespaces: [teamB], targetTableNamePattern: '$(namespace)-.*' });
     // team-a's role trusts the operator only for team-a's sessions.
     bed.proxy.trustConditions.set(ROLE_A, { 'sts:ExternalId': `${CLUSTER}/${teamA}`, 'aws:RequestTag/dynamodb-restore-namespace': teamA });
-    const kubeConfig = await bed.tenantKubeConfig(teamB);
-    tenant = kubeConfig.makeApiClient(CustomObjectsApi);
+    tenantKubeConfig = await bed.tenantKubeConfig(teamB);
+    tenant = tenantKubeConfig.makeApiClient(CustomObjectsApi);
     teamABackup = await musicBackup(ddb, `${teamA}-Music`);
     operator = await bed.startOperator({ WATCH_NAMESPACES: `${teamA},${teamB}`, CLUSTER_NAME: CLUSTER });
   });
@@ -127,25 +127,11 @@ describe('integration: a tenant using another team\'s role (confused deputy, att
   it("with a policy limiting team-b to its own role, the tenant's restore naming team-a's role is refused at admission", async () => {
     await restores.createPolicy(policies.bRoles, { namespaces: [teamB], allowedRoleArns: [ROLE_B] });
     const denied = new RegExp(`DynamoDBRestorePolicy ${policies.bRoles} denies this restore \\(allowedRoleArns\\): role ${ROLE_A} matches none of ${ROLE_B}`);
-    let message = '';
-    // The apiserver takes a moment to see a new policy; a probe admitted before then is deleted at once.
-    await waitFor('the new policy to be enforced', async () => {
-      const probe = uniqueName('probe');
-      try {
-        await tenant.createNamespacedCustomObject({
-          group: GROUP,
-          version: VERSION,
-          plural: PLURAL,
-          namespace: teamB,
-          body: restoreManifest(teamB, probe, { targetTableName: `${teamB}-Stolen`, source: { backupArn: teamABackup }, credentials: { roleArn: ROLE_A } }),
-        });
-        await tenant.deleteNamespacedCustomObject({ group: GROUP, version: VERSION, plural: PLURAL, namespace: teamB, name: probe });
-        return false;
-      } catch (err) {
-        message = String((err as { body?: unknown }).body);
-        return true;
-      }
-    }, 30_000, 500);
+    const message = await new Restores(bed, tenantKubeConfig).refusedAtAdmission(teamB, {
+      targetTableName: `${teamB}-Stolen`,
+      source: { backupArn: teamABackup },
+      credentials: { roleArn: ROLE_A },
+    });
     assert.match(message, denied);
   });
 });

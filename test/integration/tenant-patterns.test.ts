@@ -4,10 +4,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ApiException } from '@kubernetes/client-node';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBRestoreSpec } from '../../src/api/dynamodb-restore.ts';
-import { waitFor } from '../support/processes.ts';
 import { sharedTestBed } from '../support/shared-testbed.ts';
 import { dynamodbClient, musicBackup, Restores, uniqueName } from '../support/restores.ts';
 import { httpStatus, REPO, type OperatorProcess, type TestBed } from '../support/testbed.ts';
@@ -17,27 +14,6 @@ const CHANGE = 'Change the spec in a new DynamoDBRestore, or ask the platform te
 
 /** deploy/tenancy/team-a-policy.yaml for another team: the shipped example, with the bed's account and Region. */
 const examplePolicy = (team: string) => readFileSync(join(REPO, 'deploy/tenancy/team-a-policy.yaml'), 'utf8').replaceAll('team-a', team);
-
-/**
- * The apiserver's refusal of a restore, retried while the admission policy has not yet seen a new policy (the
- * restore then admitted is deleted at once).
- */
-async function refusedAtAdmission(restores: Restores, namespace: string, spec: DynamoDBRestoreSpec): Promise<string> {
-  let message = '';
-  await waitFor('the admission policy to refuse the restore', async () => {
-    const name = uniqueName('probe');
-    try {
-      await restores.create(namespace, name, spec);
-    } catch (err) {
-      if (!(err instanceof ApiException && err.code === 422)) throw err;
-      message = String((JSON.parse(String(err.body)) as { message: string }).message);
-      return true;
-    }
-    await restores.delete(namespace, name);
-    return false;
-  }, 30_000, 500);
-  return message;
-}
 
 describe('integration: a hostile tenant against policy patterns', function () {
   this.timeout(180_000);
@@ -94,7 +70,7 @@ describe('integration: a hostile tenant against policy patterns', function () {
     it("refuses at admission a target table name in team-a-prod's space", async () => {
       const ownBackup = `${ACCOUNT_TABLE}/${team}.orders/backup/01489173575360-b308cd7d`;
       for (const targetTableName of [`${victim}.orders`, `${victim}-orders`]) {
-        const message = await refusedAtAdmission(restores, team, { targetTableName, source: { backupArn: ownBackup } });
+        const message = await restores.refusedAtAdmission(team, { targetTableName, source: { backupArn: ownBackup } });
         assert.match(message, new RegExp(`DynamoDBRestorePolicy ${team} denies this restore \\(targetTableNamePattern\\): table name ${targetTableName.replaceAll('.', '\\.')} does not match \\$\\(namespace\\)\\\\\\.\\.\\+`));
       }
     });
@@ -114,7 +90,7 @@ describe('integration: a hostile tenant against policy patterns', function () {
 
     it("refuses at admission squad-c's point-in-time restore of another team's table", async () => {
       const foreign = `arn:aws:dynamodb:eu-west-1:123456789012:table/${victim}.orders`;
-      const message = await refusedAtAdmission(restores, squad, {
+      const message = await restores.refusedAtAdmission(squad, {
         targetTableName: `${squad}.orders`,
         region: 'eu-west-1',
         source: { pointInTime: { sourceTableArn: foreign, useLatestRestorableTime: true } },

@@ -106,6 +106,27 @@ export class Restores {
     })) as DynamoDBRestore;
   }
 
+  /**
+   * The apiserver's refusal (422) of a restore, as its message. Retried while the admission policy has not yet seen
+   * a new DynamoDBRestorePolicy (a restore admitted meanwhile is deleted at once).
+   */
+  async refusedAtAdmission(namespace: string, spec: DynamoDBRestoreSpec): Promise<string> {
+    let message = '';
+    await waitFor('the admission policy to refuse the restore', async () => {
+      const name = uniqueName('probe');
+      try {
+        await this.create(namespace, name, spec);
+      } catch (err) {
+        if (!(err instanceof ApiException && err.code === 422)) throw err;
+        message = String((JSON.parse(String(err.body)) as { message: string }).message);
+        return true;
+      }
+      await this.delete(namespace, name);
+      return false;
+    }, 30_000, 500);
+    return message;
+  }
+
   async get(namespace: string, name: string): Promise<DynamoDBRestore> {
     return (await this.api.getNamespacedCustomObject({ group: GROUP, version: VERSION, plural: PLURAL, namespace, name })) as DynamoDBRestore;
   }
