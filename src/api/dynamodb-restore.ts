@@ -479,7 +479,10 @@ export const DynamoDBRestoreStatus = Type.Object(
     ),
     conditions: Type.Optional(
       Type.Array(Condition, {
-        description: 'Ready: True when the table is restored and ACTIVE.',
+        description:
+          'Ready: True when the table is restored, ACTIVE and configured; False with the reason otherwise. Failed: True ' +
+          'once the restore has failed for good (absent until then), with the same reason, so a pipeline waits for ' +
+          'either: kubectl wait --for=condition=Ready, or --for=condition=Failed. Each carries the generation it describes.',
         'x-kubernetes-list-type': 'map',
         'x-kubernetes-list-map-keys': ['type'],
       }),
@@ -514,9 +517,12 @@ export interface DynamoDBRestore {
 
 export const PRINTER_COLUMNS = [
   { name: 'Table', type: 'string', jsonPath: '.spec.targetTableName' },
-  { name: 'Source', type: 'string', jsonPath: '.status.source' },
   { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
-  { name: 'Table Status', type: 'string', jsonPath: '.status.tableStatus' },
+  { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
+  { name: 'Reason', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].reason' },
+  // -o wide: what the table is restored from, the TableStatus the operator last saw (not looked at once final), the queue.
+  { name: 'Source', type: 'string', jsonPath: '.status.source', priority: 1 },
+  { name: 'Last Table Status', type: 'string', jsonPath: '.status.tableStatus', priority: 1 },
   { name: 'Queue', type: 'integer', jsonPath: '.status.queuePosition', priority: 1 },
   { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
 ] as const;

@@ -166,7 +166,9 @@ export function planRestore(
   policies: readonly DynamoDBRestorePolicy[] = [],
 ): Step {
   const current = restore.status ?? {};
-  if (isFinal(restore)) return { status: current, action: { kind: 'done' } };
+  // A final resource costs no AWS call; a spec edit since (deletionPolicy) is only acknowledged, so that
+  // `kubectl wait` on its conditions sees the generation it waits for.
+  if (isFinal(restore)) return { status: observedAt(current, restore.metadata.generation), action: { kind: 'done' } };
   // An answer that belongs to another phase (or to the deletion plan) is no basis for a decision: start afresh.
   const configuring = current.phase === 'Configuring';
   const kind = observation.kind;
@@ -598,18 +600,27 @@ export function pollDelay(elapsedMs: number, options: PlanOptions): number {
   return Math.min(options.pollMaxMs, Math.max(options.pollMinMs, Math.round(elapsedMs / 10)));
 }
 
+/**
+ * Failed for good: Ready False, and a Failed condition True with the same reason (Job's and kstatus's convention),
+ * so `kubectl wait --for=condition=Failed` ends as soon as the restore has failed.
+ */
 export function fail(restore: DynamoDBRestore, base: DynamoDBRestoreStatus, error: ClassifiedError, now: Date): Step {
-  return {
-    status: ready(
-      { ...base, phase: 'Failed', completionTime: now.toISOString(), lastError: { code: truncate(error.code, 256), message: truncate(error.message, MAX_STATUS_MESSAGE), retryable: false } },
-      restore,
-      'False',
-      error.reason,
-      error.message,
-      now,
-    ),
-    action: { kind: 'done' },
-  };
+  const status = ready(
+    { ...base, phase: 'Failed', completionTime: now.toISOString(), lastError: { code: truncate(error.code, 256), message: truncate(error.message, MAX_STATUS_MESSAGE), retryable: false } },
+    restore,
+    'False',
+    error.reason,
+    error.message,
+    now,
+  );
+  const failed = { type: 'Failed', status: 'True' as const, reason: error.reason, message: truncate(error.message, MAX_STATUS_MESSAGE), observedGeneration: restore.metadata.generation };
+  return { status: { ...status, conditions: setCondition(status.conditions, failed, now) }, action: { kind: 'done' } };
+}
+
+/** The status as describing this generation: observedGeneration, its own and every condition's. */
+function observedAt(status: DynamoDBRestoreStatus, generation: number): DynamoDBRestoreStatus {
+  if (status.observedGeneration === generation && (status.conditions ?? []).every((c) => c.observedGeneration === generation)) return status;
+  return { ...status, observedGeneration: generation, ...(status.conditions && { conditions: status.conditions.map((c) => ({ ...c, observedGeneration: generation })) }) };
 }
 
 export function ready(

@@ -11,7 +11,7 @@ import { ConflictError } from '../runtime/custom-objects.ts';
 import type { EventSink } from '../runtime/event-recorder.ts';
 import type { RestoreMetricsSink } from './restore-metrics.ts';
 import { FINALIZER, planDeletion, wantsFinalizer } from './restore-deletion.ts';
-import { isFinal, planRestore, WARNING_REASONS, type Action, type Observation, type PlanOptions } from './restore-plan.ts';
+import { planRestore, WARNING_REASONS, type Action, type Observation, type PlanOptions } from './restore-plan.ts';
 import type { ObservedSettings, SettingRead } from './table-settings.ts';
 import { doneWithSlots, holdsClaim, holdsSlot } from './restore-slots.ts';
 import type { SlotAnswer } from '../runtime/fair-slots.ts';
@@ -107,8 +107,7 @@ async function reconcile(deps: RestoreReconcilerDeps, restore: DynamoDBRestore, 
   // The finalizer goes on before any AWS call, so no table is ever made for a resource that could vanish unseen.
   const updated = await syncFinalizer(deps, restore);
   if (!updated) return {};
-  // A final resource costs nothing: no AWS call, no write.
-  if (isFinal(updated)) return {};
+  // A final resource costs no AWS call, and no write unless its spec changed since (the plan acknowledges it).
   const { result, restore: after } = await drive(deps, updated, planRestore, log);
   // Past its restore: a Retain resource needs the finalizer no more.
   await syncFinalizer(deps, after);

@@ -69,8 +69,11 @@ describe('e2e: the tutorial Music restore', function () {
 
     assert.match(await waited, /dynamodbrestore.dynamodb.restore.dev\/music condition met/);
     const lines = (await bed.kubectl('get', 'ddbr', '-n', namespace)).split('\n');
-    assert.match(lines[0] ?? '', /^NAME\s+TABLE\s+SOURCE\s+PHASE\s+TABLE STATUS\s+AGE$/);
-    assert.match(lines[1] ?? '', new RegExp(`^music\\s+${table}\\s+${backupArn}\\s+Completed\\s+ACTIVE\\s+`));
+    assert.match(lines[0] ?? '', /^NAME\s+TABLE\s+PHASE\s+READY\s+REASON\s+AGE$/);
+    assert.match(lines[1] ?? '', new RegExp(`^music\\s+${table}\\s+Completed\\s+True\\s+RestoreCompleted\\s+`));
+    const wide = (await bed.kubectl('get', 'ddbr', '-n', namespace, '-o', 'wide')).split('\n');
+    assert.match(wide[0] ?? '', /^NAME\s+TABLE\s+PHASE\s+READY\s+REASON\s+SOURCE\s+LAST TABLE STATUS\s+QUEUE\s+AGE$/);
+    assert.match(wide[1] ?? '', new RegExp(`^music\\s+${table}\\s+Completed\\s+True\\s+RestoreCompleted\\s+${backupArn}\\s+ACTIVE\\s+\\d+s$`), 'QUEUE empty once restored');
 
     // What Prometheus scrapes after one restore.
     const metrics = await operator.metrics();

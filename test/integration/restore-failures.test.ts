@@ -50,6 +50,29 @@ describe('integration: restore failures on the test bed', function () {
     assert.deepEqual(events.map((e) => e.type), ['Warning']);
   });
 
+  it('ends `kubectl wait --for=condition=Failed` at once on a failed restore: Failed True with the Ready reason and sentence', async () => {
+    await restores.create(namespace, 'waited', { targetTableName: uniqueName('Music'), source: { backupArn: MISSING_BACKUP } });
+    const out = await bed.kubectl('wait', '--for=condition=Failed', '--timeout=30s', '-n', namespace, 'ddbr/waited');
+    assert.match(out, /dynamodbrestore.dynamodb.restore.dev\/waited condition met/);
+    const done = await restores.get(namespace, 'waited');
+    const failed = done.status?.conditions?.find((c) => c.type === 'Failed');
+    assert.deepEqual(failed && [failed.status, failed.reason, failed.message, failed.observedGeneration], ['True', 'BackupNotFound', ready(done)?.message, 1]);
+  });
+
+  it('acknowledges a deletionPolicy edit on a final resource (generation 2 in the status and its conditions) with no AWS call, so `kubectl wait` on it ends', async () => {
+    await restores.create(namespace, 'edited', { targetTableName: uniqueName('Music'), source: { backupArn: MISSING_BACKUP } });
+    await restores.waitFor(namespace, 'edited', 'to fail', (r) => r.status?.phase === 'Failed');
+    const calls = bed.proxy.calls.length;
+    await bed.kubectl('patch', 'ddbr', 'edited', '-n', namespace, '--type', 'merge', '-p', '{"spec":{"deletionPolicy":"Delete"}}');
+    const out = await bed.kubectl('wait', '--for=condition=Failed', '--timeout=30s', '-n', namespace, 'ddbr/edited');
+    assert.match(out, /condition met/);
+    const edited = await restores.get(namespace, 'edited');
+    assert.equal(edited.metadata.generation, 2);
+    assert.equal(edited.status?.observedGeneration, 2);
+    assert.deepEqual(edited.status?.conditions?.map((c) => [c.type, c.observedGeneration]), [['Ready', 2], ['Failed', 2]]);
+    assert.deepEqual(bed.proxy.calls.slice(calls).map((c) => c.operation), [], 'no AWS call');
+  });
+
   it("fails when the target table exists and is not ours, and leaves that table untouched", async () => {
     const backupArn = await musicBackup(ddb, uniqueName('Music'));
     const taken = uniqueName('Taken');

@@ -807,6 +807,29 @@ describe('arnRegion', () => {
   }
 });
 
+describe('the Failed condition', () => {
+  it('a terminal failure sets Failed True beside Ready False, with the same reason and sentence, at the resource generation', () => {
+    const { step } = plan('Validating', { kind: 'failed', error: new AwsError('BackupNotFoundException', 'gone', 'DescribeBackup') });
+    const failed = step.status.conditions?.find((c) => c.type === 'Failed');
+    const ready = readyOf(step.status);
+    assert.deepEqual(failed && { ...failed }, {
+      type: 'Failed',
+      status: 'True',
+      reason: 'BackupNotFound',
+      message: ready?.message,
+      observedGeneration: GENERATION,
+      lastTransitionTime: NOW.toISOString(),
+    });
+    assert.deepEqual(ready && [ready.status, ready.reason], ['False', 'BackupNotFound']);
+  });
+
+  it('no Failed condition while the restore goes on or once it completed', () => {
+    for (const { step } of [plan('Validating', { kind: 'backupDescribed', backup: backup('CREATING') }), plan('Restoring with startTime', { kind: 'tagged' })]) {
+      assert.equal(step.status.conditions?.some((c) => c.type === 'Failed'), false);
+    }
+  });
+});
+
 describe('adoptable: a table found after a crash is the lost answer to our own restore call', () => {
   const asked: DynamoDBRestoreStatus = { phase: 'Restoring', backupArn: BACKUP_ARN, restoreRequestedAt: REQUESTED_AT };
   const ours = (createdAt: string | undefined, sourceBackupArn = BACKUP_ARN): TableState => table('CREATING', { sourceBackupArn, ...(createdAt ? { restoredAt: createdAt } : {}) });

@@ -638,7 +638,7 @@ describe('restoreReconciler', () => {
       const h = harness();
       h.aws.beforeCall = () => {
         h.aws.beforeCall = undefined;
-        h.store.writeBySomeoneElse({ phase: 'Failed', conditions: [] });
+        h.store.writeBySomeoneElse({ phase: 'Failed', observedGeneration: 1, conditions: [] });
       };
       const result = await h.run();
       assert.deepEqual(h.sequence(), ['finalizer +', 'write Validating/Validating', 'describeBackup@us-east-1', 'conflict', 'fresh', 'finalizer -']);
@@ -655,8 +655,8 @@ describe('restoreReconciler', () => {
 
   describe('final resources', () => {
     const finals: Array<[string, DynamoDBRestoreStatus]> = [
-      ['Completed', { phase: 'Completed', restoreRequestedAt: T0.toISOString(), startTime: T0.toISOString(), completionTime: T0.toISOString(), tableArn: TABLE_ARN, tableStatus: 'ACTIVE' }],
-      ['Failed', { phase: 'Failed', completionTime: T0.toISOString(), lastError: { code: 'BackupNotFoundException', message: 'Gone.', retryable: false } }],
+      ['Completed', { phase: 'Completed', observedGeneration: 1, restoreRequestedAt: T0.toISOString(), startTime: T0.toISOString(), completionTime: T0.toISOString(), tableArn: TABLE_ARN, tableStatus: 'ACTIVE' }],
+      ['Failed', { phase: 'Failed', observedGeneration: 1, completionTime: T0.toISOString(), lastError: { code: 'BackupNotFoundException', message: 'Gone.', retryable: false } }],
     ];
     for (const [phase, status] of finals) {
       it(`${phase}: no DynamoDB call, no write, no event`, async () => {
@@ -668,6 +668,19 @@ describe('restoreReconciler', () => {
         assert.deepEqual(h.store.server?.status, status);
       });
     }
+
+    it('Completed, then its deletionPolicy edited (generation 2): one status write acknowledging generation 2 in the status and every condition, no DynamoDB call, no event', async () => {
+      const ready = { type: 'Ready', status: 'True' as const, reason: 'RestoreCompleted', message: 'Done.', lastTransitionTime: T0.toISOString(), observedGeneration: 1 };
+      const completed: DynamoDBRestoreStatus = { phase: 'Completed', observedGeneration: 1, completionTime: T0.toISOString(), tableStatus: 'ACTIVE', conditions: [ready] };
+      const edited = newRestore(SPEC, completed);
+      edited.metadata.generation = 2;
+      const h = harness(edited);
+      assert.deepEqual(await h.run(), {});
+      assert.deepEqual(h.sequence(), ['write Completed/RestoreCompleted']);
+      assert.deepEqual(h.store.server?.status, { ...completed, observedGeneration: 2, conditions: [{ ...ready, observedGeneration: 2 }] });
+      assert.deepEqual(h.events.events, []);
+      assert.deepEqual(h.regions, []);
+    });
 
     it('a resource gone from the cache: nothing at all', async () => {
       const h = harness('absent');
@@ -985,7 +998,7 @@ describe('restoreReconciler: deletionPolicy', () => {
   it('switching Delete to Retain on a Completed resource removes the finalizer, with no AWS call', async () => {
     const held = newRestore({ ...SPEC, deletionPolicy: 'Retain' });
     held.metadata.finalizers = ['dynamodb.restore.dev/finalizer'];
-    held.status = { phase: 'Completed', tableStatus: 'ACTIVE', tableId: 'table-id-1' };
+    held.status = { phase: 'Completed', observedGeneration: 1, tableStatus: 'ACTIVE', tableId: 'table-id-1' };
     const h2 = harness(held);
     await h2.run();
     assert.deepEqual(h2.sequence(), ['finalizer -']);
