@@ -53,7 +53,9 @@ export class LeaderElector {
   private async run(): Promise<void> {
     const { retryPeriodMs, renewDeadlineMs, log } = this.options;
     while (!this.stopped) {
-      const held = await this.tryAcquireOrRenew().catch((err: unknown) => {
+      // Each attempt is bounded by the renew deadline, as client-go bounds it: an apiserver that never answers must
+      // not keep a leader leading past its deadline while another replica takes the expired lease over.
+      const held = await withDeadline(this.tryAcquireOrRenew(), renewDeadlineMs).catch((err: unknown) => {
         log.warn('Could not read or write the leader lease', { error: errorMessage(err) });
         return false;
       });
@@ -143,4 +145,14 @@ export class LeaderElector {
       log.warn('Could not release the leader lease; another replica takes over once it expires', { error: errorMessage(err) });
     }
   }
+}
+
+/** The promise's outcome, or a rejection once ms have passed without one (the promise itself runs on, ignored). */
+function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  promise.catch(() => undefined);
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }
