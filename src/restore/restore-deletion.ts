@@ -7,7 +7,7 @@
 import type { DynamoDBRestore, DynamoDBRestoreStatus } from '../api/dynamodb-restore.ts';
 import type { DynamoDBRestorePolicy } from '../api/dynamodb-restore-policy.ts';
 import { classifyError } from './restore-errors.ts';
-import { isFinal, ownerTags, OWNER_UID_TAG, ready, Reason, SETTLING_DELAY_MS, type Observation, type PlanOptions, type Step } from './restore-plan.ts';
+import { isFinal, ownerTags, ownerUid, OWNER_UID_TAG, ready, Reason, SETTLING_DELAY_MS, type Observation, type PlanOptions, type Step } from './restore-plan.ts';
 import { deletionPolicyDenial } from './restore-policy.ts';
 import { doneWithSlots } from './restore-slots.ts';
 
@@ -75,7 +75,7 @@ export function planDeletion(
         return { status: note(Reason.DeletionWaiting, `Table ${name} is ${table.status}; ${then}.`, seen), action: { kind: 'requeue', afterMs: SETTLING_DELAY_MS } };
       }
       if (!deletes) return { status: { ...status, ...seen }, action: { kind: 'releaseFinalizer' } };
-      const owner = tags && Object.hasOwn(tags, OWNER_UID_TAG) ? tags[OWNER_UID_TAG] : undefined;
+      const owner = ownerUid(tags);
       // Our own table (by its recorded TableId), deleted before the restore reached its tagging step: the tag the
       // restore would have put there goes on first, so the IAM condition on the owner tag lets DeleteTable through.
       if (owner === undefined) {

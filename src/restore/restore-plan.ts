@@ -111,6 +111,11 @@ export function ownerTags(restore: DynamoDBRestore): Record<string, string> {
   return { [OWNER_TAG]: `${restore.metadata.namespace}/${restore.metadata.name}`.slice(0, 256), [OWNER_UID_TAG]: restore.metadata.uid };
 }
 
+/** The owner-uid tag among a table's tags, if there is one (an own property only: tags are anyone's to write). */
+export function ownerUid(tags: Record<string, string> | undefined): string | undefined {
+  return tags && Object.hasOwn(tags, OWNER_UID_TAG) ? tags[OWNER_UID_TAG] : undefined;
+}
+
 /** The Region in a DynamoDB ARN (arn:partition:dynamodb:REGION:account:...). */
 export function arnRegion(arn: string): string {
   return arn.split(':')[3] ?? '';
@@ -487,7 +492,7 @@ function describeSource(spec: DynamoDBRestore['spec'], base: DynamoDBRestoreStat
  * Whether a RestoreSummary names exactly this resource's source: its backup, or its point-in-time source table (the
  * ARN itself, or by name the table of that name in the target Region: never a name that merely ends the same way).
  */
-export function fromOurSource(
+function fromOurSource(
   restore: DynamoDBRestore,
   base: DynamoDBRestoreStatus,
   defaultRegion?: string,
@@ -521,7 +526,7 @@ export function adoptable(
   options: Pick<PlanOptions, 'adoptionSkewMs' | 'defaultRegion'>,
 ): boolean {
   if (!status.restoreRequestedAt || status.startTime || !table.createdAt || tags === undefined) return false;
-  const owner = Object.hasOwn(tags, OWNER_UID_TAG) ? tags[OWNER_UID_TAG] : undefined;
+  const owner = ownerUid(tags);
   if (owner !== undefined && owner !== restore.metadata.uid) return false;
   if (!fromOurSource(restore, status, options.defaultRegion)(table.restoreSummary)) return false;
   return Date.parse(table.createdAt) >= Date.parse(status.restoreRequestedAt) - options.adoptionSkewMs;
