@@ -1,6 +1,7 @@
 // DynamoDBRestorePolicy enforcement, free of I/O: does every policy governing a restore's namespace allow it?
 // Patterns are RE2, matched as the ValidatingAdmissionPolicy in deploy/ matches them in CEL: the value must match
 // '^(?:' + pattern + ')$'. RE2 (re2js) runs in time linear in the input, so no tenant value can stall the event loop.
+import { LRUCache } from 'lru-cache';
 import { RE2JS } from 're2js';
 import type { DynamoDBRestore } from '../api/dynamodb-restore.ts';
 import type { DynamoDBRestorePolicy } from '../api/dynamodb-restore-policy.ts';
@@ -11,9 +12,11 @@ export interface PolicyDenial {
   message: string;
 }
 
-/** Policies hold at most a few hundred patterns each; the bound only keeps a churn of edited policies from growing it. */
-const CACHE_SIZE = 1000;
-const compiled = new Map<string, RE2JS | undefined>();
+/**
+ * Compiled patterns, and false for one that does not compile. Policies hold at most a few hundred patterns each; the
+ * bound only keeps a churn of edited policies from growing it (lru-cache, as the AWS client cache).
+ */
+const compiled = new LRUCache<string, RE2JS | false>({ max: 1000 });
 
 /**
  * The pattern as CEL compiles it, or undefined when it does not compile. The pattern must also compile on its own
@@ -21,17 +24,17 @@ const compiled = new Map<string, RE2JS | undefined>();
  * value starting with a.
  */
 function compile(pattern: string): RE2JS | undefined {
-  if (compiled.has(pattern)) return compiled.get(pattern);
-  let regex: RE2JS | undefined;
-  try {
-    RE2JS.compile(pattern);
-    regex = RE2JS.compile(`^(?:${pattern})$`);
-  } catch {
-    regex = undefined;
+  let regex = compiled.get(pattern);
+  if (regex === undefined) {
+    try {
+      RE2JS.compile(pattern);
+      regex = RE2JS.compile(`^(?:${pattern})$`);
+    } catch {
+      regex = false;
+    }
+    compiled.set(pattern, regex);
   }
-  if (compiled.size >= CACHE_SIZE) compiled.delete(compiled.keys().next().value as string);
-  compiled.set(pattern, regex);
-  return regex;
+  return regex || undefined;
 }
 
 /** Whether the pattern is one admission accepts: RE2 that compiles on its own and as CEL's whole-value match. */
