@@ -37,7 +37,10 @@ describe('integration: restore slots and the control-plane rate', function () {
     bed.proxy.resetLimits();
     bed.proxy.maxRestoresInProgress = 2;
     bed.proxy.controlPlaneRate = { perSecond: 8, burst: 8 };
-    bed.proxy.holdCreatingMs = 1_500;
+    // The two restores that take the slots first stay CREATING long enough for team b to be queued behind them on
+    // a slow machine; the rest are quick. (The order below depends on b0 queueing before the first slot frees.)
+    let drawn = 0;
+    bed.proxy.restoreDuration = () => (drawn++ < 2 ? 8_000 : 500);
     operator = await bed.startOperator({ WATCH_NAMESPACES: `${teamA},${teamB}`, MAX_RESTORES_IN_PROGRESS: '2', AWS_CALLS_PER_SECOND: '6', POLL_MIN_SECONDS: '1' });
     try {
       const callsBefore = bed.proxy.calls.length;
@@ -58,6 +61,8 @@ describe('integration: restore slots and the control-plane rate', function () {
         const text = await operator.metrics();
         return /dynamodb_restore_slots_in_use\{pool="operator\/us-east-1"\} 2\n/.test(text) && /dynamodb_restore_slots_waiting\{pool="operator\/us-east-1"\} [1-9]/.test(text);
       }, 20_000, 100);
+      await restores.waitFor(teamB, 'b0', 'to be Queued', (r) => r.status?.phase === 'Queued');
+      assert.equal(bed.proxy.restoresInProgress('us-east-1'), 2, 'premise: b0 queued while both first restores are still CREATING');
       // Every resource watched at once, to see the queue as it was.
       const positions: number[] = [];
       const watch = (namespace: string, name: string) =>
