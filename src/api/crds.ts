@@ -3,6 +3,7 @@ import { stringify } from 'yaml';
 import type { TSchema } from '@sinclair/typebox';
 import { DynamoDBRestoreSpec, DynamoDBRestoreStatus, GROUP, KIND, PLURAL, PRINTER_COLUMNS, VERSION } from './dynamodb-restore.ts';
 import { DynamoDBRestorePolicySpec, POLICY_KIND, POLICY_PLURAL, POLICY_PRINTER_COLUMNS } from './dynamodb-restore-policy.ts';
+import { renderApiReference } from './api-reference.ts';
 
 export interface RenderedCrd {
   fileName: string;
@@ -100,7 +101,7 @@ const GENERATED = '# Generated from src/api by `make generate`. Do not edit.\n';
 
 /**
  * Every generated file, by path from the repository root: the CRDs in crds/ (with a kustomization, so the
- * kustomize base can include them) and the same CRDs in the Helm chart's crds/.
+ * kustomize base can include them), the same CRDs in the Helm chart's crds/, and the API reference.
  */
 export function generatedFiles(): Array<{ path: string; content: string }> {
   const crds = renderCrds();
@@ -109,5 +110,6 @@ export function generatedFiles(): Array<{ path: string; content: string }> {
     ...crds.map((c) => ({ path: `crds/${c.fileName}`, content: c.yaml })),
     { path: 'crds/kustomization.yaml', content: kustomization },
     ...crds.map((c) => ({ path: `deploy/helm/dynamodb-restore-operator/crds/${c.fileName}`, content: c.yaml })),
+    { path: 'docs/api.md', content: renderApiReference(crds) },
   ];
 }
