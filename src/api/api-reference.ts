@@ -106,7 +106,7 @@ export function renderApiReference(crds: RenderedCrd[]): string {
       group: string;
       names: { kind: string; shortNames: string[] };
       scope: string;
-      versions: Array<{ name: string; schema: { openAPIV3Schema: Schema } }>;
+      versions: [{ name: string; schema: { openAPIV3Schema: Schema } }];
     };
     const [version] = spec.versions;
     const root = version.schema.openAPIV3Schema;
