@@ -9,6 +9,10 @@ NPM_VERSION  := 11.21.2
 KUBE_VERSION := v1.36.3
 HELM_VERSION := v3.19.0
 GLUA_VERSION := v1.1.1
+ACTIONLINT_VERSION := v1.7.12
+# The one version source: package.json's (the chart, the kustomize base and the image tag follow it; a unit test
+# checks they agree).
+VERSION := $(shell sed -n 's/^  "version": "\(.*\)",$$/\1/p' package.json)
 
 TOOLS_DIR ?= $(or $(DDBR_TOOLS_DIR),$(HOME)/.cache/dynamodb-restore-operator)
 NODE_ARCH := $(subst x86_64,x64,$(subst aarch64,arm64,$(shell uname -m)))
@@ -23,6 +27,7 @@ export PATH := $(dir $(NODE)):$(NODE_DIR)/node_modules/.bin:$(CURDIR)/node_modul
 HELM      := $(TOOLS_DIR)/helm-$(HELM_VERSION)/helm
 # gopher-lua: the Lua 5.1 interpreter Argo CD runs health checks with.
 GLUA      := $(TOOLS_DIR)/glua-$(GLUA_VERSION)/glua
+ACTIONLINT := $(TOOLS_DIR)/actionlint-$(ACTIONLINT_VERSION)/actionlint
 
 export TESTBED_ASSETS := $(ASSETS)
 export TESTBED_HELM := $(HELM)
@@ -45,10 +50,11 @@ test: deps testbed-tools check ## Type-check, lint, drift-check and run every te
 	c8 mocha
 
 .PHONY: check
-check: deps ## Type-check, lint and check generated files for drift
+check: deps $(ACTIONLINT) ## Type-check, lint and check generated files for drift
 	tsc --noEmit
 	eslint --max-warnings 0 .
 	node --import tsx src/api/generate-crds.ts --check
+	$(ACTIONLINT) -shellcheck= -pyflakes= .github/workflows/*.yml
 
 .PHONY: generate
 generate: deps ## Regenerate crds/ from src/api
@@ -99,6 +105,27 @@ e2e-kind: deps testbed-tools ## Run the end-to-end suite on a kind cluster (need
 image: ## Build the container image (needs Docker)
 	docker build -t dynamodb-restore-operator:dev .
 
+# RELEASE_IMAGE=none skips the image (the release workflow builds it multi-arch with buildx).
+RELEASE_IMAGE ?= ghcr.io/dynamodb-restore/dynamodb-restore-operator:v$(VERSION)
+.PHONY: release
+release: deps $(HELM) ## Build the release into dist/release: chart package, SBOM (CycloneDX) and the image as an archive
+	rm -rf dist/release && mkdir -p dist/release
+	$(HELM) lint --strict deploy/helm/dynamodb-restore-operator
+	$(HELM) package deploy/helm/dynamodb-restore-operator --destination dist/release
+	npm sbom --omit=dev --sbom-format cyclonedx > dist/release/dynamodb-restore-operator-$(VERSION).cdx.json
+	@if [ "$(RELEASE_IMAGE)" = none ]; then exit 0; \
+	elif docker info >/dev/null 2>&1; then \
+	  docker build -t $(RELEASE_IMAGE) . && docker save -o dist/release/image-$(VERSION).tar $(RELEASE_IMAGE); \
+	elif command -v buildah >/dev/null; then \
+	  buildah bud -t $(RELEASE_IMAGE) . && buildah push $(RELEASE_IMAGE) docker-archive:dist/release/image-$(VERSION).tar:$(RELEASE_IMAGE); \
+	else echo "make release: no Docker engine and no buildah to build the image (RELEASE_IMAGE=none skips it)" >&2; exit 1; fi
+	ls -l dist/release
+
+# The release workflow's guard: the tag pushed names the version package.json holds.
+.PHONY: release-check-version
+release-check-version:
+	@test "$(VERSION)" = "$(VERSION_TAG)" || { echo "tag v$(VERSION_TAG) but package.json says $(VERSION)" >&2; exit 1; }
+
 # Needs a registry that answers npm's advisory endpoint (a POST); the one this project's machines reach answers 405,
 # so here it fails and says so rather than pass having checked nothing (docs/security.md).
 .PHONY: audit
@@ -136,6 +163,10 @@ $(TOOLS_DIR)/kube-$(KUBE_VERSION)/kube-apiserver:
 # helm's module has no replace directives, so go install builds it straight from the Go module proxy.
 $(HELM):
 	GOBIN=$(dir $@) CGO_ENABLED=0 go install -trimpath -ldflags '-s -w' helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)
+
+# The release workflow's linter (it cannot run here; `make check` lints it).
+$(ACTIONLINT):
+	GOBIN=$(dir $@) CGO_ENABLED=0 go install -trimpath -ldflags '-s -w' github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION)
 
 $(GLUA):
 	GOBIN=$(dir $@) CGO_ENABLED=0 go install -trimpath -ldflags '-s -w' github.com/yuin/gopher-lua/cmd/glua@$(GLUA_VERSION)
