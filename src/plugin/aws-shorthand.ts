@@ -69,6 +69,7 @@ export function parseShorthand(input: string): Record<string, Parsed> {
       if (i >= input.length) fail("']'");
       items.push(value());
       skipSpaces();
+      if (i >= input.length) fail("']'");
       if (input[i] !== ']') expect(',');
     }
     i++;

@@ -123,7 +123,7 @@ retry creates NAME-retry-<n> (or --name) with the failed restore's spec.
 Every command: -n/--namespace, --kubeconfig, --context, as kubectl's.`;
 
 export function parseCommandLine(argv: readonly string[]): Invocation {
-  const [command, ...rest] = argv;
+  const [command, ...rest] = commandFirst(argv);
   switch (command) {
     case undefined:
     case 'help':
@@ -174,6 +174,19 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
     default:
       throw new UsageError(`unknown command "${command}"; the commands are restore, wait, describe and retry (kubectl ddbr --help)`);
   }
+}
+
+/** Flags before the command go after it (`kubectl ddbr -n team-a wait music`), as kubectl takes its own anywhere. */
+function commandFirst(argv: readonly string[]): string[] {
+  const leading: string[] = [];
+  let i = 0;
+  while (i < argv.length && argv[i]?.startsWith('-') && argv[i] !== '-h' && argv[i] !== '--help') {
+    const flag = argv[i] ?? '';
+    const takesValue = !flag.includes('=') && ['-n', '--namespace', '--kubeconfig', '--context'].includes(flag);
+    leading.push(...argv.slice(i, takesValue ? i + 2 : i + 1));
+    i += takesValue ? 2 : 1;
+  }
+  return i < argv.length ? [argv[i] ?? '', ...argv.slice(i + 1), ...leading] : leading;
 }
 
 function parse<T extends ParseArgsOptionsConfig>(args: string[], options: T, command: string) {
