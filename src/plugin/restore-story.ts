@@ -48,7 +48,7 @@ export function restoreStory(restore: DynamoDBRestore, events: readonly StoryEve
   return lines.join('\n') + '\n';
 }
 
-/** The status's own times and the events, in time order (a status time first when both say the same second). */
+/** The status's own times (which outlive events: an apiserver keeps those an hour by default) and the events, in time order. */
 function timeline(restore: DynamoDBRestore, events: readonly StoryEvent[]): Step[] {
   const { metadata, status = {} } = restore;
   const steps: Step[] = [];
@@ -59,8 +59,9 @@ function timeline(restore: DynamoDBRestore, events: readonly StoryEvent[]): Step
   at(metadata.creationTimestamp, 'Created');
   at(status.restoreRequestedAt, 'Restore requested', 'the restore call to AWS is about to be made');
   at(status.startTime, 'Table CREATING', 'AWS accepted the restore');
-  for (const event of events) at(event.at, event.reason ?? event.type ?? 'Event', event.message ?? '');
   at(status.completionTime, status.phase ?? 'Finished');
+  // Events are recorded after the status write they tell of: on the same millisecond, after it.
+  for (const event of events) at(event.at, event.reason ?? event.type ?? 'Event', event.message ?? '');
   return steps.sort((a, b) => a.at - b.at);
 }
 

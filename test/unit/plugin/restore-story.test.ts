@@ -28,7 +28,7 @@ const failed = restore({}, {
 });
 
 describe('restoreStory (kubectl ddbr describe)', () => {
-  it('a Failed restore: what was asked, the steps with times in order, the AWS error and the retry command', () => {
+  it('a Failed restore: what was asked, the steps with times in order (a status time before an event of the same moment), the AWS error and the retry command', () => {
     const events = [
       { at: new Date('2026-12-04T10:00:01Z'), type: 'Normal', reason: 'Validating', message: `Checking backup ${ARN}.` },
       { at: new Date('2026-12-04T10:00:03Z'), type: 'Warning', reason: 'BackupNotFound', message: NOT_FOUND },
@@ -46,8 +46,8 @@ describe('restoreStory (kubectl ddbr describe)', () => {
         'Steps:',
         '  2026-12-04T10:00:00Z      +0s  Created',
         `  2026-12-04T10:00:01Z      +1s  Validating            Checking backup ${ARN}.`,
-        `  2026-12-04T10:00:03Z      +3s  BackupNotFound        ${NOT_FOUND}`,
         '  2026-12-04T10:00:03Z      +3s  Failed',
+        `  2026-12-04T10:00:03Z      +3s  BackupNotFound        ${NOT_FOUND}`,
         '',
         'AWS error:  BackupNotFoundException',
         `            ${NOT_FOUND}`,
@@ -85,8 +85,8 @@ describe('restoreStory (kubectl ddbr describe)', () => {
         '  2026-12-04T10:00:00Z      +0s  Created',
         '  2026-12-04T10:00:02Z      +2s  Restore requested     the restore call to AWS is about to be made',
         '  2026-12-04T10:00:02Z      +2s  Table CREATING        AWS accepted the restore',
-        '  2026-12-04T10:07:14Z   +7m14s  RestoreCompleted      Table Music is ACTIVE.',
         '  2026-12-04T10:07:14Z   +7m14s  Completed',
+        '  2026-12-04T10:07:14Z   +7m14s  RestoreCompleted      Table Music is ACTIVE.',
         '',
       ].join('\n'),
     );
