@@ -77,7 +77,7 @@ export class KubeSession {
     const path = `/apis/${GROUP}/${VERSION}/namespaces/${this.namespace}/${PLURAL}`;
     const controller = await new Watch(this.kubeConfig).watch(
       path,
-      { fieldSelector: `metadata.name=${name}`, resourceVersion, allowWatchBookmarks: false },
+      { fieldSelector: `metadata.name=${name}`, resourceVersion },
       (type: string, object: DynamoDBRestore) => onChange(type === 'DELETED' ? undefined : object),
       onEnd,
     );

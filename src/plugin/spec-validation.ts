@@ -1,7 +1,7 @@
 // The CRD's OpenAPI schema, checked on the client: the JSON Schema crds/ holds (from src/api, the one source), so
 // `--dry-run=client` refuses what the apiserver's schema would. Unknown fields are refused as `kubectl apply`'s
 // default strict field validation refuses them. The CEL rules are the apiserver's to check (`--dry-run=server`);
-// the flags rule out the ones about sources by construction (plugin-arguments.ts).
+// the flags rule out the ones about sources by construction (restore-manifest.ts).
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { toOpenApi } from '../api/crds.ts';
 import { DynamoDBRestoreSpec, Overrides } from '../api/dynamodb-restore.ts';

@@ -1,17 +1,17 @@
-// `kubectl ddbr` on the test bed, as a team runs it: installed with npm (`npm install -g` of the production build),
-// found by kubectl on PATH, run with the team deployer's kubeconfig (the shipped tenant role, nothing more) against
+// `kubectl ddbr` on the test bed, as a team runs it: installed with npm (`npm install -g` of the production build)
+// or with krew (the manifest in deploy/krew), found by kubectl on PATH, run with the team deployer's kubeconfig (the shipped tenant role, nothing more) against
 // the real apiserver, the operator and the emulator.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { execFile } from 'node:child_process';
 import { parse } from 'yaml';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { sharedTestBed } from '../support/shared-testbed.ts';
 import { dynamodbClient, musicBackup, Restores, uniqueName } from '../support/restores.ts';
-import { kubectlBinary, type OperatorProcess, type TestBed } from '../support/testbed.ts';
+import { kubectlBinary, REPO, type OperatorProcess, type TestBed } from '../support/testbed.ts';
+import { buildPluginArchive, KREW_MANIFEST, krewManifest } from '../../hack/plugin-archive.ts';
 
 interface Run {
   code: number | null;
@@ -37,9 +37,9 @@ describe('integration: the kubectl plugin (kubectl ddbr)', function () {
     return run(kubectlBinary(), ['ddbr', '--kubeconfig', kubeconfig, '-n', namespace, ...args], stdin);
   }
 
-  function run(command: string, args: string[], stdin?: string): Promise<Run> {
+  function run(command: string, args: string[], stdin?: string, env: Record<string, string> = { PATH: pluginPath }): Promise<Run> {
     return new Promise((resolve, reject) => {
-      const child = spawn(command, args, { env: { PATH: pluginPath, HOME: process.env.HOME } });
+      const child = spawn(command, args, { env: { HOME: process.env.HOME, ...env } });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -251,6 +251,27 @@ describe('integration: the kubectl plugin (kubectl ddbr)', function () {
       assert.deepEqual((await restores.get(namespace, second.name)).spec.source, { backup: { tableName: sourceTable, backupName: 'MusicBackup' } });
       assert.deepEqual(bed.proxy.callsOf('RestoreTableFromBackup', second.table).map((c) => c.body.BackupArn), [backupArn]);
     });
+  });
+
+  it('installs with krew from deploy/krew/ddbr.yaml and the archive `make plugin-archive` builds; kubectl ddbr then runs from that one file', async () => {
+    const krew = process.env.TESTBED_KREW;
+    if (!krew) throw new Error('TESTBED_KREW is not set: run the tests through `make test`');
+    const dir = join(bed.group.dir, 'krew');
+    mkdirSync(dir, { recursive: true });
+    const { archive, sha256 } = await buildPluginArchive(dir);
+    // The manifest as `make plugin-archive` writes it for this build (the committed one names the release's archive).
+    const { version } = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string };
+    const manifest = join(dir, 'ddbr.yaml');
+    writeFileSync(manifest, krewManifest(readFileSync(KREW_MANIFEST, 'utf8'), version, sha256));
+    const root = join(dir, 'root');
+    const installed = await run(krew, ['install', `--manifest=${manifest}`, `--archive=${archive}`], undefined, { KREW_ROOT: root, PATH: pluginPath });
+    assert.equal(installed.code, 0, installed.stderr);
+    assert.match(installed.stderr, /Installed plugin: ddbr/);
+    // kubectl finds krew's kubectl-ddbr (no npm install on this PATH), which runs on node alone.
+    const path = [join(root, 'bin'), dirname(process.execPath), '/usr/bin', '/bin'].join(':');
+    const described = await run(kubectlBinary(), ['ddbr', 'describe', 'from-arn', '--kubeconfig', kubeconfig, '-n', namespace], undefined, { PATH: path });
+    assert.equal(described.code, 0, described.stderr);
+    assert.match(described.stdout, /^Name: {7}from-arn\nNamespace: {2}/);
   });
 
   it('--context picks the kubeconfig context, and an unknown one is refused', async () => {
