@@ -1,7 +1,7 @@
 // `kubectl ddbr describe`: a restore's story for a person. What was asked, each step with its time (the status's
 // times and the operator's events, one for every change of the Ready reason), where it waits, the AWS error and
 // what to do about it. Pure: the command reads the resource and its events.
-import type { DynamoDBRestore } from '../api/dynamodb-restore.ts';
+import { SETTINGS, type DynamoDBRestore } from '../api/dynamodb-restore.ts';
 
 export interface StoryEvent {
   at: Date;
@@ -28,6 +28,12 @@ export function restoreStory(restore: DynamoDBRestore, events: readonly StoryEve
   ];
   if (status.phase === 'Queued' && status.queuePosition !== undefined) {
     lines.push(`Queue:      position ${status.queuePosition} for one of the account and Region's restore slots (1: next)`);
+  }
+  const settings = SETTINGS.filter((setting) => spec.tableSettings?.[setting] !== undefined);
+  if (settings.length > 0) {
+    const applied = new Set(status.appliedSettings);
+    const pending = settings.filter((setting) => !applied.has(setting));
+    lines.push(`Settings:   ${settings.filter((setting) => applied.has(setting)).join(', ') || 'none'} in place${pending.length ? `; ${pending.join(', ')} to apply` : ''}`);
   }
   if (status.tableArn) lines.push(`Restored:   ${status.tableArn}${status.tableStatus ? ` (${status.tableStatus} when last looked at)` : ''}`);
   if (ready?.message) lines.push(`Now:        ${ready.message}`);

@@ -115,6 +115,15 @@ describe('restoreStory (kubectl ddbr describe)', () => {
     assert.match(story, /^What to do: nothing yet: the operator retries on its own; the error says what would help\.$/m);
   });
 
+  it('a Configuring restore: the tableSettings in place and those still to apply, in the order they are applied', () => {
+    const configuring = restore({ tableSettings: { deletionProtection: true, tags: { team: 'a' }, stream: { viewType: 'KEYS_ONLY' } } }, {
+      phase: 'Configuring',
+      appliedSettings: ['tags'],
+    });
+    assert.match(restoreStory(configuring, []), /^Settings: {3}tags in place; stream, deletionProtection to apply$/m);
+    assert.match(restoreStory(restore({ tableSettings: { pointInTimeRecovery: true } }, { phase: 'Configuring' }), []), /^Settings: {3}none in place; pointInTimeRecovery to apply$/m);
+  });
+
   it('a restore the operator has not picked up: says so and where to look', () => {
     const story = restoreStory(restore({ source: { pointInTime: { sourceTableArn: 'arn:aws:dynamodb:us-east-1:123456789012:table/Music', restoreDateTime: '2026-11-20T10:00:00Z' } } }), []);
     assert.match(story, /^Source: {5}table arn:aws:dynamodb:us-east-1:123456789012:table\/Music as of 2026-11-20T10:00:00Z$/m);
