@@ -5,8 +5,8 @@ import type { DynamoDBRestore } from '../../api/dynamodb-restore.ts';
 import { apiErrorMessage, type KubeSession } from '../kube-session.ts';
 import type { Terminal } from '../terminal.ts';
 
-export const EXIT_FAILED = 1;
-export const EXIT_TIMEOUT = 124;
+const EXIT_FAILED = 1;
+const EXIT_TIMEOUT = 124;
 /** After a watch that ended with an error, before the next: an apiserver that refuses is not hammered. */
 const REWATCH_DELAY_MS = 1_000;
 
