@@ -202,6 +202,28 @@ describe('integration: the kubectl plugin (kubectl ddbr)', function () {
     assert.equal(await restores.find(namespace, 'provisioned'), undefined);
   });
 
+  it('the apiserver admits (--dry-run=server) the source each source flag makes, and every override flag', async () => {
+    const sources = [
+      ['--backup-arn', backupArn],
+      ['--backup-name', 'MusicBackup', '--source-table', sourceTable],
+      ['--latest-backup-of', sourceTable],
+      ['--source-table', sourceTable, '--restore-time', '2026-11-20T10:00:00Z'],
+      ['--source-table', `arn:aws:dynamodb:us-east-1:123456789012:table/${sourceTable}`, '--latest-restorable'],
+    ];
+    const overrides = [
+      '--region', 'us-east-1', '--role-arn', 'arn:aws:iam::123456789012:role/dynamodb-restore-team-a', '--deletion-policy', 'Delete',
+      '--billing-mode-override', 'PAY_PER_REQUEST', '--on-demand-throughput-override', 'MaxReadRequestUnits=100,MaxWriteRequestUnits=-1',
+      '--global-secondary-index-override', '[]',
+      '--local-secondary-index-override', '[{"IndexName":"by-album","KeySchema":[{"AttributeName":"Artist","KeyType":"HASH"},{"AttributeName":"AlbumTitle","KeyType":"RANGE"}],"Projection":{"ProjectionType":"INCLUDE","NonKeyAttributes":["Year"]}}]',
+      '--sse-specification-override', 'Enabled=true,SSEType=KMS,KMSMasterKeyId=alias/team-a',
+    ];
+    for (const source of sources) {
+      const admitted = await kubectlDdbr(['restore', 'shapes', '--table', uniqueName('Shape'), ...source, ...overrides, '--dry-run=server']);
+      assert.deepEqual(admitted, { code: 0, stdout: 'dynamodbrestore.dynamodb.restore.dev/shapes created (server dry run)\n', stderr: '' }, source.join(' '));
+    }
+    assert.equal(await restores.find(namespace, 'shapes'), undefined);
+  });
+
   it('restore refuses what the CRD schema refuses before calling the apiserver, naming each field', async () => {
     const refused = await kubectlDdbr(['restore', 'bad', '--table', 'My Music', '--backup-arn', backupArn, '--sse-specification-override', 'Enabled=yes,SSETyp=KMS']);
     assert.deepEqual(refused, {
