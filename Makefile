@@ -9,6 +9,8 @@ NPM_VERSION  := 11.21.2
 KUBE_VERSION := v1.36.3
 HELM_VERSION := v3.19.0
 GLUA_VERSION := v1.1.1
+# The newest krew the Go module proxy serves; the tests install kubectl ddbr with it from deploy/krew/ddbr.yaml.
+KREW_VERSION := v0.4.3
 ACTIONLINT_VERSION := v1.7.12
 # The one version source: package.json's (the chart, the kustomize base and the image tag follow it; a unit test
 # checks they agree).
@@ -27,11 +29,13 @@ export PATH := $(dir $(NODE)):$(NODE_DIR)/node_modules/.bin:$(CURDIR)/node_modul
 HELM      := $(TOOLS_DIR)/helm-$(HELM_VERSION)/helm
 # gopher-lua: the Lua 5.1 interpreter Argo CD runs health checks with.
 GLUA      := $(TOOLS_DIR)/glua-$(GLUA_VERSION)/glua
+KREW      := $(TOOLS_DIR)/krew-$(KREW_VERSION)/krew
 ACTIONLINT := $(TOOLS_DIR)/actionlint-$(ACTIONLINT_VERSION)/actionlint
 
 export TESTBED_ASSETS := $(ASSETS)
 export TESTBED_HELM := $(HELM)
 export TESTBED_GLUA := $(GLUA)
+export TESTBED_KREW := $(KREW)
 export TESTBED_MOTO_SERVER := $(VENV)/bin/moto_server
 export TESTBED_RUNS_DIR := $(TOOLS_DIR)/runs
 # The benchmark's baseline: the aws CLI from PyPI, in its own venv keyed by its requirements.
@@ -108,11 +112,12 @@ image: ## Build the container image (needs Docker)
 # RELEASE_IMAGE=none skips the image (the release workflow builds it multi-arch with buildx).
 RELEASE_IMAGE ?= ghcr.io/dynamodb-restore/dynamodb-restore-operator:v$(VERSION)
 .PHONY: release
-release: deps $(HELM) ## Build the release into dist/release: chart package, SBOM (CycloneDX) and the image as an archive
+release: deps $(HELM) ## Build the release into dist/release: chart package, SBOM (CycloneDX), the kubectl plugin's krew archive and the image as an archive
 	rm -rf dist/release && mkdir -p dist/release
 	$(HELM) lint --strict deploy/helm/dynamodb-restore-operator
 	$(HELM) package deploy/helm/dynamodb-restore-operator --destination dist/release
 	npm sbom --omit=dev --sbom-format cyclonedx > dist/release/dynamodb-restore-operator-$(VERSION).cdx.json
+	node --import tsx hack/plugin-archive.ts --check
 	@if [ "$(RELEASE_IMAGE)" = none ]; then exit 0; \
 	elif docker info >/dev/null 2>&1; then \
 	  docker build -t $(RELEASE_IMAGE) . && docker save -o dist/release/image-$(VERSION).tar $(RELEASE_IMAGE); \
@@ -120,6 +125,10 @@ release: deps $(HELM) ## Build the release into dist/release: chart package, SBO
 	  buildah bud -t $(RELEASE_IMAGE) . && buildah push $(RELEASE_IMAGE) docker-archive:dist/release/image-$(VERSION).tar:$(RELEASE_IMAGE); \
 	else echo "make release: no Docker engine and no buildah to build the image (RELEASE_IMAGE=none skips it)" >&2; exit 1; fi
 	ls -l dist/release
+
+.PHONY: plugin-archive
+plugin-archive: deps ## Build kubectl ddbr's krew archive into dist/release and write its sha256 into deploy/krew/ddbr.yaml
+	node --import tsx hack/plugin-archive.ts
 
 # The release workflow's guard: the tag pushed names the version package.json holds.
 .PHONY: release-check-version
@@ -150,7 +159,7 @@ $(NODE):
 	rm -rf $(NODE_DIR) && mv $(NODE_DIR).tmp $(NODE_DIR)
 
 .PHONY: testbed-tools
-testbed-tools: $(VENV)/.installed $(ASSETS)/kube-apiserver $(HELM) $(GLUA)
+testbed-tools: $(VENV)/.installed $(ASSETS)/kube-apiserver $(HELM) $(GLUA) $(KREW)
 
 $(VENV)/.installed:
 	rm -rf $(VENV) && python3 -m venv $(VENV)
@@ -170,3 +179,6 @@ $(ACTIONLINT):
 
 $(GLUA):
 	GOBIN=$(dir $@) CGO_ENABLED=0 go install -trimpath -ldflags '-s -w' github.com/yuin/gopher-lua/cmd/glua@$(GLUA_VERSION)
+
+$(KREW):
+	GOBIN=$(dir $@) CGO_ENABLED=0 go install -trimpath -ldflags '-s -w' sigs.k8s.io/krew/cmd/krew@$(KREW_VERSION)

@@ -12,7 +12,7 @@ export interface RenderedCrd {
 }
 
 /** TypeBox adds symbol-keyed metadata; JSON keeps exactly the JSON Schema a CRD can hold. */
-function toOpenApi(schema: TSchema): unknown {
+export function toOpenApi(schema: TSchema): unknown {
   return JSON.parse(JSON.stringify(schema));
 }
 
