@@ -163,7 +163,7 @@ export const DynamoDBRestoreScheduleSpec = Type.Object(
             'that run is Completed (restored, ACTIVE and configured), never before; older tables are deleted only ' +
             'after, as the history limit says, so a reader never finds a missing table (keep ' +
             'successfulRestoresHistoryLimit at 2 or more so readers have time to move over).',
-          ...celRules({ rule: "self.?tableNameKey.orValue('tableName') != self.?tableArnKey.orValue('tableArn')", message: 'tableNameKey and tableArnKey must differ' }),
+          ...celRules({ rule: '!has(self.tableNameKey) || !has(self.tableArnKey) || self.tableNameKey != self.tableArnKey', message: 'tableNameKey and tableArnKey must differ' }),
         },
       ),
     ),
