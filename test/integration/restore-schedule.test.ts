@@ -231,7 +231,7 @@ describe('integration: DynamoDBRestoreSchedule', function () {
       assert.match(message, /^The run's DynamoDBRestore was refused: .*tenant-/);
       const list = (await scheduleApi.listNamespacedCustomObject({ group, version, plural: 'dynamodbrestores', namespace: strict })) as { items: unknown[] };
       assert.equal(list.items.length, 0);
-      assert.equal(bed.proxy.calls.filter((c) => String(c.body.TargetTableName ?? '').startsWith(`${musicTable}-refused-`)).length, 0);
+      assert.equal(bed.proxy.calls.filter((c) => typeof c.body.TargetTableName === 'string' && c.body.TargetTableName.startsWith(`${musicTable}-refused-`)).length, 0);
     } finally {
       await scheduleApi.deleteNamespacedCustomObject({ group, version, plural, namespace: strict, name: 'refused' }).catch((err: unknown) => {
         if (!(err instanceof ApiException && err.code === 404)) throw err;
