@@ -25,6 +25,7 @@ import { startMetricsServer } from './runtime/metrics-server.ts';
 import { startProbeServer } from './runtime/probe-server.ts';
 import { KubernetesRequestAuthorizer, kubernetesAccessReviews } from './runtime/request-authorizer.ts';
 import { setupSchedules } from './schedule/schedule-setup.ts';
+import { ttlController } from './restore/ttl-controller.ts';
 
 const CONTROLLER = 'dynamodb.restore.dev/restore-controller';
 
@@ -124,6 +125,7 @@ async function main(): Promise<void> {
 
   // The caches run on every replica (a new leader starts warm); only the leader's controller works on keys.
   let controller: Controller | undefined;
+  let ttl: Controller | undefined;
   const startWorking = () => {
     const working = new Controller({ name: 'dynamodbrestore', concurrency: config.maxConcurrentReconciles, log, metrics, reconcile });
     controller = working;
@@ -139,11 +141,16 @@ async function main(): Promise<void> {
     working.start();
     for (const restore of cached()) working.queue.add(objectKey(restore));
     schedules.startWorking();
+    const expiring = ttlController({ cached: (key) => store.cached(key), deleteRestore: (namespace, name, uid) => restores.delete(namespace, name, uid), log, metrics });
+    ttl = expiring;
+    expiring.start();
+    for (const restore of cached()) if (restore.spec.ttlSecondsAfterFinished !== undefined) expiring.queue.add(objectKey(restore));
   };
   const stopWorking = async () => {
-    const stopping = controller;
+    const stopping = [controller, ttl];
     controller = undefined;
-    await Promise.all([stopping?.stop(), schedules.stopWorking()]);
+    ttl = undefined;
+    await Promise.all([...stopping.map((c) => c?.stop()), schedules.stopWorking()]);
   };
 
   // One informer per watched namespace (RBAC may grant no more), or one for the whole cluster.
@@ -155,7 +162,10 @@ async function main(): Promise<void> {
         path: restores.path(namespace || undefined),
         list: () => restores.list(namespace || undefined),
         onKey: (key) => controller?.queue.add(key),
-        onObject: (restore) => schedules.onRestore(restore),
+        onObject: (restore) => {
+          schedules.onRestore(restore);
+          if (restore.spec.ttlSecondsAfterFinished !== undefined) ttl?.queue.add(objectKey(restore));
+        },
         log,
         resyncPeriodMs: config.resyncPeriodMs,
       }),

@@ -3,7 +3,7 @@
 // limits. One source for the CRD schema, the types and `kubectl explain`, like the DynamoDBRestore API it builds on.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Condition, DynamoDBRestoreSpec, GROUP, VERSION } from './dynamodb-restore.ts';
-import { celRules, StringEnum } from './schema-helpers.ts';
+import { celRules, StringEnum, withRules } from './schema-helpers.ts';
 
 export const SCHEDULE_KIND = 'DynamoDBRestoreSchedule';
 export const SCHEDULE_PLURAL = 'dynamodbrestoreschedules';
@@ -52,19 +52,26 @@ function restoreTemplateSpec(): TSchema {
     'The spec of each run\'s DynamoDBRestore, but targetTableName (the schedule\'s own). The source must find ' +
     'something new each run: the latest backup of a table (backup.latest), the newest backup of a name ' +
     '(backup.backupName), or the latest restorable moment (pointInTime.useLatestRestorableTime).';
-  return Type.Unsafe({
-    ...spec,
-    ...celRules({
-      rule:
-        '!has(self.source.backupArn) && (!has(self.source.pointInTime) || ' +
-        'self.source.pointInTime.?useLatestRestorableTime.orValue(false))',
-      message:
-        'a schedule restores something new each run: source.backup (latest or by backupName) or source.pointInTime ' +
-        'with useLatestRestorableTime, not a fixed backupArn or restoreDateTime',
-      fieldPath: '.source',
-      reason: 'FieldValueInvalid',
-    }),
-  });
+  // Beside the rules of a restore's spec that do not read oldSelf (deletion protection, cross-Region encryption).
+  return withRules(
+    Type.Unsafe(spec),
+      {
+        rule: '!has(self.ttlSecondsAfterFinished)',
+        message: "a schedule's history limits decide when its runs go (a ttl could delete the table it publishes)",
+        fieldPath: '.ttlSecondsAfterFinished',
+        reason: 'FieldValueForbidden',
+      },
+      {
+        rule:
+          '!has(self.source.backupArn) && (!has(self.source.pointInTime) || ' +
+          'self.source.pointInTime.?useLatestRestorableTime.orValue(false))',
+        message:
+          'a schedule restores something new each run: source.backup (latest or by backupName) or source.pointInTime ' +
+          'with useLatestRestorableTime, not a fixed backupArn or restoreDateTime',
+        fieldPath: '.source',
+        reason: 'FieldValueInvalid',
+      },
+  );
 }
 
 export const DynamoDBRestoreScheduleSpec = Type.Object(

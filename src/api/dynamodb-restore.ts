@@ -243,7 +243,8 @@ export const Source = Type.Object(
 
 export const OWNER_TAG_PREFIX = 'dynamodb.restore.dev/';
 
-const IMMUTABLE = 'spec is immutable: a DynamoDBRestore runs once; create a new resource to restore again (only deletionPolicy may change)';
+const IMMUTABLE =
+  'spec is immutable: a DynamoDBRestore runs once; create a new resource to restore again (only deletionPolicy and ttlSecondsAfterFinished may change)';
 const OPTIONAL_IMMUTABLE = ['region', 'overrides', 'tableSettings', 'credentials'] as const;
 /** A transition rule: the field cannot change once set. */
 const immutable = <T extends TSchema>(schema: T): T => withRules(schema, { rule: 'self == oldSelf', message: IMMUTABLE });
@@ -332,6 +333,15 @@ export const DynamoDBRestoreSpec = Type.Object(
           'table first (a finalizer holds the resource until then), but only the table whose TableId it recorded ' +
           "(status.tableId) and that carries this resource's ownership tag, never one with deletion protection on. " +
           'The one field that may change after creation.',
+      }),
+    ),
+    ttlSecondsAfterFinished: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        description:
+          "Job's meaning: this many seconds after the restore finished (Completed or Failed, status.completionTime), " +
+          'the operator deletes this resource, and deletionPolicy decides its table (Retain: the table stays). 0: at ' +
+          'once. Omitted: the resource stays. May be set or changed after creation.',
       }),
     ),
     credentials: Type.Optional(

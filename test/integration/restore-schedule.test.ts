@@ -274,6 +274,11 @@ describe('integration: DynamoDBRestoreSchedule', function () {
       assert.match(message, /a schedule restores something new each run: source.backup \(latest or by backupName\) or source.pointInTime with useLatestRestorableTime/);
     });
 
+    it("refuses a template with ttlSecondsAfterFinished (it could delete the table the schedule publishes)", async () => {
+      const message = await refusal('ttl', { schedule: '0 2 * * *', targetTableName: 'x.copy-$(scheduleTime)', restoreTemplate: { spec: { ...template, ttlSecondsAfterFinished: 60 } } });
+      assert.match(message, /a schedule's history limits decide when its runs go \(a ttl could delete the table it publishes\)/);
+    });
+
     it('refuses a targetTableName without $(scheduleTime), and a schedule name over 52 characters', async () => {
       assert.match(await refusal('no-time', { schedule: '0 2 * * *', targetTableName: 'x.copy', restoreTemplate: { spec: template } }), /spec.targetTableName: Invalid value: "x.copy"/);
       assert.match(

@@ -46,6 +46,8 @@ const SRC_CALLS: ReadonlyArray<{ file: string; call: string; apiGroup: string; r
   { file: 'src/schedule/schedule-setup.ts', call: 'schedules.replaceStatus(', apiGroup: GROUP, resource: `${SCHEDULE_PLURAL}/status`, verb: 'update' },
   { file: 'src/schedule/schedule-setup.ts', call: 'options.restoreClient.create(', apiGroup: GROUP, resource: PLURAL, verb: 'create' },
   { file: 'src/schedule/schedule-setup.ts', call: 'options.restoreClient.delete(', apiGroup: GROUP, resource: PLURAL, verb: 'delete' },
+  // ttlSecondsAfterFinished (src/restore/ttl-controller.ts, wired in main): a finished resource deleted.
+  { file: 'src/main.ts', call: 'restores.delete(', apiGroup: GROUP, resource: PLURAL, verb: 'delete' },
   // A run's owner reference with blockOwnerDeletion: the OwnerReferencesPermissionEnforcement admission plugin
   // requires update on the owner's finalizers subresource to set it.
   { file: 'src/schedule/schedule-reconciler.ts', call: 'blockOwnerDeletion: true', apiGroup: GROUP, resource: `${SCHEDULE_PLURAL}/finalizers`, verb: 'update' },
@@ -231,7 +233,9 @@ const roleNamed = (objects: Manifest[], kind: string, name: string) => {
 /** The findings mutated has and original has not. */
 const added = (mutated: string[], original: string[]) => mutated.filter((f) => !original.includes(f));
 
+/** The operator's sources: src/ but src/plugin, the kubectl plugin, which runs as its user with the user's rights. */
 function srcFiles(dir = join(REPO, 'src')): string[] {
+  if (dir === join(REPO, 'src/plugin')) return [];
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? srcFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
 }
 
@@ -255,7 +259,8 @@ describe('least privilege: the allow-list is what src/ calls', () => {
     const fromCalls: Record<string, string[]> = {};
     for (const c of SRC_CALLS) (fromCalls[`${c.apiGroup}/${c.resource}`] ??= []).push(c.verb);
     const needs: Record<string, string[]> = Object.fromEntries(OPERATOR_NEEDS.map((g) => [`${g.apiGroup}/${g.resource}`, [...g.verbs]]));
-    const sorted = (r: Record<string, string[]>) => Object.fromEntries(Object.entries(r).map(([k, v]): [string, string[]] => [k, [...v].sort()]));
+    // A verb two calls need is one grant.
+    const sorted = (r: Record<string, string[]>) => Object.fromEntries(Object.entries(r).map(([k, v]): [string, string[]] => [k, [...new Set(v)].sort()]));
     assert.deepEqual(sorted(needs), sorted(fromCalls));
   });
 });

@@ -7,7 +7,7 @@ describe('API reference (docs/api.md)', () => {
   const lines = reference.split('\n');
 
   it('has one section per kind, each with its group/version, scope and short name', () => {
-    assert.deepEqual(lines.filter((l) => l.startsWith('## ')), ['## DynamoDBRestore', '## DynamoDBRestorePolicy']);
+    assert.deepEqual(lines.filter((l) => l.startsWith('## ')), ['## DynamoDBRestore', '## DynamoDBRestorePolicy', '## DynamoDBRestoreSchedule']);
     assert.ok(lines.includes('`dynamodb.restore.dev/v1alpha1`, namespaced, short name `ddbr`.'));
     assert.ok(lines.includes('`dynamodb.restore.dev/v1alpha1`, cluster, short name `ddbrp`.'));
   });
