@@ -9,6 +9,8 @@ NPM_VERSION  := 11.21.2
 KUBE_VERSION := v1.36.3
 HELM_VERSION := v3.19.0
 GLUA_VERSION := v1.1.1
+# Prometheus's Go module numbers its 3.x releases v0.3xx; promtool checks and unit-tests deploy/prometheus/alerts.yaml.
+PROMETHEUS_MODULE_VERSION := v0.316.0
 
 TOOLS_DIR ?= $(or $(DDBR_TOOLS_DIR),$(HOME)/.cache/dynamodb-restore-operator)
 NODE_ARCH := $(subst x86_64,x64,$(subst aarch64,arm64,$(shell uname -m)))
@@ -23,10 +25,12 @@ export PATH := $(dir $(NODE)):$(NODE_DIR)/node_modules/.bin:$(CURDIR)/node_modul
 HELM      := $(TOOLS_DIR)/helm-$(HELM_VERSION)/helm
 # gopher-lua: the Lua 5.1 interpreter Argo CD runs health checks with.
 GLUA      := $(TOOLS_DIR)/glua-$(GLUA_VERSION)/glua
+PROMTOOL  := $(TOOLS_DIR)/promtool-$(PROMETHEUS_MODULE_VERSION)/promtool
 
 export TESTBED_ASSETS := $(ASSETS)
 export TESTBED_HELM := $(HELM)
 export TESTBED_GLUA := $(GLUA)
+export TESTBED_PROMTOOL := $(PROMTOOL)
 export TESTBED_MOTO_SERVER := $(VENV)/bin/moto_server
 export TESTBED_RUNS_DIR := $(TOOLS_DIR)/runs
 # The benchmark's baseline: the aws CLI from PyPI, in its own venv keyed by its requirements.
@@ -45,10 +49,11 @@ test: deps testbed-tools check ## Type-check, lint, drift-check and run every te
 	c8 mocha
 
 .PHONY: check
-check: deps ## Type-check, lint and check generated files for drift
+check: deps $(HELM) ## Type-check, lint (the Helm chart too) and check generated files for drift
 	tsc --noEmit
 	eslint --max-warnings 0 .
 	node --import tsx src/api/generate-crds.ts --check
+	$(HELM) lint --strict --quiet deploy/helm/dynamodb-restore-operator
 
 .PHONY: generate
 generate: deps ## Regenerate crds/ from src/api
@@ -111,8 +116,9 @@ audit: deps ## Audit the runtime dependencies for known vulnerabilities (npm aud
 .PHONY: deps
 deps: node_modules/.installed
 
+# Quiet: the demo and the tests start with their own output, not npm's notices.
 node_modules/.installed: package.json package-lock.json $(NODE)
-	npm ci --no-audit --no-fund
+	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 $(NODE):
@@ -123,7 +129,7 @@ $(NODE):
 	rm -rf $(NODE_DIR) && mv $(NODE_DIR).tmp $(NODE_DIR)
 
 .PHONY: testbed-tools
-testbed-tools: $(VENV)/.installed $(ASSETS)/kube-apiserver $(HELM) $(GLUA)
+testbed-tools: $(VENV)/.installed $(ASSETS)/kube-apiserver $(HELM) $(GLUA) $(PROMTOOL)
 
 $(VENV)/.installed:
 	rm -rf $(VENV) && python3 -m venv $(VENV)
@@ -139,3 +145,7 @@ $(HELM):
 
 $(GLUA):
 	GOBIN=$(dir $@) CGO_ENABLED=0 go install -trimpath -ldflags '-s -w' github.com/yuin/gopher-lua/cmd/glua@$(GLUA_VERSION)
+
+# Like helm's, Prometheus's module has no replace directives: go install builds promtool from the Go module proxy.
+$(PROMTOOL):
+	GOBIN=$(dir $@) CGO_ENABLED=0 go install -trimpath -ldflags '-s -w' github.com/prometheus/prometheus/cmd/promtool@$(PROMETHEUS_MODULE_VERSION)
