@@ -45,7 +45,7 @@ describe('integration: helm install of the chart', function () {
   it('installs two releases side by side, each with its own Deployment, ClusterRole and Lease name, and prints what to do next', async () => {
     const notes: string[] = [];
     for (const { name, namespace } of releases) {
-      const { stdout } = await helm('install', name, CHART, '--namespace', namespace, '--create-namespace', '--set', 'watchNamespaces={team-x}');
+      const { stdout } = await helm('install', name, CHART, '--namespace', namespace, '--create-namespace', '--set', `watchNamespaces={${namespace}}`);
       notes.push(stdout);
     }
     const apps = bed.kubeConfig.makeApiClient(AppsV1Api);
