@@ -42,7 +42,7 @@ help: ## Show the targets
 
 .PHONY: demo
 demo: deps testbed-tools ## Run the tutorial's Music restore on a local control plane and DynamoDB emulator
-	node --import tsx hack/demo.ts
+	@node --import tsx hack/demo.ts
 
 .PHONY: test
 test: deps testbed-tools check ## Type-check, lint, drift-check and run every test (unit, integration, end-to-end)
@@ -125,7 +125,7 @@ $(NODE):
 	rm -rf $(NODE_DIR).tmp && mkdir -p $(NODE_DIR).tmp
 	# The npm registry's `node` package does this same install of the arch-specific package from a preinstall
 	# script, which npm 11 no longer runs by default; naming the package directly is the same bytes, without it.
-	npm install --prefix $(NODE_DIR).tmp --no-save --no-audit --no-fund node-linux-$(NODE_ARCH)@$(NODE_VERSION) npm@$(NPM_VERSION)
+	npm install --prefix $(NODE_DIR).tmp --no-save --no-audit --no-fund --loglevel=error node-linux-$(NODE_ARCH)@$(NODE_VERSION) npm@$(NPM_VERSION)
 	rm -rf $(NODE_DIR) && mv $(NODE_DIR).tmp $(NODE_DIR)
 
 .PHONY: testbed-tools
