@@ -80,9 +80,10 @@ const container = (objects: Obj[]) => pod(objects).spec.containers[0] ?? assert.
 const env = (objects: Obj[]) => Object.fromEntries(container(objects).env.map((e) => [e.name, e.value]));
 
 /** Each documented value, what it is set to, and what that renders. */
-const CASES: Array<{ paths: string[]; values: object; check: (objects: Obj[]) => void }> = [
+const CASES: Array<{ paths: string[]; title: string; values: object; check: (objects: Obj[]) => void }> = [
   {
     paths: ['nameOverride'],
+    title: 'nameOverride replaces the chart\'s part of the object names and the name label',
     values: { nameOverride: 'ddbr' },
     check: (o) => {
       assert.equal(find(o, 'Deployment').metadata.name, 'dynamodb-restore-operator-ddbr');
@@ -91,6 +92,7 @@ const CASES: Array<{ paths: string[]; values: object; check: (objects: Obj[]) =>
   },
   {
     paths: ['fullnameOverride'],
+    title: 'fullnameOverride names every object, cluster-scoped ones, the binding\'s policy, the ServiceAccount and the Lease',
     values: { fullnameOverride: 'restores' },
     check: (o) => {
       for (const [kind, name] of [
@@ -113,6 +115,7 @@ const CASES: Array<{ paths: string[]; values: object; check: (objects: Obj[]) =>
   },
   {
     paths: ['image.repository', 'image.tag', 'image.pullPolicy'],
+    title: 'image.repository, tag and pullPolicy make the container\'s image and pull policy; the tag is the version label',
     values: { image: { repository: 'registry.example/ddbr', tag: 'v9.9.9', pullPolicy: 'Always' } },
     check: (o) => {
       assert.equal(container(o).image, 'registry.example/ddbr:v9.9.9');
@@ -122,16 +125,19 @@ const CASES: Array<{ paths: string[]; values: object; check: (objects: Obj[]) =>
   },
   {
     paths: ['image.digest'],
+    title: 'image.digest pulls the image by digest',
     values: { image: { digest: `sha256:${'a'.repeat(64)}` } },
     check: (o) => assert.equal(container(o).image, `ghcr.io/dynamodb-restore/dynamodb-restore-operator@sha256:${'a'.repeat(64)}`),
   },
   {
     paths: ['imagePullSecrets'],
+    title: 'imagePullSecrets reach the pod',
     values: { imagePullSecrets: [{ name: 'regcred' }] },
     check: (o) => assert.deepEqual(pod(o).spec.imagePullSecrets, [{ name: 'regcred' }]),
   },
   {
     paths: ['replicaCount', 'podDisruptionBudget.enabled'],
+    title: 'replicaCount sets the replicas; with more than one, the budget is maxUnavailable 1 over the chart\'s selector',
     values: { replicaCount: 3, podDisruptionBudget: { enabled: true } },
     check: (o) => {
       assert.equal(specOf<DeploymentSpec>(o, 'Deployment').replicas, 3);
@@ -143,6 +149,7 @@ const CASES: Array<{ paths: string[]; values: object; check: (objects: Obj[]) =>
   },
   {
     paths: ['region', 'clusterName', 'allowUngovernedNamespaces', 'maxConcurrentReconciles', 'maxRestoresInProgress', 'awsCallsPerSecond', 'logLevel', 'metrics.namespaceLabels'],
+    title: 'the operator\'s settings become exactly these environment variables',
     values: { region: 'eu-west-1', clusterName: 'prod-eu', allowUngovernedNamespaces: true, maxConcurrentReconciles: 4, maxRestoresInProgress: 20, awsCallsPerSecond: 0, logLevel: 'debug', metrics: { namespaceLabels: 5 } },
     check: (o) =>
       assert.deepEqual(
@@ -165,6 +172,7 @@ const CASES: Array<{ paths: string[]; values: object; check: (objects: Obj[]) =>
   },
   {
     paths: ['watchNamespaces'],
+    title: 'watchNamespaces sets WATCH_NAMESPACES and grants a Role in each namespace instead of the ClusterRole',
     values: { watchNamespaces: ['team-a', 'team-b'] },
     check: (o) => {
       assert.equal(env(o).WATCH_NAMESPACES, 'team-a,team-b');
@@ -174,6 +182,7 @@ const CASES: Array<{ paths: string[]; values: object; check: (objects: Obj[]) =>
   },
   {
     paths: ['extraEnv', 'extraArgs'],
+    title: 'extraEnv comes after the chart\'s variables; extraArgs become the container\'s args',
     values: { extraEnv: [{ name: 'POLL_MAX_SECONDS', value: '60' }], extraArgs: ['--resync-period-seconds=300'] },
     check: (o) => {
       assert.deepEqual(container(o).env.at(-1), { name: 'POLL_MAX_SECONDS', value: '60' });
@@ -182,6 +191,7 @@ const CASES: Array<{ paths: string[]; values: object; check: (objects: Obj[]) =>
   },
   {
     paths: ['metrics.certSecret'],
+    title: 'metrics.certSecret is mounted and named by METRICS_CERT_DIR',
     values: { metrics: { certSecret: 'ddbr-metrics-tls' } },
     check: (o) => {
       assert.equal(env(o).METRICS_CERT_DIR, '/var/run/metrics-certs');
@@ -190,6 +200,7 @@ const CASES: Array<{ paths: string[]; values: object; check: (objects: Obj[]) =>
   },
   {
     paths: ['metrics.serviceMonitor.enabled', 'metrics.serviceMonitor.interval', 'metrics.serviceMonitor.labels', 'metrics.serviceMonitor.tlsConfig'],
+    title: 'metrics.serviceMonitor renders a ServiceMonitor of the metrics Service with honorLabels, its interval, labels and TLS settings (insecureSkipVerify when unset)',
     values: { metrics: { serviceMonitor: { enabled: true, interval: '1m', labels: { release: 'kube-prometheus-stack' }, tlsConfig: { serverName: 'ddbr.ops.svc' } } } },
     check: (o) => {
       const monitor = find(o, 'ServiceMonitor', 'dynamodb-restore-operator');
@@ -219,6 +230,7 @@ const CASES: Array<{ paths: string[]; values: object; check: (objects: Obj[]) =>
   },
   {
     paths: ['metrics.prometheusRule.enabled', 'metrics.prometheusRule.labels'],
+    title: 'metrics.prometheusRule renders the groups of deploy/prometheus/alerts.yaml unchanged, with its labels',
     values: { metrics: { prometheusRule: { enabled: true, labels: { role: 'alert-rules' } } } },
     check: (o) => {
       const rule = find(o, 'PrometheusRule', 'dynamodb-restore-operator');
@@ -230,11 +242,13 @@ const CASES: Array<{ paths: string[]; values: object; check: (objects: Obj[]) =>
   },
   {
     paths: ['serviceAccount.annotations'],
+    title: 'serviceAccount.annotations annotate the ServiceAccount (IRSA)',
     values: { serviceAccount: { annotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/ddbr' } } },
     check: (o) => assert.deepEqual(find(o, 'ServiceAccount').metadata.annotations, { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/ddbr' }),
   },
   {
     paths: ['podAnnotations', 'podLabels'],
+    title: 'podAnnotations and podLabels reach the pod template; the selector stays the chart\'s',
     values: { podAnnotations: { 'example.com/team': 'platform' }, podLabels: { team: 'platform' } },
     check: (o) => {
       assert.deepEqual(pod(o).metadata.annotations, { 'example.com/team': 'platform' });
@@ -245,11 +259,13 @@ const CASES: Array<{ paths: string[]; values: object; check: (objects: Obj[]) =>
   },
   {
     paths: ['resources'],
+    title: 'resources merge over the defaults',
     values: { resources: { requests: { cpu: '100m', memory: '200Mi' }, limits: { memory: '300Mi' } } },
     check: (o) => assert.deepEqual(container(o).resources, { requests: { cpu: '100m', memory: '200Mi' }, limits: { cpu: '500m', memory: '300Mi' } }),
   },
   {
     paths: ['nodeSelector', 'tolerations', 'affinity', 'priorityClassName'],
+    title: 'nodeSelector, tolerations, affinity and priorityClassName reach the pod spec',
     values: {
       nodeSelector: { 'kubernetes.io/os': 'linux' },
       tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'platform', effect: 'NoSchedule' }],
@@ -266,6 +282,7 @@ const CASES: Array<{ paths: string[]; values: object; check: (objects: Obj[]) =>
   },
   {
     paths: ['topologySpreadConstraints'],
+    title: 'topologySpreadConstraints go through tpl: {{ .Release.Name }} becomes the release\'s name',
     values: { topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { 'app.kubernetes.io/instance': '{{ .Release.Name }}' } } }] },
     check: (o) =>
       assert.deepEqual(pod(o).spec.topologySpreadConstraints, [
@@ -294,8 +311,8 @@ describe('Helm chart', function () {
     assert.deepEqual(table, documented);
   });
 
-  for (const { paths, values, check } of CASES) {
-    it(`renders ${paths.join(', ')} as set`, () => check(render(values)));
+  for (const { title, values, check } of CASES) {
+    it(title, () => check(render(values)));
   }
 
   it('renders no PodDisruptionBudget for one replica (it would block every drain), nor when disabled', () => {
