@@ -9,6 +9,12 @@ NPM_VERSION  := 11.21.2
 KUBE_VERSION := v1.36.3
 HELM_VERSION := v3.19.0
 GLUA_VERSION := v1.1.1
+# The newest krew the Go module proxy serves; the tests install kubectl ddbr with it from deploy/krew/ddbr.yaml.
+KREW_VERSION := v0.4.3
+ACTIONLINT_VERSION := v1.7.12
+# The one version source: package.json's (the chart, the kustomize base and the image tag follow it; a unit test
+# checks they agree).
+VERSION := $(shell sed -n 's/^  "version": "\(.*\)",$$/\1/p' package.json)
 # Prometheus's Go module numbers its 3.x releases v0.3xx; promtool checks and unit-tests deploy/prometheus/alerts.yaml.
 PROMETHEUS_MODULE_VERSION := v0.316.0
 
@@ -25,11 +31,14 @@ export PATH := $(dir $(NODE)):$(NODE_DIR)/node_modules/.bin:$(CURDIR)/node_modul
 HELM      := $(TOOLS_DIR)/helm-$(HELM_VERSION)/helm
 # gopher-lua: the Lua 5.1 interpreter Argo CD runs health checks with.
 GLUA      := $(TOOLS_DIR)/glua-$(GLUA_VERSION)/glua
+KREW      := $(TOOLS_DIR)/krew-$(KREW_VERSION)/krew
+ACTIONLINT := $(TOOLS_DIR)/actionlint-$(ACTIONLINT_VERSION)/actionlint
 PROMTOOL  := $(TOOLS_DIR)/promtool-$(PROMETHEUS_MODULE_VERSION)/promtool
 
 export TESTBED_ASSETS := $(ASSETS)
 export TESTBED_HELM := $(HELM)
 export TESTBED_GLUA := $(GLUA)
+export TESTBED_KREW := $(KREW)
 export TESTBED_PROMTOOL := $(PROMTOOL)
 export TESTBED_MOTO_SERVER := $(VENV)/bin/moto_server
 export TESTBED_RUNS_DIR := $(TOOLS_DIR)/runs
@@ -49,10 +58,11 @@ test: deps testbed-tools check ## Type-check, lint, drift-check and run every te
 	c8 mocha
 
 .PHONY: check
-check: deps $(HELM) ## Type-check, lint (the Helm chart too) and check generated files for drift
+check: deps $(ACTIONLINT) $(HELM) ## Type-check, lint (workflows and the Helm chart too) and check generated files for drift
 	tsc --noEmit
 	eslint --max-warnings 0 .
 	node --import tsx src/api/generate-crds.ts --check
+	$(ACTIONLINT) -shellcheck= -pyflakes= .github/workflows/*.yml
 	$(HELM) lint --strict --quiet deploy/helm/dynamodb-restore-operator
 
 .PHONY: generate
@@ -104,6 +114,32 @@ e2e-kind: deps testbed-tools ## Run the end-to-end suite on a kind cluster (need
 image: ## Build the container image (needs Docker)
 	docker build -t dynamodb-restore-operator:dev .
 
+# RELEASE_IMAGE=none skips the image (the release workflow builds it multi-arch with buildx).
+RELEASE_IMAGE ?= ghcr.io/dynamodb-restore/dynamodb-restore-operator:v$(VERSION)
+.PHONY: release
+release: deps $(HELM) ## Build the release into dist/release: chart package, SBOM (CycloneDX), the kubectl plugin's krew archive and the image as an archive
+	rm -rf dist/release && mkdir -p dist/release
+	$(HELM) lint --strict deploy/helm/dynamodb-restore-operator
+	$(HELM) package deploy/helm/dynamodb-restore-operator --destination dist/release
+	npm sbom --omit=dev --sbom-format cyclonedx > dist/release/dynamodb-restore-operator-$(VERSION).cdx.json
+	node --import tsx hack/plugin-archive.ts --check
+	@if [ "$(RELEASE_IMAGE)" = none ]; then exit 0; \
+	elif docker info >/dev/null 2>&1; then \
+	  docker build -t $(RELEASE_IMAGE) . && docker save -o dist/release/image-$(VERSION).tar $(RELEASE_IMAGE); \
+	elif command -v buildah >/dev/null; then \
+	  buildah bud -t $(RELEASE_IMAGE) . && buildah push $(RELEASE_IMAGE) docker-archive:dist/release/image-$(VERSION).tar:$(RELEASE_IMAGE); \
+	else echo "make release: no Docker engine and no buildah to build the image (RELEASE_IMAGE=none skips it)" >&2; exit 1; fi
+	ls -l dist/release
+
+.PHONY: plugin-archive
+plugin-archive: deps ## Build kubectl ddbr's krew archive into dist/release and write its sha256 into deploy/krew/ddbr.yaml
+	node --import tsx hack/plugin-archive.ts
+
+# The release workflow's guard: the tag pushed names the version package.json holds.
+.PHONY: release-check-version
+release-check-version:
+	@test "$(VERSION)" = "$(VERSION_TAG)" || { echo "tag v$(VERSION_TAG) but package.json says $(VERSION)" >&2; exit 1; }
+
 # Needs a registry that answers npm's advisory endpoint (a POST); the one this project's machines reach answers 405,
 # so here it fails and says so rather than pass having checked nothing (docs/security.md).
 .PHONY: audit
@@ -129,7 +165,7 @@ $(NODE):
 	rm -rf $(NODE_DIR) && mv $(NODE_DIR).tmp $(NODE_DIR)
 
 .PHONY: testbed-tools
-testbed-tools: $(VENV)/.installed $(ASSETS)/kube-apiserver $(HELM) $(GLUA) $(PROMTOOL)
+testbed-tools: $(VENV)/.installed $(ASSETS)/kube-apiserver $(HELM) $(GLUA) $(KREW) $(PROMTOOL)
 
 $(VENV)/.installed:
 	rm -rf $(VENV) && python3 -m venv $(VENV)
@@ -143,8 +179,15 @@ $(TOOLS_DIR)/kube-$(KUBE_VERSION)/kube-apiserver:
 $(HELM):
 	GOBIN=$(dir $@) CGO_ENABLED=0 go install -trimpath -ldflags '-s -w' helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)
 
+# The release workflow's linter (it cannot run here; `make check` lints it).
+$(ACTIONLINT):
+	GOBIN=$(dir $@) CGO_ENABLED=0 go install -trimpath -ldflags '-s -w' github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION)
+
 $(GLUA):
 	GOBIN=$(dir $@) CGO_ENABLED=0 go install -trimpath -ldflags '-s -w' github.com/yuin/gopher-lua/cmd/glua@$(GLUA_VERSION)
+
+$(KREW):
+	GOBIN=$(dir $@) CGO_ENABLED=0 go install -trimpath -ldflags '-s -w' sigs.k8s.io/krew/cmd/krew@$(KREW_VERSION)
 
 # Like helm's, Prometheus's module has no replace directives: go install builds promtool from the Go module proxy.
 $(PROMTOOL):

@@ -18,6 +18,7 @@ export const SETTINGS = {
   AWS_CALLS_PER_SECOND: 'aws-calls-per-second',
   AWS_CALL_BURST: 'aws-call-burst',
   ALLOW_UNGOVERNED_NAMESPACES: 'allow-ungoverned-namespaces',
+  SCHEDULE_MIN_INTERVAL_SECONDS: 'schedule-min-interval-seconds',
   LEADER_ELECT: 'leader-elect',
   LEADER_ELECTION_NAMESPACE: 'leader-election-namespace',
   LEADER_ELECTION_ID: 'leader-election-id',
@@ -66,6 +67,8 @@ export interface Config {
   awsRateLimit: { perSecond: number; burst: number } | undefined;
   /** Restore in namespaces no DynamoDBRestorePolicy governs; off (default-deny) but for single-team installs. */
   allowUngovernedNamespaces: boolean;
+  /** A DynamoDBRestoreSchedule whose runs come closer together than this is refused: each run is a restore. */
+  scheduleMinIntervalMs: number;
   /** One active replica at a time, chosen through a Lease; off only for a single replica. */
   leaderElection: { enabled: boolean } & Pick<
     LeaderElectionOptions,
@@ -185,6 +188,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv, argv: string[] = []):
     maxRestoresInProgress: integer(env, 'MAX_RESTORES_IN_PROGRESS', 50, 1),
     awsRateLimit: callsPerSecond > 0 ? { perSecond: callsPerSecond, burst: integer(env, 'AWS_CALL_BURST', callsPerSecond, 1) } : undefined,
     allowUngovernedNamespaces,
+    scheduleMinIntervalMs: integer(env, 'SCHEDULE_MIN_INTERVAL_SECONDS', 900, 1) * 1000,
     leaderElection: {
       enabled: leaderElect,
       namespace: env.LEADER_ELECTION_NAMESPACE || podNamespace() || 'dynamodb-restore-system',

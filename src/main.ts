@@ -24,6 +24,7 @@ import { PrometheusMetrics } from './runtime/metrics.ts';
 import { startMetricsServer } from './runtime/metrics-server.ts';
 import { startProbeServer } from './runtime/probe-server.ts';
 import { KubernetesRequestAuthorizer, kubernetesAccessReviews } from './runtime/request-authorizer.ts';
+import { setupSchedules } from './schedule/schedule-setup.ts';
 
 const CONTROLLER = 'dynamodb.restore.dev/restore-controller';
 
@@ -86,11 +87,25 @@ async function main(): Promise<void> {
     log,
     resyncPeriodMs: config.resyncPeriodMs,
   });
+  const events = new EventRecorder(kubeConfig, CONTROLLER, config.leaderElection.identity, log);
+  const watched = config.watchNamespaces.length > 0 ? config.watchNamespaces : [''];
+  // Schedules make restores; their controller follows its runs through the restore caches.
+  const schedules = setupSchedules({
+    kubeConfig,
+    namespaces: watched,
+    restoreClient: restores,
+    cachedRestores: cached,
+    events,
+    log,
+    metrics,
+    resyncPeriodMs: config.resyncPeriodMs,
+    minIntervalMs: config.scheduleMinIntervalMs,
+  });
   const reconcile = restoreReconciler({
     policies: () => policyInformer.list(),
     store,
     dynamodb: (region, role) => clients.forRegion(region, role),
-    events: new EventRecorder(kubeConfig, CONTROLLER, config.leaderElection.identity, log),
+    events,
     now: () => new Date(),
     options: {
       ...DEFAULT_PLAN_OPTIONS,
@@ -125,15 +140,16 @@ async function main(): Promise<void> {
     }
     working.start();
     for (const restore of cached()) working.queue.add(objectKey(restore));
+    schedules.startWorking();
   };
   const stopWorking = async () => {
     const stopping = controller;
     controller = undefined;
-    await stopping?.stop();
+    await Promise.all([stopping?.stop(), schedules.stopWorking()]);
   };
 
   // One informer per watched namespace (RBAC may grant no more), or one for the whole cluster.
-  for (const namespace of config.watchNamespaces.length > 0 ? config.watchNamespaces : ['']) {
+  for (const namespace of watched) {
     informers.set(
       namespace,
       new ResourceInformer<DynamoDBRestore>({
@@ -141,6 +157,7 @@ async function main(): Promise<void> {
         path: restores.path(namespace || undefined),
         list: () => restores.list(namespace || undefined),
         onKey: (key) => controller?.queue.add(key),
+        onObject: (restore) => schedules.onRestore(restore),
         log,
         resyncPeriodMs: config.resyncPeriodMs,
       }),
@@ -166,7 +183,7 @@ async function main(): Promise<void> {
 
   const probes = await startProbeServer({
     ...config.probeAddress,
-    ready: () => policyInformer.hasSynced && [...informers.values()].every((i) => i.hasSynced),
+    ready: () => [policyInformer, ...informers.values(), ...schedules.informers].every((i) => i.hasSynced),
   });
   const metricsServer = await startMetricsServer({
     ...config.metricsAddress,
@@ -184,7 +201,7 @@ async function main(): Promise<void> {
     // Finish the reconciles in flight (their status writes included), then hand the lease over.
     if (elector) await elector.stop();
     else await stopWorking();
-    await Promise.all([...informers.values(), policyInformer].map((i) => i.stop()));
+    await Promise.all([...informers.values(), policyInformer, ...schedules.informers].map((i) => i.stop()));
     clients.destroy();
     probes.close();
     metricsServer.close();
@@ -193,7 +210,7 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
 
-  await Promise.all([...informers.values(), policyInformer].map((i) => i.start()));
+  await Promise.all([...informers.values(), policyInformer, ...schedules.informers].map((i) => i.start()));
   if (elector) elector.start();
   else startWorking();
   log.info('Started', {

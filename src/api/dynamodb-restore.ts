@@ -495,6 +495,15 @@ export type DynamoDBRestoreSpec = Static<typeof DynamoDBRestoreSpec>;
 export type DynamoDBRestoreStatus = Static<typeof DynamoDBRestoreStatus>;
 export type Overrides = Static<typeof Overrides>;
 
+export interface OwnerReference {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  controller?: boolean;
+  blockOwnerDeletion?: boolean;
+}
+
 export interface DynamoDBRestore {
   apiVersion: typeof API_VERSION;
   kind: typeof KIND;
@@ -507,6 +516,8 @@ export interface DynamoDBRestore {
     labels?: Record<string, string>;
     annotations?: Record<string, string>;
     finalizers?: string[];
+    /** A schedule's runs carry one with controller: true (DynamoDBRestoreSchedule). */
+    ownerReferences?: OwnerReference[];
     creationTimestamp?: Date;
     /** Only its presence matters (client-node types it as a Date; the JSON has a string). */
     deletionTimestamp?: Date;

@@ -58,6 +58,30 @@ export class CustomObjectClient<T extends KubernetesObject & { status?: unknown 
     }
   }
 
+  /** Creates obj; 'exists' when an object of its name is there already (a name derived from what it is for makes
+   *  this the idempotent create a controller needs). Other refusals (admission, quota) throw. */
+  async create(obj: KubernetesObject): Promise<'created' | 'exists'> {
+    const { group, version, plural } = this.kind;
+    try {
+      await this.api.createNamespacedCustomObject({ group, version, plural, namespace: obj.metadata?.namespace ?? '', body: obj });
+      return 'created';
+    } catch (err) {
+      if (err instanceof ApiException && err.code === 409) return 'exists';
+      throw err;
+    }
+  }
+
+  /** Deletes the object of that name only if it still has this uid (not a namesake made since); gone is done. */
+  async delete(namespace: string, name: string, uid: string): Promise<void> {
+    const { group, version, plural } = this.kind;
+    try {
+      await this.api.deleteNamespacedCustomObject({ group, version, plural, namespace, name, body: { preconditions: { uid }, propagationPolicy: 'Background' } });
+    } catch (err) {
+      if (err instanceof ApiException && (err.code === 404 || err.code === 409)) return;
+      throw err;
+    }
+  }
+
   /** Replaces the status subresource of obj, as of obj.metadata.resourceVersion. */
   async replaceStatus(obj: T): Promise<T> {
     const { group, version, plural } = this.kind;

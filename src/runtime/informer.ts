@@ -13,6 +13,9 @@ export interface InformerOptions<T extends KubernetesObject> {
   path: string;
   list: () => Promise<KubernetesListObject<T>>;
   onKey: (key: string) => void;
+  /** Every add, update (status too) and delete, unfiltered: for another controller that follows these objects,
+   *  as controller-runtime's Owns() wakes an owner on any change of what it owns. */
+  onObject?: (obj: T) => void;
   log: Logger;
   /** Every period, every cached key is handed to onKey again: the safety net, not the mechanism. */
   resyncPeriodMs: number;
@@ -59,6 +62,7 @@ export class ResourceInformer<T extends KubernetesObject> {
     // The watch's objects are the cache's: slimmed as they arrive.
     this.informer.on('add', (obj) => {
       slim(obj);
+      options.onObject?.(obj);
       this.seen.set(objectKey(obj), changeMark(obj));
       options.onKey(objectKey(obj));
     });
@@ -67,6 +71,7 @@ export class ResourceInformer<T extends KubernetesObject> {
     // reconcile at once and defeat its requeue-after and backoff.
     this.informer.on('update', (obj) => {
       slim(obj);
+      options.onObject?.(obj);
       const key = objectKey(obj);
       const mark = changeMark(obj);
       if (this.seen.get(key) === mark) return;
@@ -74,6 +79,7 @@ export class ResourceInformer<T extends KubernetesObject> {
       options.onKey(key);
     });
     this.informer.on('delete', (obj) => {
+      options.onObject?.(obj);
       this.seen.delete(objectKey(obj));
       options.onKey(objectKey(obj));
     });

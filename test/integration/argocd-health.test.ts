@@ -10,7 +10,9 @@ import { AwsError } from '../../src/aws/dynamodb-port.ts';
 import { classifyError } from '../../src/restore/restore-errors.ts';
 import { REPO } from '../support/testbed.ts';
 
-const DIR = join(REPO, 'deploy/argocd/resource_customizations/dynamodb.restore.dev/DynamoDBRestore');
+const KINDS_DIR = join(REPO, 'deploy/argocd/resource_customizations/dynamodb.restore.dev');
+const DIR = join(KINDS_DIR, 'DynamoDBRestore');
+const SCHEDULE_DIR = join(KINDS_DIR, 'DynamoDBRestoreSchedule');
 
 /** A JSON value as a Lua table constructor, as Argo CD hands the object to the script. */
 function lua(value: unknown): string {
@@ -21,11 +23,11 @@ function lua(value: unknown): string {
   return `{${Object.entries(value as Record<string, unknown>).map(([k, v]) => `[${JSON.stringify(k)}] = ${lua(v)}`).join(', ')}}`;
 }
 
-function health(obj: unknown): { status: string; message: string } {
+function health(obj: unknown, kindDir = DIR): { status: string; message: string } {
   const dir = mkdtempSync(join(tmpdir(), 'ddbr-lua-'));
   try {
     const script = join(dir, 'run.lua');
-    writeFileSync(script, `obj = ${lua(obj)}\nlocal hs = (function()\n${readFileSync(join(DIR, 'health.lua'), 'utf8')}\nend)()\nprint(hs.status)\nprint(hs.message)\n`);
+    writeFileSync(script, `obj = ${lua(obj)}\nlocal hs = (function()\n${readFileSync(join(kindDir, 'health.lua'), 'utf8')}\nend)()\nprint(hs.status)\nprint(hs.message)\n`);
     const [status = '', message = ''] = execFileSync(process.env.TESTBED_GLUA ?? 'glua', [script], { encoding: 'utf8' }).replace(/\n$/, '').split('\n');
     return { status, message };
   } finally {
@@ -54,4 +56,16 @@ describe('integration: the Argo CD health check under gopher-lua', () => {
     const sentence = classifyError(new AwsError('BackupNotFoundException', '', 'DescribeBackup'), { tableName: failed.spec.targetTableName, backupArn: failed.spec.source.backupArn }).message;
     assert.equal(failed.status.lastError.message, sentence);
   });
+});
+
+describe('integration: the Argo CD health check of DynamoDBRestoreSchedule under gopher-lua', () => {
+  const { tests } = parse(readFileSync(join(SCHEDULE_DIR, 'health_test.yaml'), 'utf8')) as {
+    tests: Array<{ healthStatus: { status: string; message: string }; inputPath: string }>;
+  };
+
+  for (const t of tests) {
+    it(`${t.inputPath} → ${t.healthStatus.status}`, () => {
+      assert.deepEqual(health(parse(readFileSync(join(SCHEDULE_DIR, t.inputPath), 'utf8')), SCHEDULE_DIR), t.healthStatus);
+    });
+  }
 });

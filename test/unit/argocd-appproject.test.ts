@@ -41,8 +41,11 @@ describe('deploy/argocd: a team project', () => {
     assert.deepEqual(application.spec.destination, { server: 'https://kubernetes.default.svc', namespace: 'team-a' });
   });
 
-  it('allows only DynamoDBRestore among namespaced kinds', () => {
-    assert.deepEqual(project.spec.namespaceResourceWhitelist, [{ group: 'dynamodb.restore.dev', kind: 'DynamoDBRestore' }]);
+  it('allows only DynamoDBRestore and DynamoDBRestoreSchedule among namespaced kinds', () => {
+    assert.deepEqual(project.spec.namespaceResourceWhitelist, [
+      { group: 'dynamodb.restore.dev', kind: 'DynamoDBRestore' },
+      { group: 'dynamodb.restore.dev', kind: 'DynamoDBRestoreSchedule' },
+    ]);
   });
 
   it('allows no cluster-scoped kind (an empty whitelist and no blacklist: Argo CD then blocks them all)', () => {

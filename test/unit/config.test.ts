@@ -13,6 +13,7 @@ const FLAG_VALUES: Record<(typeof SETTINGS)[keyof typeof SETTINGS], string> = {
   'aws-calls-per-second': '5',
   'aws-call-burst': '8',
   'allow-ungoverned-namespaces': 'true',
+  'schedule-min-interval-seconds': '60',
   'leader-elect': 'false',
   'leader-election-namespace': 'ops',
   'leader-election-id': 'lease',
@@ -53,6 +54,8 @@ describe('loadConfig', () => {
       awsRateLimit: { perSecond: 10, burst: 10 },
       // Default-deny: a namespace no DynamoDBRestorePolicy governs gets no restore.
       allowUngovernedNamespaces: false,
+      // A schedule runs at most every 15 minutes: each run is a restore.
+      scheduleMinIntervalMs: 900_000,
     });
     // Outside a pod: the default namespace, and an identity unique to this process.
     assert.deepEqual({ ...leaderElection, identity: undefined }, {
@@ -98,6 +101,7 @@ describe('loadConfig', () => {
         MAX_RESTORES_IN_PROGRESS: '40',
         AWS_CALLS_PER_SECOND: '0',
         ALLOW_UNGOVERNED_NAMESPACES: 'true',
+        SCHEDULE_MIN_INTERVAL_SECONDS: '3600',
       }),
       {
         watchNamespaces: ['team-a', 'team-b'],
@@ -117,6 +121,7 @@ describe('loadConfig', () => {
         // 0: no client-side limit.
         awsRateLimit: undefined,
         allowUngovernedNamespaces: true,
+        scheduleMinIntervalMs: 3_600_000,
         leaderElection: { enabled: false, namespace: 'ops', name: 'ddbr', identity: 'operator-7d9f-abcde', leaseDurationMs: 8_000, renewDeadlineMs: 5_000, retryPeriodMs: 1_500 },
       },
     );
@@ -136,6 +141,7 @@ describe('loadConfig', () => {
       maxRestoresInProgress: 20,
       awsRateLimit: { perSecond: 5, burst: 8 },
       allowUngovernedNamespaces: true,
+      scheduleMinIntervalMs: 60_000,
       leaderElection: { enabled: false, namespace: 'ops', name: 'lease', identity: 'me', leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 },
       probeAddress: { host: '127.0.0.1', port: 9999 },
       metricsAddress: { host: '127.0.0.1', port: 9443 },

@@ -148,9 +148,9 @@ const CASES: Array<{ paths: string[]; title: string; values: object; check: (obj
     },
   },
   {
-    paths: ['region', 'clusterName', 'allowUngovernedNamespaces', 'maxConcurrentReconciles', 'maxRestoresInProgress', 'awsCallsPerSecond', 'logLevel', 'metrics.namespaceLabels'],
+    paths: ['region', 'clusterName', 'allowUngovernedNamespaces', 'maxConcurrentReconciles', 'maxRestoresInProgress', 'awsCallsPerSecond', 'scheduleMinIntervalSeconds', 'logLevel', 'metrics.namespaceLabels'],
     title: 'the operator\'s settings become exactly these environment variables',
-    values: { region: 'eu-west-1', clusterName: 'prod-eu', allowUngovernedNamespaces: true, maxConcurrentReconciles: 4, maxRestoresInProgress: 20, awsCallsPerSecond: 0, logLevel: 'debug', metrics: { namespaceLabels: 5 } },
+    values: { region: 'eu-west-1', clusterName: 'prod-eu', allowUngovernedNamespaces: true, maxConcurrentReconciles: 4, maxRestoresInProgress: 20, awsCallsPerSecond: 0, scheduleMinIntervalSeconds: 3600, logLevel: 'debug', metrics: { namespaceLabels: 5 } },
     check: (o) =>
       assert.deepEqual(
         { ...env(o), POD_NAME: undefined, LEADER_ELECTION_NAMESPACE: undefined },
@@ -165,6 +165,7 @@ const CASES: Array<{ paths: string[]; title: string; values: object; check: (obj
           MAX_CONCURRENT_RECONCILES: '4',
           MAX_RESTORES_IN_PROGRESS: '20',
           AWS_CALLS_PER_SECOND: '0',
+          SCHEDULE_MIN_INTERVAL_SECONDS: '3600',
           METRICS_NAMESPACE_LABELS: '5',
           LOG_LEVEL: 'debug',
         },

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { GROUP, PLURAL } from '../../src/api/dynamodb-restore.ts';
 import { POLICY_PLURAL } from '../../src/api/dynamodb-restore-policy.ts';
+import { SCHEDULE_PLURAL } from '../../src/api/dynamodb-restore-schedule.ts';
 import { assumeRoleParams, SESSION_TAGS, sessionName } from '../../src/aws/dynamodb-client.ts';
 import { OWNER_TAG, OWNER_UID_TAG } from '../../src/restore/restore-plan.ts';
 import { METRICS_READER_ROLE, OPERATOR_NAMESPACE, REPO } from '../support/testbed.ts';
@@ -38,6 +39,20 @@ const SRC_CALLS: ReadonlyArray<{ file: string; call: string; apiGroup: string; r
   // The policy informer: list and watch, cluster-wide; no single policy is ever read by name.
   { file: 'src/main.ts', call: 'policies.list(', apiGroup: GROUP, resource: POLICY_PLURAL, verb: 'list' },
   { file: 'src/main.ts', call: 'policies.path(', apiGroup: GROUP, resource: POLICY_PLURAL, verb: 'watch' },
+  // Schedules (src/schedule/schedule-setup.ts): their informers, their status; each run is a DynamoDBRestore they
+  // create, and delete past the history limits (createNamespacedCustomObject, deleteNamespacedCustomObject).
+  { file: 'src/schedule/schedule-setup.ts', call: 'schedules.list(', apiGroup: GROUP, resource: SCHEDULE_PLURAL, verb: 'list' },
+  { file: 'src/schedule/schedule-setup.ts', call: 'schedules.path(', apiGroup: GROUP, resource: SCHEDULE_PLURAL, verb: 'watch' },
+  { file: 'src/schedule/schedule-setup.ts', call: 'schedules.replaceStatus(', apiGroup: GROUP, resource: `${SCHEDULE_PLURAL}/status`, verb: 'update' },
+  { file: 'src/schedule/schedule-setup.ts', call: 'options.restoreClient.create(', apiGroup: GROUP, resource: PLURAL, verb: 'create' },
+  { file: 'src/schedule/schedule-setup.ts', call: 'options.restoreClient.delete(', apiGroup: GROUP, resource: PLURAL, verb: 'delete' },
+  // A run's owner reference with blockOwnerDeletion: the OwnerReferencesPermissionEnforcement admission plugin
+  // requires update on the owner's finalizers subresource to set it.
+  { file: 'src/schedule/schedule-reconciler.ts', call: 'blockOwnerDeletion: true', apiGroup: GROUP, resource: `${SCHEDULE_PLURAL}/finalizers`, verb: 'update' },
+  // spec.publish: the ConfigMap, read first (one the schedule does not own is left alone), created, merge-patched.
+  { file: 'src/schedule/schedule-setup.ts', call: 'readNamespacedConfigMap(', apiGroup: '', resource: 'configmaps', verb: 'get' },
+  { file: 'src/schedule/schedule-setup.ts', call: 'createNamespacedConfigMap(', apiGroup: '', resource: 'configmaps', verb: 'create' },
+  { file: 'src/schedule/schedule-setup.ts', call: 'patchNamespacedConfigMap(', apiGroup: '', resource: 'configmaps', verb: 'patch' },
   { file: 'src/runtime/event-recorder.ts', call: 'createNamespacedEvent(', apiGroup: 'events.k8s.io', resource: 'events', verb: 'create' },
   { file: 'src/runtime/leader-election.ts', call: 'readNamespacedLease(', apiGroup: 'coordination.k8s.io', resource: 'leases', verb: 'get' },
   { file: 'src/runtime/leader-election.ts', call: 'createNamespacedLease(', apiGroup: 'coordination.k8s.io', resource: 'leases', verb: 'create' },
@@ -58,14 +73,23 @@ const KNOWN_CLIENT_METHODS = new Set([
   'readNamespacedLease',
   'createNamespacedLease',
   'replaceNamespacedLease',
+  'createNamespacedCustomObject',
+  'deleteNamespacedCustomObject',
+  'readNamespacedConfigMap',
+  'createNamespacedConfigMap',
+  'patchNamespacedConfigMap',
   'createTokenReview',
   'createSubjectAccessReview',
 ]);
 
 /** The allow-list: SRC_CALLS by resource. */
 const OPERATOR_NEEDS: readonly Grant[] = [
-  { apiGroup: GROUP, resource: PLURAL, verbs: ['get', 'list', 'watch', 'patch'] },
+  { apiGroup: GROUP, resource: PLURAL, verbs: ['get', 'list', 'watch', 'patch', 'create', 'delete'] },
   { apiGroup: GROUP, resource: `${PLURAL}/status`, verbs: ['update'] },
+  { apiGroup: GROUP, resource: SCHEDULE_PLURAL, verbs: ['list', 'watch'] },
+  { apiGroup: GROUP, resource: `${SCHEDULE_PLURAL}/status`, verbs: ['update'] },
+  { apiGroup: GROUP, resource: `${SCHEDULE_PLURAL}/finalizers`, verbs: ['update'] },
+  { apiGroup: '', resource: 'configmaps', verbs: ['get', 'create', 'patch'] },
   { apiGroup: GROUP, resource: POLICY_PLURAL, verbs: ['list', 'watch'] },
   { apiGroup: 'events.k8s.io', resource: 'events', verbs: ['create'] },
   // One Lease in the operator's own namespace.
@@ -254,7 +278,7 @@ describe('least privilege: the RBAC check', () => {
     ['a "*" API group', (o) => roleNamed(o, 'ClusterRole', 'dynamodb-restore-operator').rules[0].apiGroups?.push('*'), /wildcard '\*' in apiGroups/],
     ['a "*" resource name', (o) => (roleNamed(o, 'Role', 'dynamodb-restore-operator-leader-election').rules[0].resourceNames = ['*']), /wildcard '\*' in resourceNames/],
     ['a "dynamodbrestores/*" subresource wildcard', (o) => roleNamed(o, 'ClusterRole', 'dynamodb-restore-operator').rules[0].resources?.push(`${PLURAL}/*`), /wildcard 'dynamodbrestores\/\*' in resources/],
-    ['an excess verb (delete on dynamodbrestores)', (o) => roleNamed(o, 'ClusterRole', 'dynamodb-restore-operator').rules[0].verbs?.push('delete'), /verb 'delete' on dynamodb\.restore\.dev\/dynamodbrestores /],
+    ['an excess verb (deletecollection on dynamodbrestores)', (o) => roleNamed(o, 'ClusterRole', 'dynamodb-restore-operator').rules[0].verbs?.push('deletecollection'), /verb 'deletecollection' on dynamodb\.restore\.dev\/dynamodbrestores /],
     ['an excess verb (patch on leases)', (o) => roleNamed(o, 'Role', 'dynamodb-restore-operator-leader-election').rules[0].verbs?.push('patch'), /verb 'patch' on coordination\.k8s\.io\/leases/],
     ['a resource src/ never calls (secrets)', (o) => o.push({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'x', namespace: OPERATOR_NAMESPACE }, rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'] }] }), /core\/secrets, which src\/ never calls/],
     ['leases granted cluster-wide', (o) => (roleNamed(o, 'Role', 'dynamodb-restore-operator-leader-election').kind = 'ClusterRole'), /leases cluster-wide/],
