@@ -23,6 +23,7 @@ const rules = (parse(readFileSync(ALERTS, 'utf8')) as { groups: Array<{ rules: R
 const runbooks = readFileSync(join(REPO, 'docs/runbooks.md'), 'utf8');
 const dashboard = JSON.parse(readFileSync(join(REPO, 'deploy/grafana/dynamodb-restore-operator.json'), 'utf8')) as {
   panels: Array<{ type: string; title: string; targets?: Array<{ expr: string }> }>;
+  templating: { list: Array<{ name: string }> };
 };
 const RUNBOOKS_URL = 'https://github.com/dynamodb-restore/dynamodb-restore-operator/blob/main/docs/runbooks.md';
 
@@ -49,7 +50,7 @@ describe('Prometheus alerts and the Grafana dashboard', () => {
     assert.deepEqual(sections, rules.map((r) => r.alert));
   });
 
-  it('query only metrics the operator registers, in the alerts and in every dashboard panel', async () => {
+  it('query only metrics the operator registers, in the alerts and in every dashboard panel, chosen by data source, namespace and controller', async () => {
     const registry = new PrometheusMetrics().registry;
     new RestoreMetrics(registry, { cached: () => [], namespaceLabels: 1 });
     // Registered by src/main.ts beside the leader elector; the bed's metrics test reads it from the running operator.
@@ -59,6 +60,8 @@ describe('Prometheus alerts and the Grafana dashboard', () => {
     const queried = queriedMetricNames([...rules.map((r) => r.expr), ...panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr))]);
     assert.deepEqual([...queried].filter((name) => !registered.has(name)), []);
     // The dashboard shows the controller-runtime metrics stock dashboards use, and the restore metrics.
+    // Chosen by data source, namespace and controller (the restore and the schedule controllers).
+    assert.deepEqual(dashboard.templating.list.map((v) => v.name), ['datasource', 'namespace', 'controller']);
     for (const name of ['controller_runtime_reconcile_total', 'controller_runtime_reconcile_time_seconds', 'workqueue_depth', 'workqueue_queue_duration_seconds', 'dynamodb_restore_resources', 'dynamodb_restore_aws_calls_total']) {
       assert.ok(queried.has(name), name);
     }
