@@ -15,6 +15,8 @@ ACTIONLINT_VERSION := v1.7.12
 # The one version source: package.json's (the chart, the kustomize base and the image tag follow it; a unit test
 # checks they agree).
 VERSION := $(shell sed -n 's/^  "version": "\(.*\)",$$/\1/p' package.json)
+# Prometheus's Go module numbers its 3.x releases v0.3xx; promtool checks and unit-tests deploy/prometheus/alerts.yaml.
+PROMETHEUS_MODULE_VERSION := v0.316.0
 
 TOOLS_DIR ?= $(or $(DDBR_TOOLS_DIR),$(HOME)/.cache/dynamodb-restore-operator)
 NODE_ARCH := $(subst x86_64,x64,$(subst aarch64,arm64,$(shell uname -m)))
@@ -31,11 +33,13 @@ HELM      := $(TOOLS_DIR)/helm-$(HELM_VERSION)/helm
 GLUA      := $(TOOLS_DIR)/glua-$(GLUA_VERSION)/glua
 KREW      := $(TOOLS_DIR)/krew-$(KREW_VERSION)/krew
 ACTIONLINT := $(TOOLS_DIR)/actionlint-$(ACTIONLINT_VERSION)/actionlint
+PROMTOOL  := $(TOOLS_DIR)/promtool-$(PROMETHEUS_MODULE_VERSION)/promtool
 
 export TESTBED_ASSETS := $(ASSETS)
 export TESTBED_HELM := $(HELM)
 export TESTBED_GLUA := $(GLUA)
 export TESTBED_KREW := $(KREW)
+export TESTBED_PROMTOOL := $(PROMTOOL)
 export TESTBED_MOTO_SERVER := $(VENV)/bin/moto_server
 export TESTBED_RUNS_DIR := $(TOOLS_DIR)/runs
 # The benchmark's baseline: the aws CLI from PyPI, in its own venv keyed by its requirements.
@@ -47,18 +51,19 @@ help: ## Show the targets
 
 .PHONY: demo
 demo: deps testbed-tools ## Run the tutorial's Music restore on a local control plane and DynamoDB emulator
-	node --import tsx hack/demo.ts
+	@node --import tsx hack/demo.ts
 
 .PHONY: test
 test: deps testbed-tools check ## Type-check, lint, drift-check and run every test (unit, integration, end-to-end)
 	c8 mocha
 
 .PHONY: check
-check: deps $(ACTIONLINT) ## Type-check, lint and check generated files for drift
+check: deps $(ACTIONLINT) $(HELM) ## Type-check, lint (workflows and the Helm chart too) and check generated files for drift
 	tsc --noEmit
 	eslint --max-warnings 0 .
 	node --import tsx src/api/generate-crds.ts --check
 	$(ACTIONLINT) -shellcheck= -pyflakes= .github/workflows/*.yml
+	$(HELM) lint --strict --quiet deploy/helm/dynamodb-restore-operator
 
 .PHONY: generate
 generate: deps ## Regenerate crds/ from src/api
@@ -147,19 +152,20 @@ audit: deps ## Audit the runtime dependencies for known vulnerabilities (npm aud
 .PHONY: deps
 deps: node_modules/.installed
 
+# Quiet: the demo and the tests start with their own output, not npm's notices.
 node_modules/.installed: package.json package-lock.json $(NODE)
-	npm ci --no-audit --no-fund
+	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 $(NODE):
 	rm -rf $(NODE_DIR).tmp && mkdir -p $(NODE_DIR).tmp
 	# The npm registry's `node` package does this same install of the arch-specific package from a preinstall
 	# script, which npm 11 no longer runs by default; naming the package directly is the same bytes, without it.
-	npm install --prefix $(NODE_DIR).tmp --no-save --no-audit --no-fund node-linux-$(NODE_ARCH)@$(NODE_VERSION) npm@$(NPM_VERSION)
+	npm install --prefix $(NODE_DIR).tmp --no-save --no-audit --no-fund --loglevel=error node-linux-$(NODE_ARCH)@$(NODE_VERSION) npm@$(NPM_VERSION)
 	rm -rf $(NODE_DIR) && mv $(NODE_DIR).tmp $(NODE_DIR)
 
 .PHONY: testbed-tools
-testbed-tools: $(VENV)/.installed $(ASSETS)/kube-apiserver $(HELM) $(GLUA) $(KREW)
+testbed-tools: $(VENV)/.installed $(ASSETS)/kube-apiserver $(HELM) $(GLUA) $(KREW) $(PROMTOOL)
 
 $(VENV)/.installed:
 	rm -rf $(VENV) && python3 -m venv $(VENV)
@@ -182,3 +188,7 @@ $(GLUA):
 
 $(KREW):
 	GOBIN=$(dir $@) CGO_ENABLED=0 go install -trimpath -ldflags '-s -w' sigs.k8s.io/krew/cmd/krew@$(KREW_VERSION)
+
+# Like helm's, Prometheus's module has no replace directives: go install builds promtool from the Go module proxy.
+$(PROMTOOL):
+	GOBIN=$(dir $@) CGO_ENABLED=0 go install -trimpath -ldflags '-s -w' github.com/prometheus/prometheus/cmd/promtool@$(PROMETHEUS_MODULE_VERSION)

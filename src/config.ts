@@ -29,6 +29,7 @@ export const SETTINGS = {
   PROBE_ADDRESS: 'probe-address',
   METRICS_ADDRESS: 'metrics-address',
   METRICS_CERT_DIR: 'metrics-cert-dir',
+  METRICS_NAMESPACE_LABELS: 'metrics-namespace-labels',
   LOG_LEVEL: 'log-level',
   LOG_FORMAT: 'log-format',
 } as const;
@@ -56,6 +57,8 @@ export interface Config {
   metricsAddress: { host: string; port: number };
   /** Directory holding the metrics certificate (tls.crt, tls.key); undefined: a self-signed one. */
   metricsCertDir: string | undefined;
+  /** Restore metrics label this many distinct namespaces by name; the rest read "other". */
+  metricsNamespaceLabels: number;
   pollMinMs: number;
   pollMaxMs: number;
   /** Restores in progress at once per account and Region (AWS allows 50); the rest wait, Queued. */
@@ -179,6 +182,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv, argv: string[] = []):
     probeAddress,
     metricsAddress,
     metricsCertDir: env.METRICS_CERT_DIR || undefined,
+    metricsNamespaceLabels: integer(env, 'METRICS_NAMESPACE_LABELS', 50, 0),
     pollMinMs,
     pollMaxMs,
     maxRestoresInProgress: integer(env, 'MAX_RESTORES_IN_PROGRESS', 50, 1),

@@ -44,9 +44,11 @@ async function main(): Promise<void> {
   const cached = () => [...informers.values()].flatMap((i) => i.list());
   // AWS's restores-in-progress limit per account and Region, counted here; a wake-up goes to the leader's queue.
   let slots = new FairSlots(config.maxRestoresInProgress, () => undefined);
-  const restoreMetrics = new RestoreMetrics(metrics.registry, cached, () =>
-    slots.poolNames().map((pool) => ({ pool, inUse: slots.inUse(pool), waiting: slots.waiting(pool) })),
-  );
+  const restoreMetrics = new RestoreMetrics(metrics.registry, {
+    cached,
+    slots: () => slots.poolNames().map((pool) => ({ pool, inUse: slots.inUse(pool), waiting: slots.waiting(pool) })),
+    namespaceLabels: config.metricsNamespaceLabels,
+  });
   const clients = new DynamoDBClients({
     defaultRegion: config.defaultRegion,
     clusterName: config.clusterName,

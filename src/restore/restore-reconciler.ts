@@ -248,7 +248,7 @@ async function writeStatus(deps: RestoreReconcilerDeps, restore: DynamoDBRestore
   if ((status.phase === 'Completed' || status.phase === 'Failed') && status.phase !== before.phase) {
     const from = Date.parse(status.restoreRequestedAt ?? status.completionTime ?? '');
     const to = Date.parse(status.completionTime ?? '');
-    deps.metrics?.restoreFinished(status.phase, Number.isFinite(to - from) ? (to - from) / 1000 : 0);
+    deps.metrics?.restoreFinished(restore.metadata.namespace ?? '', status.phase, Number.isFinite(to - from) ? (to - from) / 1000 : 0);
   }
   return written;
 }

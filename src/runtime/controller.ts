@@ -26,15 +26,17 @@ export interface ControllerOptions {
 }
 
 export class Controller {
-  readonly queue = new WorkQueue();
+  readonly queue: WorkQueue;
   private readonly backoff: ExponentialBackoff;
   private workers: Promise<void>[] = [];
 
   constructor(private readonly options: ControllerOptions) {
+    this.queue = new WorkQueue(options.metrics.workQueue(options.name));
     this.backoff = new ExponentialBackoff(options.backoffBaseMs ?? 1_000, options.backoffMaxMs ?? 300_000);
   }
 
   start(): void {
+    this.options.metrics.started(this.options.name, this.options.concurrency);
     for (let i = 0; i < this.options.concurrency; i++) this.workers.push(this.work());
   }
 
@@ -57,6 +59,7 @@ export class Controller {
     const { namespace, name: objectName } = splitKey(key);
     const reconcileLog = log.child({ controller: name, namespace, name: objectName, reconcileId: randomUUID() });
     const started = performance.now();
+    metrics.reconciling(name);
     try {
       const result = await reconcile(key, reconcileLog);
       this.backoff.forget(key);
@@ -65,9 +68,8 @@ export class Controller {
     } catch (err) {
       const delayMs = this.backoff.next(key);
       reconcileLog.error('Reconcile failed; retrying with backoff', { error: errorMessage(err), retryInMs: delayMs });
-      this.queue.addAfter(key, delayMs);
+      this.queue.retryAfter(key, delayMs);
       metrics.reconciled(name, 'error', performance.now() - started);
     }
-    metrics.queueDepth(name, this.queue.depth);
   }
 }

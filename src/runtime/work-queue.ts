@@ -1,6 +1,9 @@
 // A key-based work queue with client-go's guarantees: a key waiting to be worked on is queued once however often
 // it is added, a key is never handed to two workers at once, and a key added while it is being worked on is handed
-// out again once that work is done. addAfter keeps the earliest of several pending delays per key.
+// out again once that work is done. addAfter keeps the earliest of several pending delays per key. Metrics are
+// reported where client-go's queue reports them.
+import { NO_QUEUE_METRICS, type WorkQueueMetrics } from './metrics.ts';
+
 export class WorkQueue {
   private readonly ready: string[] = [];
   /** Keys that need work: queued, or to be queued again when their current processing is done. */
@@ -10,8 +13,11 @@ export class WorkQueue {
   private readonly waiters: Array<(key: string | undefined) => void> = [];
   private shuttingDown = false;
 
+  constructor(private readonly metrics: WorkQueueMetrics = NO_QUEUE_METRICS) {}
+
   add(key: string): void {
     if (this.shuttingDown || this.dirty.has(key)) return;
+    this.metrics.added(key);
     this.dirty.add(key);
     if (this.processing.has(key)) return;
     this.hand(key);
@@ -35,6 +41,13 @@ export class WorkQueue {
     this.delayed.set(key, { at, timer });
   }
 
+  /** Puts a key back after a failed attempt: addAfter, counted as a retry. */
+  retryAfter(key: string, delayMs: number): void {
+    if (this.shuttingDown) return;
+    this.metrics.retried(key);
+    this.addAfter(key, delayMs);
+  }
+
   /** The next key to work on, or undefined once the queue is shut down. Call done(key) when finished. */
   get(): Promise<string | undefined> {
     // A graceful stop finishes the reconciles in flight, not the backlog: the next leader takes that on.
@@ -45,6 +58,7 @@ export class WorkQueue {
   }
 
   done(key: string): void {
+    this.metrics.done(key);
     this.processing.delete(key);
     if (this.dirty.has(key)) this.hand(key);
   }
@@ -65,6 +79,7 @@ export class WorkQueue {
   private take(key: string): string {
     this.dirty.delete(key);
     this.processing.add(key);
+    this.metrics.taken(key);
     return key;
   }
 

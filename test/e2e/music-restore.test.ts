@@ -81,15 +81,16 @@ describe('e2e: the tutorial Music restore', function () {
       'dynamodb_restore_aws_calls_total{operation="DescribeBackup",code="OK"} 1',
       'dynamodb_restore_aws_calls_total{operation="RestoreTableFromBackup",code="OK"} 1',
       'dynamodb_restore_aws_calls_total{operation="TagResource",code="OK"} 1',
-      'dynamodb_restore_resources{phase="Completed"} 1',
-      'dynamodb_restore_resources{phase="Restoring"} 0',
-      'dynamodb_restore_duration_seconds_count{phase="Completed"} 1',
-      'controller_queue_depth{controller="dynamodbrestore"} 0',
+      `dynamodb_restore_resources{namespace="${namespace}",phase="Completed"} 1`,
+      `dynamodb_restore_resources{namespace="${namespace}",phase="Restoring"} 0`,
+      `dynamodb_restore_duration_seconds_count{namespace="${namespace}",phase="Completed"} 1`,
+      'workqueue_depth{name="dynamodbrestore",controller="dynamodbrestore"} 0',
+      'controller_runtime_max_concurrent_reconciles{controller="dynamodbrestore"} 10',
       'leader_election_is_leader 1',
     ]) {
       assert.ok(metrics.split('\n').includes(series), series);
     }
-    assert.match(metrics, /^controller_reconcile_total\{controller="dynamodbrestore",result="requeue_after"\} [1-9]/m);
+    assert.match(metrics, /^controller_runtime_reconcile_total\{controller="dynamodbrestore",result="requeue_after"\} [1-9]/m);
     assert.match(metrics, /^dynamodb_restore_aws_calls_total\{operation="DescribeTable",code="OK"\} [1-9]/m);
     assert.equal(await httpStatus(`${operator.probeUrl}/healthz`), 200);
     assert.equal(await httpStatus(`${operator.probeUrl}/readyz`), 200);

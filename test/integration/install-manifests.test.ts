@@ -14,19 +14,22 @@ type Manifest = { apiVersion: string; kind: string; metadata: { name: string; na
 const parseAll = (text: string) => parseAllDocuments(text).map((d) => d.toJS() as Manifest | null).filter((m): m is Manifest => m !== null);
 const keyOf = (m: Manifest) => `${m.kind}/${m.metadata.namespace ?? ''}/${m.metadata.name}`;
 
+// The chart requires Kubernetes >= 1.30; helm template checks against its own default (1.20) unless told.
+const KUBE_VERSION = 'v1.36.3';
 const kustomizeBase = () => execFileSync(kubectlBinary(), ['kustomize', join(REPO, 'deploy/kustomize/base')], { encoding: 'utf8' });
 const kustomize = () => parseAll(kustomizeBase());
 
 function helm(...set: string[]): Manifest[] {
-  const args = ['template', 'dynamodb-restore-operator', join(REPO, 'deploy/helm/dynamodb-restore-operator'), '--namespace', OPERATOR_NAMESPACE, '--include-crds'];
+  const args = ['template', 'dynamodb-restore-operator', join(REPO, 'deploy/helm/dynamodb-restore-operator'), '--namespace', OPERATOR_NAMESPACE, '--kube-version', KUBE_VERSION, '--include-crds'];
   return parseAll(execFileSync(process.env.TESTBED_HELM ?? 'helm', [...args, ...set.flatMap((s) => ['--set', s])], { encoding: 'utf8' }));
 }
 
-/** Helm's own bookkeeping labels are the only difference allowed. */
+/** Helm's own bookkeeping labels, and the version label the chart takes from the image tag, are the only difference allowed. */
 function withoutHelmLabels(m: Manifest): Manifest {
   const labels = { ...m.metadata.labels };
   delete labels['helm.sh/chart'];
   delete labels['app.kubernetes.io/managed-by'];
+  delete labels['app.kubernetes.io/version'];
   return { ...m, metadata: { ...m.metadata, ...(Object.keys(labels).length > 0 ? { labels } : { labels: undefined }) } };
 }
 

@@ -49,7 +49,7 @@ describe('integration: /metrics behind authentication and authorization', functi
     const answer = await scrape(await bed.serviceAccountToken('monitoring', 'prometheus-k8s'));
     assert.equal(answer.status, 200, answer.body);
     const lines = answer.body.split('\n');
-    for (const line of ['# HELP leader_election_is_leader 1 while this replica leads.', '# TYPE controller_queue_depth gauge', '# TYPE dynamodb_restore_aws_calls_total counter']) {
+    for (const line of ['# HELP leader_election_is_leader 1 while this replica leads.', '# TYPE workqueue_depth gauge', '# TYPE dynamodb_restore_aws_calls_total counter']) {
       assert.ok(lines.includes(line), line);
     }
   });

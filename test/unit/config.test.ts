@@ -24,6 +24,7 @@ const FLAG_VALUES: Record<(typeof SETTINGS)[keyof typeof SETTINGS], string> = {
   'probe-address': '127.0.0.1:9999',
   'metrics-address': '127.0.0.1:9443',
   'metrics-cert-dir': '/etc/metrics-certs',
+  'metrics-namespace-labels': '7',
   'log-level': 'debug',
   'log-format': 'text',
 };
@@ -44,6 +45,8 @@ describe('loadConfig', () => {
       // Metrics apart from the probes, over HTTPS with a self-signed certificate, on controller-runtime's port.
       metricsAddress: { host: '0.0.0.0', port: 8443 },
       metricsCertDir: undefined,
+      // Restore metrics name at most 50 namespaces; the rest read "other".
+      metricsNamespaceLabels: 50,
       pollMinMs: 2_000,
       pollMaxMs: 120_000,
       // AWS's limits: 50 restores in progress and about 10 control-plane calls a second per account and Region.
@@ -88,6 +91,7 @@ describe('loadConfig', () => {
         PROBE_ADDRESS: '127.0.0.1:9090',
         METRICS_ADDRESS: '[::]:9443',
         METRICS_CERT_DIR: '/var/run/metrics-certs',
+        METRICS_NAMESPACE_LABELS: '0',
         POLL_MIN_SECONDS: '5',
         POLL_MAX_SECONDS: '300',
         LEADER_ELECT: 'false',
@@ -110,6 +114,7 @@ describe('loadConfig', () => {
         probeAddress: { host: '127.0.0.1', port: 9090 },
         metricsAddress: { host: '::', port: 9443 },
         metricsCertDir: '/var/run/metrics-certs',
+        metricsNamespaceLabels: 0,
         pollMinMs: 5_000,
         pollMaxMs: 300_000,
         maxRestoresInProgress: 40,
@@ -141,6 +146,7 @@ describe('loadConfig', () => {
       probeAddress: { host: '127.0.0.1', port: 9999 },
       metricsAddress: { host: '127.0.0.1', port: 9443 },
       metricsCertDir: '/etc/metrics-certs',
+      metricsNamespaceLabels: 7,
       logLevel: 'debug',
       logFormat: 'text',
     });

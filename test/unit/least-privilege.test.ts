@@ -220,7 +220,7 @@ const iamPolicy = () => JSON.parse(readFileSync(join(REPO, 'deploy/iam/operator-
 /** The chart rendered by helm, as test/integration/install-manifests.test.ts renders it (less the CRDs). */
 function helmTemplate(...set: string[]): Manifest[] {
   const helm = process.env.TESTBED_HELM ?? 'helm';
-  const args = ['template', 'dynamodb-restore-operator', join(REPO, 'deploy/helm/dynamodb-restore-operator'), '--namespace', OPERATOR_NAMESPACE];
+  const args = ['template', 'dynamodb-restore-operator', join(REPO, 'deploy/helm/dynamodb-restore-operator'), '--namespace', OPERATOR_NAMESPACE, '--kube-version', 'v1.36.3'];
   return parseAll(execFileSync(helm, [...args, ...set.flatMap((s) => ['--set', s])], { encoding: 'utf8' }));
 }
 

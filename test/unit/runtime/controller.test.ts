@@ -2,16 +2,27 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import winston from 'winston';
 import { Controller, type Reconcile } from '../../../src/runtime/controller.ts';
-import type { ControllerMetrics, ReconcileOutcome } from '../../../src/runtime/metrics.ts';
+import type { ControllerMetrics, ReconcileOutcome, WorkQueueMetrics } from '../../../src/runtime/metrics.ts';
 
 class RecordingMetrics implements ControllerMetrics {
   readonly reconciles: Array<{ controller: string; outcome: ReconcileOutcome; durationMs: number }> = [];
-  readonly depths: Array<{ controller: string; depth: number }> = [];
+  readonly calls: string[] = [];
+  workQueue(controller: string): WorkQueueMetrics {
+    return {
+      added: () => undefined,
+      taken: () => undefined,
+      done: () => undefined,
+      retried: (key) => this.calls.push(`retried ${controller} ${key}`),
+    };
+  }
+  started(controller: string, maxConcurrentReconciles: number): void {
+    this.calls.push(`started ${controller} ${maxConcurrentReconciles}`);
+  }
+  reconciling(controller: string): void {
+    this.calls.push(`reconciling ${controller}`);
+  }
   reconciled(controller: string, outcome: ReconcileOutcome, durationMs: number): void {
     this.reconciles.push({ controller, outcome, durationMs });
-  }
-  queueDepth(controller: string, depth: number): void {
-    this.depths.push({ controller, depth });
   }
   outcomes(): ReconcileOutcome[] {
     return this.reconciles.map((r) => r.outcome);
@@ -177,7 +188,7 @@ describe('Controller', () => {
     assert.deepEqual(started, ['ns/a']);
   });
 
-  it('records success, requeue_after and error outcomes with the controller name', async () => {
+  it('records success, requeue_after and error outcomes with the controller name, its workers, and the failed key as a retry', async () => {
     const c = startController(
       (key) => {
         if (key === 'ns/ok') return Promise.resolve({});
@@ -195,8 +206,7 @@ describe('Controller', () => {
       assert.equal(r.controller, 'test');
       assert.ok(r.durationMs >= 0);
     }
-    assert.equal(metrics.depths.length, 3, 'queue depth reported after each reconcile');
-    assert.ok(metrics.depths.every((d) => d.controller === 'test' && d.depth === 0));
+    assert.deepEqual(metrics.calls.sort(), ['reconciling test', 'reconciling test', 'reconciling test', 'retried test ns/fail', 'started test 3']);
   });
 
   it('passes each reconcile its key and a logger', async () => {
