@@ -140,6 +140,6 @@ describe('integration: a hostile tenant against policy patterns', function () {
     await bed.createNamespace(namespace);
     await bed.apply(readFileSync(join(REPO, 'deploy/tenancy/team-a-quota.yaml'), 'utf8').replaceAll('namespace: team-a', `namespace: ${namespace}`));
     const hard = await bed.kubectl('get', 'resourcequota', 'dynamodb-restores', '-n', namespace, '-o', 'jsonpath={.spec.hard}');
-    assert.deepEqual(JSON.parse(hard), { 'count/dynamodbrestores.dynamodb.restore.dev': '50' });
+    assert.deepEqual(JSON.parse(hard), { 'count/dynamodbrestores.dynamodb.restore.dev': '50', 'count/dynamodbrestoreschedules.dynamodb.restore.dev': '10' });
   });
 });
