@@ -6,7 +6,7 @@ import type { DynamoDBRestore, DynamoDBRestoreStatus } from '../api/dynamodb-res
 import type { DynamoDBRestorePolicy } from '../api/dynamodb-restore-policy.ts';
 import { AwsError, type AssumedRole, type DynamoDBPort } from '../aws/dynamodb-port.ts';
 import { findCondition } from '../runtime/conditions.ts';
-import type { Reconcile } from '../runtime/controller.ts';
+import type { Reconcile, ReconcileResult } from '../runtime/controller.ts';
 import { ConflictError } from '../runtime/custom-objects.ts';
 import type { EventSink } from '../runtime/event-recorder.ts';
 import type { RestoreMetricsSink } from './restore-metrics.ts';
@@ -69,10 +69,6 @@ export interface TableClaims {
 const MAX_STEPS = 24;
 const MAX_CONFLICTS = 5;
 
-export class RetryWithBackoff extends Error {
-  override readonly name = 'RetryWithBackoff';
-}
-
 type Planner = typeof planRestore;
 
 export function restoreReconciler(deps: RestoreReconcilerDeps): Reconcile {
@@ -97,7 +93,7 @@ export function restoreReconciler(deps: RestoreReconcilerDeps): Reconcile {
   };
 }
 
-async function reconcile(deps: RestoreReconcilerDeps, restore: DynamoDBRestore, log: Logger): Promise<{ requeueAfterMs?: number }> {
+async function reconcile(deps: RestoreReconcilerDeps, restore: DynamoDBRestore, log: Logger): Promise<ReconcileResult> {
   const holds = restore.metadata.finalizers?.includes(FINALIZER) ?? false;
   if (restore.metadata.deletionTimestamp) {
     // No restore starts any more; one in progress keeps its slot until the table stops CREATING.
@@ -127,7 +123,7 @@ async function drive(
   restore: DynamoDBRestore,
   plan: Planner,
   log: Logger,
-): Promise<{ result: { requeueAfterMs?: number }; restore: DynamoDBRestore }> {
+): Promise<{ result: ReconcileResult; restore: DynamoDBRestore }> {
   const { region, credentials } = restore.spec;
   const role = credentials && { roleArn: credentials.roleArn, namespace: restore.metadata.namespace, name: restore.metadata.name };
   const dynamodb: PortFor = (r) => deps.dynamodb(r ?? region, role);
@@ -160,7 +156,7 @@ async function drive(
   throw new Error(`The plan did not settle within ${MAX_STEPS} steps`);
 }
 
-type Outcome = { result: { requeueAfterMs?: number } } | { observation: Observation };
+type Outcome = { result: ReconcileResult } | { observation: Observation };
 
 /** The port for a Region: the resource's own unless the action names one (a backup lives in its own Region). */
 type PortFor = (region?: string) => DynamoDBPort;
@@ -172,7 +168,7 @@ async function perform(action: Exclude<Action, { kind: 'releaseFinalizer' | 'acq
     case 'requeue':
       return { result: { requeueAfterMs: action.afterMs } };
     case 'backoff':
-      throw new RetryWithBackoff('A retryable AWS error; see status.lastError');
+      return { result: { backoff: true } };
     case 'listBackups':
       return observe(async () => ({ kind: 'backupsListed', backups: await dynamodb(action.region).listBackups(action.tableName) }));
     case 'describeBackup':

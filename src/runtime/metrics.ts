@@ -1,7 +1,8 @@
 // The runtime's Prometheus metrics. Controllers report through this interface, so tests can count without a registry.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-export type ReconcileOutcome = 'success' | 'requeue_after' | 'error';
+/** controller-runtime's result labels: requeue is a retry with backoff the reconcile asked for. */
+export type ReconcileOutcome = 'success' | 'requeue' | 'requeue_after' | 'error';
 
 export interface ControllerMetrics {
   reconciled(controller: string, outcome: ReconcileOutcome, durationMs: number): void;
