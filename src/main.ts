@@ -11,7 +11,7 @@ import { RestoreMetrics } from './restore/restore-metrics.ts';
 import { claimName, holdsClaim, holdsSlot, restorePool } from './restore/restore-slots.ts';
 import { FairSlots } from './runtime/fair-slots.ts';
 import { objectKey, splitKey } from './runtime/keys.ts';
-import { DEFAULT_PLAN_OPTIONS } from './restore/restore-plan.ts';
+import { DEFAULT_PLAN_OPTIONS } from './restore/restore-vocabulary.ts';
 import { restoreReconciler, type RestoreSlots, type RestoreStore, type TableClaims } from './restore/restore-reconciler.ts';
 import { Claims } from './runtime/claims.ts';
 import { Controller } from './runtime/controller.ts';

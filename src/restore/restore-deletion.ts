@@ -7,7 +7,9 @@
 import type { DynamoDBRestore, DynamoDBRestoreStatus } from '../api/dynamodb-restore.ts';
 import type { DynamoDBRestorePolicy } from '../api/dynamodb-restore-policy.ts';
 import { classifyError } from './restore-errors.ts';
-import { isFinal, ownerTags, ownerUid, OWNER_UID_TAG, ready, Reason, SETTLING_DELAY_MS, type Observation, type PlanOptions, type Step } from './restore-plan.ts';
+import { ownerTags, ownerUid, OWNER_UID_TAG } from './restore-ownership.ts';
+import { isFinal, ready } from './restore-status.ts';
+import { Reason, SETTLING_DELAY_MS, type Observation, type PlanOptions, type Step } from './restore-vocabulary.ts';
 import { deletionPolicyDenial } from './restore-policy.ts';
 import { doneWithSlots } from './restore-slots.ts';
 
@@ -35,7 +37,7 @@ export function planDeletion(
   const name = restore.spec.targetTableName;
   const deletes = restore.spec.deletionPolicy === 'Delete';
   const release: Step = { status, action: { kind: 'releaseFinalizer' } };
-  const note = (reason: string, message: string, extra: Partial<DynamoDBRestoreStatus> = {}): DynamoDBRestoreStatus =>
+  const note = (reason: Reason, message: string, extra: Partial<DynamoDBRestoreStatus> = {}): DynamoDBRestoreStatus =>
     ready({ ...status, ...extra }, restore, 'False', reason, message, now);
   const look: Step = { status, action: { kind: 'describeSettings', tableName: name, read: ['tags'] } };
 

@@ -10,7 +10,7 @@ import { parseAllDocuments } from 'yaml';
 import { GROUP, PLURAL } from '../../src/api/dynamodb-restore.ts';
 import { POLICY_PLURAL } from '../../src/api/dynamodb-restore-policy.ts';
 import { assumeRoleParams, SESSION_TAGS, sessionName } from '../../src/aws/dynamodb-client.ts';
-import { OWNER_TAG, OWNER_UID_TAG } from '../../src/restore/restore-plan.ts';
+import { OWNER_TAG, OWNER_UID_TAG } from '../../src/restore/restore-ownership.ts';
 import { METRICS_READER_ROLE, OPERATOR_NAMESPACE, REPO } from '../support/testbed.ts';
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -10,7 +10,10 @@ import type { DynamoDBRestore, DynamoDBRestoreSpec, DynamoDBRestoreStatus } from
 import type { DynamoDBRestorePolicy } from '../../../src/api/dynamodb-restore-policy.ts';
 import type { PointInTimeRecovery } from '../../../src/aws/dynamodb-port.ts';
 import { planDeletion, wantsFinalizer } from '../../../src/restore/restore-deletion.ts';
-import { isFinal, OWNER_UID_TAG, ownerTags, planRestore, type Action, type Observation, type PlanOptions } from '../../../src/restore/restore-plan.ts';
+import { OWNER_UID_TAG, ownerTags } from '../../../src/restore/restore-ownership.ts';
+import { planRestore } from '../../../src/restore/restore-plan.ts';
+import { isFinal } from '../../../src/restore/restore-status.ts';
+import type { Action, Observation, PlanOptions } from '../../../src/restore/restore-vocabulary.ts';
 import { checkPolicies } from '../../../src/restore/restore-policy.ts';
 import { judgeSetting, requestedSettings } from '../../../src/restore/table-settings.ts';
 import { BACKUP_ARNS, NAMESPACES, policies as policiesArb, restoreOf, T0, tableSettings, UIDS, validSpec } from './arbitraries.ts';

@@ -3,7 +3,7 @@
 // before its effect, lose its answer after it, or have the operator crash right after it. It keeps the record the
 // properties judge: which restore calls took effect, what was tagged, changed and deleted.
 import { AwsError, type BackupState, type PointInTimeRecovery, type TableState, type TimeToLive } from '../../../src/aws/dynamodb-port.ts';
-import type { Action, Observation } from '../../../src/restore/restore-plan.ts';
+import type { Action, Observation } from '../../../src/restore/restore-vocabulary.ts';
 import type { ObservedSettings } from '../../../src/restore/table-settings.ts';
 
 export const SIM_ACCOUNT = '123456789012';

@@ -3,23 +3,10 @@ import type { Condition, DynamoDBRestore, DynamoDBRestoreSpec, DynamoDBRestoreSt
 import type { DynamoDBRestorePolicy } from '../../../src/api/dynamodb-restore-policy.ts';
 import { AwsError, type BackupState, type TableState } from '../../../src/aws/dynamodb-port.ts';
 import { CLASSIFIED_CODES, classifyError } from '../../../src/restore/restore-errors.ts';
-import {
-  arnRegion,
-  BACKUP_NOT_READY_DELAY_MS,
-  QUEUED_RECHECK_MS,
-  DEFAULT_PLAN_OPTIONS,
-  formatDuration,
-  OWNER_TAG,
-  OWNER_UID_TAG,
-  ownerTags,
-  planRestore,
-  pollDelay,
-  adoptable,
-  type Action,
-  type Observation,
-  type PlanOptions,
-  type Step,
-} from '../../../src/restore/restore-plan.ts';
+import { OWNER_TAG, OWNER_UID_TAG, ownerTags, adoptable } from '../../../src/restore/restore-ownership.ts';
+import { arnRegion, planRestore, pollDelay } from '../../../src/restore/restore-plan.ts';
+import { formatDuration } from '../../../src/restore/restore-status.ts';
+import { BACKUP_NOT_READY_DELAY_MS, QUEUED_RECHECK_MS, DEFAULT_PLAN_OPTIONS, type Action, type Observation, type PlanOptions, type Step } from '../../../src/restore/restore-vocabulary.ts';
 import { restoreRequest } from '../../../src/restore/restore-request.ts';
 
 const BACKUP_ARN = 'arn:aws:dynamodb:us-east-1:123456789012:table/Music/backup/01489173575360-b308cd7d';

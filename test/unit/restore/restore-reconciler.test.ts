@@ -15,7 +15,9 @@ import {
   type TimeToLive,
 } from '../../../src/aws/dynamodb-port.ts';
 import { classifyError } from '../../../src/restore/restore-errors.ts';
-import { OWNER_TAG, OWNER_UID_TAG, pollDelay, type PlanOptions } from '../../../src/restore/restore-plan.ts';
+import { OWNER_TAG, OWNER_UID_TAG } from '../../../src/restore/restore-ownership.ts';
+import { pollDelay } from '../../../src/restore/restore-plan.ts';
+import type { PlanOptions } from '../../../src/restore/restore-vocabulary.ts';
 import { restoreReconciler, type RestoreReconcilerDeps, type RestoreStore } from '../../../src/restore/restore-reconciler.ts';
 import { restorePool } from '../../../src/restore/restore-slots.ts';
 import { FairSlots } from '../../../src/runtime/fair-slots.ts';
