@@ -14,7 +14,6 @@ import { FINALIZER, planDeletion, wantsFinalizer } from './restore-deletion.ts';
 import { planRestore } from './restore-plan.ts';
 import { WARNING_REASONS, type Action, type Observation, type PlanOptions } from './restore-vocabulary.ts';
 import type { ObservedSettings, SettingRead } from './table-settings.ts';
-import { doneWithSlots, holdsClaim, holdsSlot } from './restore-slots.ts';
 import type { SlotAnswer } from '../runtime/fair-slots.ts';
 import { objectKey } from '../runtime/keys.ts';
 
@@ -42,10 +41,8 @@ export interface RestoreReconcilerDeps {
   metrics?: Pick<RestoreMetricsSink, 'restoreFinished'>;
   /** Every DynamoDBRestorePolicy, from the cache. */
   policies?: () => readonly DynamoDBRestorePolicy[];
-  /** AWS's restore slots per account and Region; omitted: unlimited. */
-  slots?: RestoreSlots;
-  /** One live resource per account, Region and table name; omitted: every claim is granted. */
-  claims?: TableClaims;
+  /** AWS's restore slots per account and Region, and the claims on table names; omitted: unlimited, every claim granted. */
+  reservations?: Reservations;
   /**
    * The shortest DescribeTable poll interval for this resource now, so that polling every restore in progress of
    * its account and Region leaves room in the control-plane rate for starting new ones; omitted: options.pollMinMs.
@@ -53,17 +50,12 @@ export interface RestoreReconcilerDeps {
   pollFloorMs?: (restore: DynamoDBRestore) => number;
 }
 
-export interface RestoreSlots {
-  acquire(restore: DynamoDBRestore): SlotAnswer;
-  /** The resource needs no slot any more (or is gone). */
-  release(key: string): void;
-}
-
-export interface TableClaims {
+export interface Reservations {
+  acquireSlot(restore: DynamoDBRestore): SlotAnswer;
   /** The key of the resource that holds the claim on the restore's target table after this call (its own, if free). */
   claim(restore: DynamoDBRestore): string;
-  /** The resource lets go of its claim (gone, or failed without a table). */
-  release(key: string): void;
+  /** Gives back what the resource (undefined: gone) no longer needs: called after every look at it. */
+  settle(key: string, restore: DynamoDBRestore | undefined): void;
 }
 
 /** More steps than any path through a plan takes; a guard against a plan that never settles. */
@@ -76,11 +68,8 @@ export function restoreReconciler(deps: RestoreReconcilerDeps): Reconcile {
   return async (key: string, log: Logger) => {
     let restore = deps.store.cached(key);
     for (let conflicts = 0; ; conflicts++) {
-      if (!restore) {
-        deps.slots?.release(key);
-        deps.claims?.release(key);
-        return {};
-      }
+      deps.reservations?.settle(key, restore);
+      if (!restore) return {};
       try {
         return await reconcile(deps, restore, log);
       } catch (err) {
@@ -96,9 +85,8 @@ export function restoreReconciler(deps: RestoreReconcilerDeps): Reconcile {
 
 async function reconcile(deps: RestoreReconcilerDeps, restore: DynamoDBRestore, log: Logger): Promise<ReconcileResult> {
   const holds = restore.metadata.finalizers?.includes(FINALIZER) ?? false;
+  // Deleted: no restore starts any more; one in progress keeps its slot until the table stops CREATING.
   if (restore.metadata.deletionTimestamp) {
-    // No restore starts any more; one in progress keeps its slot until the table stops CREATING.
-    if (!holdsSlot(restore.status)) deps.slots?.release(objectKey(restore));
     return holds ? (await drive(deps, restore, planDeletion, log)).result : {};
   }
   // The finalizer goes on before any AWS call, so no table is ever made for a resource that could vanish unseen.
@@ -134,19 +122,18 @@ async function drive(
   for (let step = 0; step < MAX_STEPS; step++) {
     const { status, action } = plan(restore, observation, deps.now(), options, deps.policies?.() ?? []);
     restore = await writeStatus(deps, restore, status, log);
-    if (doneWithSlots(restore.status)) deps.slots?.release(objectKey(restore));
-    if (!holdsClaim(restore.status)) deps.claims?.release(objectKey(restore));
+    deps.reservations?.settle(objectKey(restore), restore);
     if (action.kind === 'releaseFinalizer') {
       await deps.store.setFinalizer(restore, FINALIZER, false);
       return { result: {}, restore };
     }
     if (action.kind === 'claimTable') {
-      const holder = deps.claims?.claim(restore) ?? objectKey(restore);
+      const holder = deps.reservations?.claim(restore) ?? objectKey(restore);
       observation = holder === objectKey(restore) ? { kind: 'claimGranted' } : { kind: 'claimHeld', holder };
       continue;
     }
     if (action.kind === 'acquireSlot') {
-      const answer = deps.slots?.acquire(restore) ?? { granted: true };
+      const answer = deps.reservations?.acquireSlot(restore) ?? { granted: true };
       observation = answer.granted ? { kind: 'slotGranted' } : { kind: 'slotQueued', position: answer.position, inUse: answer.inUse, capacity: answer.capacity };
       continue;
     }
