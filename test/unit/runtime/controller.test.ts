@@ -217,7 +217,7 @@ describe('Controller', () => {
     });
     controller.start();
     controller.queue.add('ns/a');
-    await waitFor(() => calls === 3 && metrics.reconciles.length === 3, 'two retries and a success');
+    await waitFor(() => calls === 3 && metrics.reconciles.length === 3, 'two retries and a success', 10_000);
     assert.deepEqual(metrics.outcomes(), ['requeue', 'requeue', 'success']);
     assert.ok(levels.length >= 2, 'the retries are logged (at debug)');
     assert.deepEqual(levels.filter((l) => l === 'error' || l === 'warn'), []);
