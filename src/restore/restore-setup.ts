@@ -37,55 +37,21 @@ export function pollFloorMs(restoresInProgress: number, rate: RateLimit | undefi
 }
 
 export function setupRestoreController(manager: Manager, { config, kubeConfig, log, metrics }: RestoreSetup): void {
-  const restores = new CustomObjectClient<DynamoDBRestore>(kubeConfig, { group: GROUP, version: VERSION, plural: PLURAL });
-  const policies = new CustomObjectClient<DynamoDBRestorePolicy>(kubeConfig, { group: GROUP, version: VERSION, plural: POLICY_PLURAL });
-
-  // One informer per watched namespace (RBAC may grant no more), or one for the whole cluster. A key seen before
-  // this replica leads waits in the queue; the leader looks at every cached resource anyway.
-  const informers = new Map(
-    (config.watchNamespaces.length > 0 ? config.watchNamespaces : ['']).map((namespace) => [
-      namespace,
-      new ResourceInformer<DynamoDBRestore>({
-        kubeConfig,
-        path: restores.path(namespace || undefined),
-        list: () => restores.list(namespace || undefined),
-        onKey: (key) => controller.queue.add(key),
-        log,
-        resyncPeriodMs: config.resyncPeriodMs,
-      }),
-    ]),
-  );
-  const cached = () => [...informers.values()].flatMap((i) => i.list());
-  // Policies are read from their own cache when a restore is planned; a change to one needs no reconcile (a
-  // restore already refused is final, one not yet planned reads the new policy).
-  const policyInformer = new ResourceInformer<DynamoDBRestorePolicy>({
-    kubeConfig,
-    path: policies.path(),
-    list: () => policies.list(),
-    onKey: () => undefined,
-    log,
-    resyncPeriodMs: config.resyncPeriodMs,
-  });
-
+  // A key seen before this replica leads waits in the queue; the leader looks at every cached resource anyway.
+  const caches = restoreCaches(config, kubeConfig, log, (key) => controller.queue.add(key));
   // AWS's restores-in-progress limit per account and Region, and the claims on table names: the leader's, counted
   // here; a freed slot wakes the next in turn through the queue.
   const reservations = new RestoreReservations(config.maxRestoresInProgress, config.defaultRegion, (key) => controller.queue.add(key));
-  const restoreMetrics = new RestoreMetrics(metrics.registry, cached, () => reservations.pools());
+  const restoreMetrics = new RestoreMetrics(metrics.registry, caches.restores, () => reservations.pools());
   const clients = new DynamoDBClients({
     defaultRegion: config.defaultRegion,
     clusterName: config.clusterName,
     observe: (operation, code) => restoreMetrics.awsCall(operation, code),
     rateLimit: config.awsRateLimit,
   });
-  const store: RestoreStore = {
-    cached: (key) => (informers.get(splitKey(key).namespace) ?? informers.get(''))?.get(key),
-    fresh: (key) => restores.get(splitKey(key).namespace, splitKey(key).name),
-    writeStatus: (restore, status) => restores.replaceStatus({ ...restore, status }),
-    setFinalizer: (restore, finalizer, present) => restores.setFinalizer(restore, finalizer, present),
-  };
   const reconcile = restoreReconciler({
-    policies: () => policyInformer.list(),
-    store,
+    policies: caches.policies,
+    store: caches.store,
     dynamodb: (region, role) => clients.forRegion(region, role),
     events: new EventRecorder(kubeConfig, CONTROLLER, config.leaderElection.identity, log),
     now: () => new Date(),
@@ -102,15 +68,57 @@ export function setupRestoreController(manager: Manager, { config, kubeConfig, l
   });
   const controller = new Controller({ name: 'dynamodbrestore', concurrency: config.maxConcurrentReconciles, log, metrics, reconcile });
 
-  for (const informer of [...informers.values(), policyInformer]) manager.addCache(informer);
+  for (const informer of caches.informers) manager.addCache(informer);
   manager.addLeaderRunnable({
     start: () => {
       // A new leader counts the slots and claims its predecessor left before it grants any.
-      reservations.recount(cached());
+      reservations.recount(caches.restores());
       controller.start();
-      for (const restore of cached()) controller.queue.add(objectKey(restore));
+      for (const restore of caches.restores()) controller.queue.add(objectKey(restore));
     },
     stop: () => controller.stop(),
   });
   manager.onStop(() => clients.destroy());
+}
+
+/** The informers of DynamoDBRestores and of the policies, and the reconciler's store over them. */
+function restoreCaches(config: Config, kubeConfig: KubeConfig, log: Logger, onKey: (key: string) => void) {
+  const restores = new CustomObjectClient<DynamoDBRestore>(kubeConfig, { group: GROUP, version: VERSION, plural: PLURAL });
+  const policies = new CustomObjectClient<DynamoDBRestorePolicy>(kubeConfig, { group: GROUP, version: VERSION, plural: POLICY_PLURAL });
+  // One informer per watched namespace (RBAC may grant no more), or one for the whole cluster.
+  const byNamespace = new Map(
+    (config.watchNamespaces.length > 0 ? config.watchNamespaces : ['']).map((namespace) => [
+      namespace,
+      new ResourceInformer<DynamoDBRestore>({
+        kubeConfig,
+        path: restores.path(namespace || undefined),
+        list: () => restores.list(namespace || undefined),
+        onKey,
+        log,
+        resyncPeriodMs: config.resyncPeriodMs,
+      }),
+    ]),
+  );
+  // Policies are read from their own cache when a restore is planned; a change to one needs no reconcile (a
+  // restore already refused is final, one not yet planned reads the new policy).
+  const policyInformer = new ResourceInformer<DynamoDBRestorePolicy>({
+    kubeConfig,
+    path: policies.path(),
+    list: () => policies.list(),
+    onKey: () => undefined,
+    log,
+    resyncPeriodMs: config.resyncPeriodMs,
+  });
+  const store: RestoreStore = {
+    cached: (key) => (byNamespace.get(splitKey(key).namespace) ?? byNamespace.get(''))?.get(key),
+    fresh: (key) => restores.get(splitKey(key).namespace, splitKey(key).name),
+    writeStatus: (restore, status) => restores.replaceStatus({ ...restore, status }),
+    setFinalizer: (restore, finalizer, present) => restores.setFinalizer(restore, finalizer, present),
+  };
+  return {
+    informers: [...byNamespace.values(), policyInformer],
+    restores: () => [...byNamespace.values()].flatMap((i) => i.list()),
+    policies: () => policyInformer.list(),
+    store,
+  };
 }
