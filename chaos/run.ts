@@ -119,7 +119,9 @@ Every restored table stays \`CREATING\` for 1–4 s (drawn per restore by the pr
    last revision before the crash confirms \`410 Gone\` each time, and the new apiserver's \`apiserver_request_total\`
    shows the operator's relist. Half of each batch of resources is created before the crash (in flight through it),
    half as soon as the apiserver is back, while the operator's watch is still down. The resync period (600 s) is
-   longer than the run, so it cannot hide a lost event.
+   longer than the run, so it cannot hide a lost event. An outage longer than the renew deadline costs the operator
+   its Lease, and it exits (as controller-runtime's does); the harness starts it again as the same pod, as its
+   Deployment would. Any other exit is a broken invariant.
 3. **${TITLES.awsFaults}.** ${Math.round(FULL.awsFaults.faults * 100)} % of the operator's DynamoDB calls meet a fault,
    drawn evenly: \`InternalServerError\` (HTTP 500) or \`ThrottlingException\` without reaching DynamoDB; a
    connection reset (the proxy destroys the socket), half the time before DynamoDB sees the call and half after it

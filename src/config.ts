@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import type { LeaderElectionOptions } from './runtime/leader-election.ts';
 
 /** Each setting's environment variable and its flag; the README's configuration table lists the same. */
-export const SETTINGS = {
+export const CONFIG_FLAGS = {
   WATCH_NAMESPACES: 'watch-namespaces',
   AWS_REGION: 'region',
   CLUSTER_NAME: 'cluster-name',
@@ -130,15 +130,15 @@ function podNamespace(): string | undefined {
 
 /** The settings given as flags, keyed by their environment variable. */
 function flags(argv: string[]): NodeJS.ProcessEnv {
-  const options = Object.fromEntries(Object.values(SETTINGS).map((flag) => [flag, { type: 'string' as const }]));
+  const options = Object.fromEntries(Object.values(CONFIG_FLAGS).map((flag) => [flag, { type: 'string' as const }]));
   let values: Record<string, string | boolean | undefined>;
   try {
     values = parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
   } catch (err) {
-    throw new ConfigError(`${err instanceof Error ? err.message : String(err)}; the flags are --${Object.values(SETTINGS).join(', --')}`);
+    throw new ConfigError(`${err instanceof Error ? err.message : String(err)}; the flags are --${Object.values(CONFIG_FLAGS).join(', --')}`);
   }
   return Object.fromEntries(
-    Object.entries(SETTINGS)
+    Object.entries(CONFIG_FLAGS)
       .filter(([, flag]) => typeof values[flag] === 'string')
       .map(([name, flag]) => [name, values[flag] as string]),
   );

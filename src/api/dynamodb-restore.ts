@@ -480,11 +480,13 @@ export const DynamoDBRestoreStatus = Type.Object(
     lastError: Type.Optional(
       Type.Object(
         {
-          code: Type.String({ description: 'The AWS error code, e.g. BackupNotFoundException.' }),
+          code: Type.String({
+            description: "AWS's error code (e.g. BackupNotFoundException), or the operator's own for a failure it finds itself (e.g. TableClaimed, PolicyDenied, SettingConflict).",
+          }),
           message: Type.String({ description: 'What happened and what to do, in a sentence.' }),
           retryable: Type.Boolean({ description: 'Whether the operator retries on its own.' }),
         },
-        { description: 'The last error from AWS, kept until the restore moves on.' },
+        { description: 'The last error, from AWS or found by the operator, kept until the restore moves on.' },
       ),
     ),
     conditions: Type.Optional(

@@ -6,8 +6,11 @@
 // protection on. A resource whose restore never took hold deletes nothing.
 import type { DynamoDBRestore, DynamoDBRestoreStatus } from '../api/dynamodb-restore.ts';
 import type { DynamoDBRestorePolicy } from '../api/dynamodb-restore-policy.ts';
+import type { AwsError, TableState } from '../aws/dynamodb-port.ts';
 import { classifyError } from './restore-errors.ts';
-import { isFinal, ownerTags, ownerUid, OWNER_UID_TAG, ready, Reason, SETTLING_DELAY_MS, type Observation, type PlanOptions, type Step } from './restore-plan.ts';
+import { ownerTags, ownerUid, OWNER_UID_TAG } from './restore-ownership.ts';
+import { isFinal, ready } from './restore-status.ts';
+import { Reason, SETTLING_DELAY_MS, type Observation, type PlanOptions, type Step } from './restore-vocabulary.ts';
 import { deletionPolicyDenial } from './restore-policy.ts';
 import { doneWithSlots } from './restore-slots.ts';
 
@@ -24,6 +27,15 @@ export function wantsFinalizer(restore: DynamoDBRestore): boolean {
   return restore.spec.deletionPolicy === 'Delete' || !(isFinal(restore) || doneWithSlots(restore.status));
 }
 
+/** What every step of one deletion plan knows. */
+interface Deletion {
+  restore: DynamoDBRestore;
+  status: DynamoDBRestoreStatus;
+  name: string;
+  deletes: boolean;
+  now: Date;
+}
+
 export function planDeletion(
   restore: DynamoDBRestore,
   observation: Observation,
@@ -32,89 +44,76 @@ export function planDeletion(
   policies: readonly DynamoDBRestorePolicy[] = [],
 ): Step {
   const status = restore.status ?? {};
-  const name = restore.spec.targetTableName;
-  const deletes = restore.spec.deletionPolicy === 'Delete';
-  const release: Step = { status, action: { kind: 'releaseFinalizer' } };
-  const note = (reason: string, message: string, extra: Partial<DynamoDBRestoreStatus> = {}): DynamoDBRestoreStatus =>
-    ready({ ...status, ...extra }, restore, 'False', reason, message, now);
-  const look: Step = { status, action: { kind: 'describeSettings', tableName: name, read: ['tags'] } };
-
-  const denied = deletes ? deletionPolicyDenial(restore, policies) : undefined;
-  if (denied) {
-    return { status: note(Reason.PolicyDenied, `${denied.message} Table ${name} is left in place.`), action: { kind: 'releaseFinalizer' } };
-  }
+  const d: Deletion = { restore, status, name: restore.spec.targetTableName, deletes: restore.spec.deletionPolicy === 'Delete', now };
+  const denied = d.deletes ? deletionPolicyDenial(restore, policies) : undefined;
+  if (denied) return letGo(note(d, Reason.PolicyDenied, `${denied.message} Table ${d.name} is left in place.`));
   // Nothing was ever asked of AWS (no table of ours, no slot), or a Retain resource's restore is past its slot.
-  if (!status.restoreRequestedAt || (!deletes && doneWithSlots(status))) return release;
+  if (!status.restoreRequestedAt || (!d.deletes && doneWithSlots(status))) return letGo(status);
   // AWS never answered the restore call with a table (it failed, or its answer was lost): nothing is provably ours.
   if (status.tableId === undefined) {
-    if (!deletes) return release;
-    return { status: note(Reason.TableNotOwned, `No table was recorded as restored by this resource, so none is deleted; table ${name}, if any, is left untouched.`), action: { kind: 'releaseFinalizer' } };
+    if (!d.deletes) return letGo(status);
+    return letGo(note(d, Reason.TableNotOwned, `No table was recorded as restored by this resource, so none is deleted; table ${d.name}, if any, is left untouched.`));
   }
-
   switch (observation.kind) {
-    case 'nothing':
-    case 'tagged':
-    case 'tableDeleted':
-      return look;
-    case 'settingsDescribed': {
-      const observed = observation.settings;
-      if (!observed) return release;
-      const { table, tags } = observed;
-      if (table.id !== status.tableId) {
-        return {
-          status: note(Reason.TableNotOwned, `Table ${name} is not the table this resource restored (its TableId differs: it was replaced); it is left untouched.`),
-          action: { kind: 'releaseFinalizer' },
-        };
-      }
-      const seen = { tableStatus: table.status };
-      if (table.status === 'DELETING') {
-        return { status: note(Reason.DeletingTable, `Table ${name} is being deleted; the resource goes when it is gone.`, seen), action: { kind: 'requeue', afterMs: SETTLING_DELAY_MS } };
-      }
-      if (table.status !== 'ACTIVE') {
-        const then = deletes ? 'it is deleted once ACTIVE (DynamoDB refuses to delete it before)' : 'AWS counts its restore until it is ACTIVE, and so does the operator: the resource goes then';
-        return { status: note(Reason.DeletionWaiting, `Table ${name} is ${table.status}; ${then}.`, seen), action: { kind: 'requeue', afterMs: SETTLING_DELAY_MS } };
-      }
-      if (!deletes) return { status: { ...status, ...seen }, action: { kind: 'releaseFinalizer' } };
-      const owner = ownerUid(tags);
-      // Our own table (by its recorded TableId), deleted before the restore reached its tagging step: the tag the
-      // restore would have put there goes on first, so the IAM condition on the owner tag lets DeleteTable through.
-      if (owner === undefined) {
-        return { status: { ...status, ...seen }, action: { kind: 'tagTable', tableArn: table.arn ?? status.tableArn ?? '', tags: ownerTags(restore) } };
-      }
-      if (owner !== restore.metadata.uid) {
-        return {
-          status: note(
-            Reason.DeletionRefused,
-            `Table ${name} carries another resource's ownership tag (${OWNER_UID_TAG}=${owner}), so it is not deleted. ` +
-              'A cluster administrator (the platform team) can set spec.deletionPolicy: Retain on this resource to let it go and keep the table.',
-            seen,
-          ),
-          action: { kind: 'requeue', afterMs: DELETION_RECHECK_MS },
-        };
-      }
-      if (table.deletionProtection) {
-        return {
-          status: note(
-            Reason.DeletionRefused,
-            `Table ${name} has deletion protection on, so it is not deleted. Turn it off (aws dynamodb update-table --table-name ${name} --no-deletion-protection-enabled) ` +
-              'to let the operator delete it, or have a cluster administrator (the platform team) set spec.deletionPolicy: Retain to keep it.',
-            seen,
-          ),
-          action: { kind: 'requeue', afterMs: DELETION_RECHECK_MS },
-        };
-      }
-      return { status: note(Reason.DeletingTable, `Deleting table ${name} (deletionPolicy Delete).`, seen), action: { kind: 'deleteTable', tableName: name } };
-    }
-    case 'failed': {
-      const classified = classifyError(observation.error, { tableName: name, backupArn: status.backupArn });
-      const lastError = { code: classified.code, message: classified.message, retryable: true };
-      const reason = classified.retry.kind === 'terminal' ? Reason.DeletionFailed : classified.reason;
-      // Even a "terminal" error (access denied) is looked at again: the resource cannot go until the table does.
-      const afterMs = classified.retry.kind === 'after' ? classified.retry.delayMs : DELETION_RECHECK_MS;
-      const what = deletes ? 'could not be deleted' : 'could not be looked at';
-      return { status: note(reason, `Table ${name} ${what}: ${classified.message}`, { lastError }), action: { kind: 'requeue', afterMs } };
-    }
+    case 'settingsDescribed':
+      return observation.settings ? judgeTable(d, observation.settings.table, observation.settings.tags) : letGo(status);
+    case 'failed':
+      return deletionFailed(d, observation.error);
     default:
-      return look;
+      // The start, or the answer of a step taken (tagged, deleted): look at the table (again).
+      return { status, action: { kind: 'describeSettings', tableName: d.name, read: ['tags'] } };
   }
+}
+
+/** The table found under the name: ours by TableId and tag, settled, unprotected: then, and only then, deleted. */
+function judgeTable(d: Deletion, table: TableState, tags: Record<string, string> | undefined): Step {
+  const { name, restore, status } = d;
+  if (table.id !== status.tableId) {
+    return letGo(note(d, Reason.TableNotOwned, `Table ${name} is not the table this resource restored (its TableId differs: it was replaced); it is left untouched.`));
+  }
+  const seen = { tableStatus: table.status };
+  if (table.status === 'DELETING') {
+    return { status: note(d, Reason.DeletingTable, `Table ${name} is being deleted; the resource goes when it is gone.`, seen), action: { kind: 'requeue', afterMs: SETTLING_DELAY_MS } };
+  }
+  if (table.status !== 'ACTIVE') {
+    const then = d.deletes ? 'it is deleted once ACTIVE (DynamoDB refuses to delete it before)' : 'AWS counts its restore until it is ACTIVE, and so does the operator: the resource goes then';
+    return { status: note(d, Reason.DeletionWaiting, `Table ${name} is ${table.status}; ${then}.`, seen), action: { kind: 'requeue', afterMs: SETTLING_DELAY_MS } };
+  }
+  if (!d.deletes) return letGo({ ...status, ...seen });
+  const owner = ownerUid(tags);
+  // Our own table (by its recorded TableId), deleted before the restore reached its tagging step: the tag the
+  // restore would have put there goes on first, so the IAM condition on the owner tag lets DeleteTable through.
+  if (owner === undefined) return { status: { ...status, ...seen }, action: { kind: 'tagTable', tableArn: table.arn ?? status.tableArn ?? '', tags: ownerTags(restore) } };
+  if (owner !== restore.metadata.uid) {
+    const message =
+      `Table ${name} carries another resource's ownership tag (${OWNER_UID_TAG}=${owner}), so it is not deleted. ` +
+      'A cluster administrator (the platform team) can set spec.deletionPolicy: Retain on this resource to let it go and keep the table.';
+    return { status: note(d, Reason.DeletionRefused, message, seen), action: { kind: 'requeue', afterMs: DELETION_RECHECK_MS } };
+  }
+  if (table.deletionProtection) {
+    const message =
+      `Table ${name} has deletion protection on, so it is not deleted. Turn it off (aws dynamodb update-table --table-name ${name} --no-deletion-protection-enabled) ` +
+      'to let the operator delete it, or have a cluster administrator (the platform team) set spec.deletionPolicy: Retain to keep it.';
+    return { status: note(d, Reason.DeletionRefused, message, seen), action: { kind: 'requeue', afterMs: DELETION_RECHECK_MS } };
+  }
+  return { status: note(d, Reason.DeletingTable, `Deleting table ${name} (deletionPolicy Delete).`, seen), action: { kind: 'deleteTable', tableName: name } };
+}
+
+/** Even a "terminal" error (access denied) is looked at again: the resource cannot go until the table does. */
+function deletionFailed(d: Deletion, error: AwsError): Step {
+  const classified = classifyError(error, { tableName: d.name, backupArn: d.status.backupArn });
+  const lastError = { code: classified.code, message: classified.message, retryable: true };
+  const reason = classified.retry.kind === 'terminal' ? Reason.DeletionFailed : classified.reason;
+  const afterMs = classified.retry.kind === 'after' ? classified.retry.delayMs : DELETION_RECHECK_MS;
+  const what = d.deletes ? 'could not be deleted' : 'could not be looked at';
+  return { status: note(d, reason, `Table ${d.name} ${what}: ${classified.message}`, { lastError }), action: { kind: 'requeue', afterMs } };
+}
+
+/** The resource may go: its finalizer is released, with the status as it should read. */
+function letGo(status: DynamoDBRestoreStatus): Step {
+  return { status, action: { kind: 'releaseFinalizer' } };
+}
+
+function note(d: Deletion, reason: Reason, message: string, extra: Partial<DynamoDBRestoreStatus> = {}): DynamoDBRestoreStatus {
+  return ready({ ...d.status, ...extra }, d.restore, 'False', reason, message, d.now);
 }

@@ -2,9 +2,11 @@
 // RestoreTableFromBackup, RestoreTableToPointInTime, DescribeContinuousBackups, DescribeTable, TagResource,
 // ListTagsOfResource, DescribeTimeToLive, UpdateTimeToLive, UpdateTable, UpdateContinuousBackups, DeleteTable, and
 // STS AssumeRole for spec.credentials) and the common errors of every AWS API, classified once as terminal, retry
-// after a named wait, or retry with backoff, with the reason and the sentence the status and events show.
+// after a named wait, or retry with backoff, with the reason and the sentence the status and events show; and the
+// failures the plan finds itself, under the operator's own codes, with their reasons.
 import type { AwsError } from '../aws/dynamodb-port.ts';
 import { truncate } from '../runtime/error-message.ts';
+import { Reason } from './restore-vocabulary.ts';
 
 export type Retry =
   | { kind: 'terminal' }
@@ -15,7 +17,7 @@ export type Retry =
 
 export interface ClassifiedError {
   code: string;
-  reason: string;
+  reason: Reason;
   message: string;
   retry: Retry;
 }
@@ -44,7 +46,7 @@ const IAM_ACTION: Record<string, string> = {
 const SECOND = 1_000;
 
 interface Rule {
-  reason: string;
+  reason: Reason;
   retry: Retry;
   sentence: (e: AwsError, ctx: ErrorContext) => string;
 }
@@ -59,19 +61,19 @@ const MAX_AWS_MESSAGE = 1024;
 const aws = (e: AwsError) => (e.message ? ` AWS said: ${truncate(e.message, MAX_AWS_MESSAGE)}` : '');
 
 const throttled: Rule = {
-  reason: 'Throttled',
+  reason: Reason.Throttled,
   retry: { kind: 'after', delayMs: 5 * SECOND },
   sentence: (e) => `AWS throttled ${e.operation}; the operator slows down and retries.`,
 };
 
 const internal: Rule = {
-  reason: 'AWSInternalError',
+  reason: Reason.AWSInternalError,
   retry: { kind: 'backoff' },
   sentence: (e) => `AWS had an internal error on ${e.operation}; the operator retries with backoff.${aws(e)}`,
 };
 
 const accessDenied: Rule = {
-  reason: 'AccessDenied',
+  reason: Reason.AccessDenied,
   retry: { kind: 'terminal' },
   sentence: (e) =>
     `The operator's AWS identity may not call ${e.operation}: grant ${IAM_ACTION[e.operation] ?? `dynamodb:${e.operation}`}, ` +
@@ -79,48 +81,48 @@ const accessDenied: Rule = {
 };
 
 const validation: Rule = {
-  reason: 'InvalidRequest',
+  reason: Reason.InvalidRequest,
   retry: { kind: 'terminal' },
   sentence: (e) => `AWS rejected the ${e.operation} request; fix the spec in a new DynamoDBRestore.${aws(e)}`,
 };
 
 const invalidCredentials: Rule = {
-  reason: 'InvalidCredentials',
+  reason: Reason.InvalidCredentials,
   retry: { kind: 'backoff' },
   sentence: (e) => `AWS did not accept the operator's credentials; check its IAM role (IRSA or Pod Identity) or keys.${aws(e)}`,
 };
 
 const sourceTableNotFound: Rule = {
-  reason: 'SourceTableNotFound',
+  reason: Reason.SourceTableNotFound,
   retry: { kind: 'terminal' },
   sentence: (e) => `The point-in-time restore's source table does not exist in this account and Region; check spec.source.pointInTime.${aws(e)}`,
 };
 
 const RULES: Record<string, Rule> = {
   BackupNotFoundException: {
-    reason: 'BackupNotFound',
+    reason: Reason.BackupNotFound,
     retry: { kind: 'terminal' },
     sentence: (_e, c) => `Backup ${c.backupArn ?? ''} does not exist in this account and Region; check the ARN with \`aws dynamodb list-backups\`.`,
   },
   BackupInUseException: {
-    reason: 'BackupInUse',
+    reason: Reason.BackupInUse,
     retry: { kind: 'after', delayMs: 30 * SECOND },
     sentence: () => 'The backup is being created, deleted or restored right now; the operator waits and tries again.',
   },
   TableAlreadyExistsException: {
-    reason: 'TableAlreadyExists',
+    reason: Reason.TableAlreadyExists,
     retry: { kind: 'terminal' },
     sentence: (_e, c) =>
       `Table ${c.tableName} already exists and was not restored by this resource; it is left untouched. ` +
       'Delete it or choose another targetTableName in a new DynamoDBRestore.',
   },
   TableInUseException: {
-    reason: 'TableInUse',
+    reason: Reason.TableInUse,
     retry: { kind: 'after', delayMs: 15 * SECOND },
     sentence: (_e, c) => `Table ${c.tableName} is being created, updated or deleted; the operator waits and tries again.`,
   },
   LimitExceededException: {
-    reason: 'LimitExceeded',
+    reason: Reason.LimitExceeded,
     retry: { kind: 'after', delayMs: 60 * SECOND },
     sentence: () =>
       'The account has too many table operations in progress (DynamoDB allows 50 restores at once per account and ' +
@@ -131,23 +133,23 @@ const RULES: Record<string, Rule> = {
   TableNotFoundException: sourceTableNotFound,
   SourceTableNotFoundException: sourceTableNotFound,
   PointInTimeRecoveryUnavailableException: {
-    reason: 'PointInTimeRecoveryUnavailable',
+    reason: Reason.PointInTimeRecoveryUnavailable,
     retry: { kind: 'terminal' },
     sentence: (e) => `Point-in-time recovery is not enabled on the source table; enable it or restore from a backup in a new DynamoDBRestore.${aws(e)}`,
   },
   InvalidRestoreTimeException: {
-    reason: 'InvalidRestoreTime',
+    reason: Reason.InvalidRestoreTime,
     retry: { kind: 'terminal' },
     sentence: (e) => `The restore time is outside the source table's restorable window; choose one inside it in a new DynamoDBRestore.${aws(e)}`,
   },
   // UpdateContinuousBackups on a table whose backups are still being switched on (a fresh restore).
   ContinuousBackupsUnavailableException: {
-    reason: 'ContinuousBackupsUnavailable',
+    reason: Reason.ContinuousBackupsUnavailable,
     retry: { kind: 'after', delayMs: 30 * SECOND },
     sentence: (_e, c) => `Backups of table ${c.tableName} are still being enabled; the operator turns on point-in-time recovery once they are.`,
   },
   ResourceInUseException: {
-    reason: 'ResourceInUse',
+    reason: Reason.ResourceInUse,
     retry: { kind: 'after', delayMs: 15 * SECOND },
     sentence: (e, c) => `Table ${c.tableName} is busy with another operation (${e.operation}); the operator waits and tries again.`,
   },
@@ -162,12 +164,12 @@ const RULES: Record<string, Rule> = {
   IncompleteSignature: invalidCredentials,
   ExpiredTokenException: invalidCredentials,
   RequestExpired: {
-    reason: 'ClockSkew',
+    reason: Reason.ClockSkew,
     retry: { kind: 'backoff' },
     sentence: (e) => `AWS found the ${e.operation} request expired; check the node's clock.${aws(e)}`,
   },
   OptInRequired: {
-    reason: 'RegionNotEnabled',
+    reason: Reason.RegionNotEnabled,
     retry: { kind: 'terminal' },
     sentence: (e) => `The account is not subscribed to DynamoDB in this Region (OptInRequired); enable the Region, then create a new DynamoDBRestore.${aws(e)}`,
   },
@@ -175,7 +177,7 @@ const RULES: Record<string, Rule> = {
   CredentialsProviderError: invalidCredentials,
   // STS AssumeRole, for spec.credentials (its codes have no "Exception" suffix).
   AccessDenied: {
-    reason: 'AssumeRoleDenied',
+    reason: Reason.AssumeRoleDenied,
     retry: { kind: 'terminal' },
     sentence: (e) =>
       "The operator could not assume the role in spec.credentials: its trust policy must allow the operator's " +
@@ -184,7 +186,7 @@ const RULES: Record<string, Rule> = {
   },
   // Ours, raised before any call: spec.credentials on an operator without a cluster name to derive the ExternalId from.
   ClusterNameUnset: {
-    reason: 'ClusterNameRequired',
+    reason: Reason.ClusterNameRequired,
     retry: { kind: 'terminal' },
     sentence: () =>
       'A restore with spec.credentials needs the operator to have a cluster name (CLUSTER_NAME, --cluster-name or ' +
@@ -193,14 +195,14 @@ const RULES: Record<string, Rule> = {
   },
   ExpiredToken: invalidCredentials,
   RegionDisabledException: {
-    reason: 'RegionNotEnabled',
+    reason: Reason.RegionNotEnabled,
     retry: { kind: 'terminal' },
     sentence: (e) => `STS is not activated in this Region for the account; activate it in IAM, then create a new DynamoDBRestore.${aws(e)}`,
   },
   MalformedPolicyDocument: validation,
   PackedPolicyTooLarge: validation,
   ResourceNotFoundException: {
-    reason: 'NotFound',
+    reason: Reason.NotFound,
     retry: { kind: 'terminal' },
     sentence: (e) => `AWS reports a resource of ${e.operation} as not found.${aws(e)}`,
   },
@@ -212,12 +214,12 @@ const RULES: Record<string, Rule> = {
   RequestLimitExceeded: throttled,
   ProvisionedThroughputExceededException: throttled,
   NetworkError: {
-    reason: 'NetworkError',
+    reason: Reason.NetworkError,
     retry: { kind: 'backoff' },
     sentence: (e) => `The operator could not reach DynamoDB for ${e.operation}; it retries with backoff.${aws(e)}`,
   },
   TimeoutError: {
-    reason: 'Timeout',
+    reason: Reason.Timeout,
     retry: { kind: 'backoff' },
     sentence: (e) => `DynamoDB did not answer ${e.operation} in time; the operator retries with backoff.`,
   },
@@ -225,7 +227,7 @@ const RULES: Record<string, Rule> = {
 
 /** KMS trouble arrives as a ValidationException or AccessDenied whose message names KMS (the tutorial's caveat). */
 const kmsUnavailable: Rule = {
-  reason: 'KMSKeyUnavailable',
+  reason: Reason.KMSKeyUnavailable,
   retry: { kind: 'terminal' },
   sentence: (e) =>
     'The KMS key of the backup or of overrides.sse is disabled, deleted or not usable by the operator; enable it ' +
@@ -233,7 +235,7 @@ const kmsUnavailable: Rule = {
 };
 
 const unknown: Rule = {
-  reason: 'UnexpectedError',
+  reason: Reason.UnexpectedError,
   retry: { kind: 'backoff' },
   sentence: (e) => `${e.operation} failed with ${e.code}; the operator retries with backoff.${aws(e)}`,
 };
@@ -245,5 +247,41 @@ export function classifyError(error: AwsError, ctx: ErrorContext): ClassifiedErr
   return { code: error.code, reason: rule.reason, message: rule.sentence(error, ctx), retry: rule.retry };
 }
 
-/** Every code the map knows, for tests that walk it. */
+/**
+ * Failures the plan finds itself, with no AWS call failing, under the operator's own codes: each terminal, with the
+ * reason the status shows. The sentence is the plan's: it knows what was looked at.
+ */
+const FINDINGS = {
+  PolicyRequired: Reason.PolicyRequired,
+  PolicyDenied: Reason.PolicyDenied,
+  TableClaimed: Reason.TableClaimed,
+  // DescribeBackup found a backup that is not AVAILABLE (DELETED); not one in another Region without overrides.sse.
+  BackupNotAvailable: Reason.BackupNotFound,
+  CrossRegionRestoreWithoutSSE: Reason.CrossRegionNeedsSSE,
+  // The table vanished, was replaced, or reached a status from which no restore completes.
+  TableNotFound: Reason.TableLost,
+  TableReplaced: Reason.TableLost,
+  DELETING: Reason.TableLost,
+  ARCHIVING: Reason.TableLost,
+  ARCHIVED: Reason.TableLost,
+  INACCESSIBLE_ENCRYPTION_CREDENTIALS: Reason.KMSKeyUnavailable,
+  SettingConflict: Reason.SettingConflict,
+} as const satisfies Record<string, Reason>;
+
+/**
+ * AWS's codes for what the plan can find before AWS would say it (no backup fits a lookup; recovery off, or the
+ * moment outside its window): their rule above applies.
+ */
+const AWS_FINDINGS = ['BackupNotFoundException', 'PointInTimeRecoveryUnavailableException', 'InvalidRestoreTimeException'] as const;
+
+export type FindingCode = keyof typeof FINDINGS | (typeof AWS_FINDINGS)[number];
+
+/** A failure the plan found: its reason and retry from the map, its sentence the plan's. */
+export function classifyFinding(code: FindingCode, message: string): ClassifiedError {
+  const { reason, retry } = Object.hasOwn(FINDINGS, code) ? { reason: FINDINGS[code as keyof typeof FINDINGS], retry: { kind: 'terminal' } as const } : (RULES[code] as Rule);
+  return { code, reason, message, retry };
+}
+
+/** Every code the map knows, for tests that walk it: AWS's, and the plan's own findings. */
 export const CLASSIFIED_CODES = Object.keys(RULES);
+export const FINDING_CODES: readonly FindingCode[] = [...(Object.keys(FINDINGS) as FindingCode[]), ...AWS_FINDINGS];

@@ -6,14 +6,14 @@ import type { DynamoDBRestore, DynamoDBRestoreStatus } from '../api/dynamodb-res
 import type { DynamoDBRestorePolicy } from '../api/dynamodb-restore-policy.ts';
 import { AwsError, type AssumedRole, type DynamoDBPort } from '../aws/dynamodb-port.ts';
 import { findCondition } from '../runtime/conditions.ts';
-import type { Reconcile } from '../runtime/controller.ts';
+import type { Reconcile, ReconcileResult } from '../runtime/controller.ts';
 import { ConflictError } from '../runtime/custom-objects.ts';
 import type { EventSink } from '../runtime/event-recorder.ts';
 import type { RestoreMetricsSink } from './restore-metrics.ts';
 import { FINALIZER, planDeletion, wantsFinalizer } from './restore-deletion.ts';
-import { planRestore, WARNING_REASONS, type Action, type Observation, type PlanOptions } from './restore-plan.ts';
+import { planRestore } from './restore-plan.ts';
+import { WARNING_REASONS, type Action, type Observation, type PlanOptions } from './restore-vocabulary.ts';
 import type { ObservedSettings, SettingRead } from './table-settings.ts';
-import { doneWithSlots, holdsClaim, holdsSlot } from './restore-slots.ts';
 import type { SlotAnswer } from '../runtime/fair-slots.ts';
 import { objectKey } from '../runtime/keys.ts';
 
@@ -41,10 +41,8 @@ export interface RestoreReconcilerDeps {
   metrics?: Pick<RestoreMetricsSink, 'restoreFinished'>;
   /** Every DynamoDBRestorePolicy, from the cache. */
   policies?: () => readonly DynamoDBRestorePolicy[];
-  /** AWS's restore slots per account and Region; omitted: unlimited. */
-  slots?: RestoreSlots;
-  /** One live resource per account, Region and table name; omitted: every claim is granted. */
-  claims?: TableClaims;
+  /** AWS's restore slots per account and Region, and the claims on table names; omitted: unlimited, every claim granted. */
+  reservations?: Reservations;
   /**
    * The shortest DescribeTable poll interval for this resource now, so that polling every restore in progress of
    * its account and Region leaves room in the control-plane rate for starting new ones; omitted: options.pollMinMs.
@@ -52,26 +50,17 @@ export interface RestoreReconcilerDeps {
   pollFloorMs?: (restore: DynamoDBRestore) => number;
 }
 
-export interface RestoreSlots {
-  acquire(restore: DynamoDBRestore): SlotAnswer;
-  /** The resource needs no slot any more (or is gone). */
-  release(key: string): void;
-}
-
-export interface TableClaims {
+export interface Reservations {
+  acquireSlot(restore: DynamoDBRestore): SlotAnswer;
   /** The key of the resource that holds the claim on the restore's target table after this call (its own, if free). */
   claim(restore: DynamoDBRestore): string;
-  /** The resource lets go of its claim (gone, or failed without a table). */
-  release(key: string): void;
+  /** Gives back what the resource (undefined: gone) no longer needs: called after every look at it. */
+  settle(key: string, restore: DynamoDBRestore | undefined): void;
 }
 
 /** More steps than any path through a plan takes; a guard against a plan that never settles. */
 const MAX_STEPS = 24;
 const MAX_CONFLICTS = 5;
-
-export class RetryWithBackoff extends Error {
-  override readonly name = 'RetryWithBackoff';
-}
 
 type Planner = typeof planRestore;
 
@@ -79,11 +68,8 @@ export function restoreReconciler(deps: RestoreReconcilerDeps): Reconcile {
   return async (key: string, log: Logger) => {
     let restore = deps.store.cached(key);
     for (let conflicts = 0; ; conflicts++) {
-      if (!restore) {
-        deps.slots?.release(key);
-        deps.claims?.release(key);
-        return {};
-      }
+      deps.reservations?.settle(key, restore);
+      if (!restore) return {};
       try {
         return await reconcile(deps, restore, log);
       } catch (err) {
@@ -97,11 +83,10 @@ export function restoreReconciler(deps: RestoreReconcilerDeps): Reconcile {
   };
 }
 
-async function reconcile(deps: RestoreReconcilerDeps, restore: DynamoDBRestore, log: Logger): Promise<{ requeueAfterMs?: number }> {
+async function reconcile(deps: RestoreReconcilerDeps, restore: DynamoDBRestore, log: Logger): Promise<ReconcileResult> {
   const holds = restore.metadata.finalizers?.includes(FINALIZER) ?? false;
+  // Deleted: no restore starts any more; one in progress keeps its slot until the table stops CREATING.
   if (restore.metadata.deletionTimestamp) {
-    // No restore starts any more; one in progress keeps its slot until the table stops CREATING.
-    if (!holdsSlot(restore.status)) deps.slots?.release(objectKey(restore));
     return holds ? (await drive(deps, restore, planDeletion, log)).result : {};
   }
   // The finalizer goes on before any AWS call, so no table is ever made for a resource that could vanish unseen.
@@ -127,7 +112,7 @@ async function drive(
   restore: DynamoDBRestore,
   plan: Planner,
   log: Logger,
-): Promise<{ result: { requeueAfterMs?: number }; restore: DynamoDBRestore }> {
+): Promise<{ result: ReconcileResult; restore: DynamoDBRestore }> {
   const { region, credentials } = restore.spec;
   const role = credentials && { roleArn: credentials.roleArn, namespace: restore.metadata.namespace, name: restore.metadata.name };
   const dynamodb: PortFor = (r) => deps.dynamodb(r ?? region, role);
@@ -137,19 +122,18 @@ async function drive(
   for (let step = 0; step < MAX_STEPS; step++) {
     const { status, action } = plan(restore, observation, deps.now(), options, deps.policies?.() ?? []);
     restore = await writeStatus(deps, restore, status, log);
-    if (doneWithSlots(restore.status)) deps.slots?.release(objectKey(restore));
-    if (!holdsClaim(restore.status)) deps.claims?.release(objectKey(restore));
+    deps.reservations?.settle(objectKey(restore), restore);
     if (action.kind === 'releaseFinalizer') {
       await deps.store.setFinalizer(restore, FINALIZER, false);
       return { result: {}, restore };
     }
     if (action.kind === 'claimTable') {
-      const holder = deps.claims?.claim(restore) ?? objectKey(restore);
+      const holder = deps.reservations?.claim(restore) ?? objectKey(restore);
       observation = holder === objectKey(restore) ? { kind: 'claimGranted' } : { kind: 'claimHeld', holder };
       continue;
     }
     if (action.kind === 'acquireSlot') {
-      const answer = deps.slots?.acquire(restore) ?? { granted: true };
+      const answer = deps.reservations?.acquireSlot(restore) ?? { granted: true };
       observation = answer.granted ? { kind: 'slotGranted' } : { kind: 'slotQueued', position: answer.position, inUse: answer.inUse, capacity: answer.capacity };
       continue;
     }
@@ -160,7 +144,7 @@ async function drive(
   throw new Error(`The plan did not settle within ${MAX_STEPS} steps`);
 }
 
-type Outcome = { result: { requeueAfterMs?: number } } | { observation: Observation };
+type Outcome = { result: ReconcileResult } | { observation: Observation };
 
 /** The port for a Region: the resource's own unless the action names one (a backup lives in its own Region). */
 type PortFor = (region?: string) => DynamoDBPort;
@@ -172,7 +156,7 @@ async function perform(action: Exclude<Action, { kind: 'releaseFinalizer' | 'acq
     case 'requeue':
       return { result: { requeueAfterMs: action.afterMs } };
     case 'backoff':
-      throw new RetryWithBackoff('A retryable AWS error; see status.lastError');
+      return { result: { backoff: true } };
     case 'listBackups':
       return observe(async () => ({ kind: 'backupsListed', backups: await dynamodb(action.region).listBackups(action.tableName) }));
     case 'describeBackup':

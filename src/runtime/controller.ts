@@ -8,10 +8,12 @@ import { errorMessage } from './error-message.ts';
 import { WorkQueue } from './work-queue.ts';
 import { splitKey } from './keys.ts';
 
-/** What a reconcile asks for next: nothing, or another look after a delay. Throwing means "retry with backoff". */
-export interface ReconcileResult {
-  requeueAfterMs?: number;
-}
+/**
+ * What a reconcile asks for next (controller-runtime's Result): nothing, another look after a delay, or another look
+ * after the key's exponential backoff, for a failure it expected and has recorded (a retryable AWS error in the
+ * status). Throwing is for the unexpected: retried the same way, and logged as an error.
+ */
+export type ReconcileResult = { requeueAfterMs?: number; backoff?: undefined } | { backoff: true; requeueAfterMs?: undefined };
 
 export type Reconcile = (key: string, log: Logger) => Promise<ReconcileResult>;
 
@@ -62,9 +64,16 @@ export class Controller {
     metrics.reconciling(name);
     try {
       const result = await reconcile(key, reconcileLog);
-      this.backoff.forget(key);
-      if (result.requeueAfterMs !== undefined) this.queue.addAfter(key, result.requeueAfterMs);
-      metrics.reconciled(name, result.requeueAfterMs === undefined ? 'success' : 'requeue_after', performance.now() - started);
+      if (result.backoff) {
+        const delayMs = this.backoff.next(key);
+        reconcileLog.debug('Retrying with backoff', { retryInMs: delayMs });
+        this.queue.addAfter(key, delayMs);
+        metrics.reconciled(name, 'requeue', performance.now() - started);
+      } else {
+        this.backoff.forget(key);
+        if (result.requeueAfterMs !== undefined) this.queue.addAfter(key, result.requeueAfterMs);
+        metrics.reconciled(name, result.requeueAfterMs === undefined ? 'success' : 'requeue_after', performance.now() - started);
+      }
     } catch (err) {
       const delayMs = this.backoff.next(key);
       reconcileLog.error('Reconcile failed; retrying with backoff', { error: errorMessage(err), retryInMs: delayMs });

@@ -4,7 +4,8 @@
 // interfaces below, so tests can count without a registry.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-export type ReconcileOutcome = 'success' | 'requeue_after' | 'error';
+/** controller-runtime's result labels: requeue is a retry with backoff the reconcile asked for. */
+export type ReconcileOutcome = 'success' | 'requeue' | 'requeue_after' | 'error';
 
 /** What a work queue reports, at the points client-go's queue reports them. */
 export interface WorkQueueMetrics {

@@ -1,30 +1,28 @@
-// The schedule controller's parts: the schedules' caches, the ConfigMaps it publishes to, and a controller that runs
-// on the leader only, woken by a schedule's change and by any change of one of its runs.
+// The DynamoDBRestoreSchedule controller's parts, wired into the manager: the schedules' caches, the ConfigMaps it
+// publishes to, and a controller that runs on the leader only, woken by a schedule's change and by any change of one
+// of its runs.
 import { ApiException, CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'winston';
-import { GROUP, VERSION, type DynamoDBRestore } from '../api/dynamodb-restore.ts';
+import { GROUP, VERSION } from '../api/dynamodb-restore.ts';
 import { SCHEDULE_API_VERSION, SCHEDULE_KIND, SCHEDULE_PLURAL, type DynamoDBRestoreSchedule } from '../api/dynamodb-restore-schedule.ts';
 import { Controller } from '../runtime/controller.ts';
 import { CustomObjectClient } from '../runtime/custom-objects.ts';
-import type { EventSink } from '../runtime/event-recorder.ts';
 import { ResourceInformer } from '../runtime/informer.ts';
 import { objectKey } from '../runtime/keys.ts';
-import type { ControllerMetrics } from '../runtime/metrics.ts';
+import type { Manager } from '../runtime/manager.ts';
+import type { PrometheusMetrics } from '../runtime/metrics.ts';
+import type { Config } from '../config.ts';
+import type { Restores } from '../restore/restore-setup.ts';
 import { SCHEDULE_LABEL } from './schedule-plan.ts';
 import { scheduleReconciler, type ConfigMapPort } from './schedule-reconciler.ts';
 
-export interface ScheduleSetupOptions {
+export interface ScheduleSetup {
+  config: Config;
   kubeConfig: KubeConfig;
-  /** Namespaces watched; [''] for the whole cluster. */
-  namespaces: string[];
-  restoreClient: CustomObjectClient<DynamoDBRestore>;
-  /** Every DynamoDBRestore in the restore controller's caches. */
-  cachedRestores: () => readonly DynamoDBRestore[];
-  events: EventSink;
   log: Logger;
-  metrics: ControllerMetrics;
-  resyncPeriodMs: number;
-  minIntervalMs: number;
+  metrics: PrometheusMetrics;
+  /** The restore controller's client, caches and events: a schedule's runs are restores. */
+  restores: Restores;
 }
 
 function configMapPort(kubeConfig: KubeConfig): ConfigMapPort {
@@ -51,59 +49,46 @@ function configMapPort(kubeConfig: KubeConfig): ConfigMapPort {
   };
 }
 
-export function setupSchedules(options: ScheduleSetupOptions) {
-  const { kubeConfig, log } = options;
+export function setupScheduleController(manager: Manager, { config, kubeConfig, log, metrics, restores }: ScheduleSetup): void {
   const schedules = new CustomObjectClient<DynamoDBRestoreSchedule>(kubeConfig, { group: GROUP, version: VERSION, plural: SCHEDULE_PLURAL });
-  let controller: Controller | undefined;
-  const informers = options.namespaces.map(
+  // A key seen before this replica leads waits in the queue; the leader looks at every cached schedule anyway.
+  const informers = (config.watchNamespaces.length > 0 ? config.watchNamespaces : ['']).map(
     (namespace) =>
       new ResourceInformer<DynamoDBRestoreSchedule>({
         kubeConfig,
         path: schedules.path(namespace || undefined),
         list: () => schedules.list(namespace || undefined),
-        onKey: (key) => controller?.queue.add(key),
+        onKey: (key) => controller.queue.add(key),
         log,
-        resyncPeriodMs: options.resyncPeriodMs,
+        resyncPeriodMs: config.resyncPeriodMs,
       }),
   );
   const reconcile = scheduleReconciler({
     store: {
-      cached: (key) => {
-        for (const informer of informers) {
-          const found = informer.get(key);
-          if (found) return found;
-        }
-        return undefined;
-      },
-      labelledRuns: (namespace, name) =>
-        options.cachedRestores().filter((r) => r.metadata.namespace === namespace && r.metadata.labels?.[SCHEDULE_LABEL] === name),
-      createRun: (run) => options.restoreClient.create(run),
-      deleteRun: (namespace, name, uid) => options.restoreClient.delete(namespace, name, uid),
+      cached: (key) => informers.map((i) => i.get(key)).find((s) => s !== undefined),
+      labelledRuns: (namespace, name) => restores.cached().filter((r) => r.metadata.namespace === namespace && r.metadata.labels?.[SCHEDULE_LABEL] === name),
+      createRun: (run) => restores.client.create(run),
+      deleteRun: (namespace, name, uid) => restores.client.delete(namespace, name, uid),
       writeStatus: (schedule, status) => schedules.replaceStatus({ ...schedule, status }),
     },
     configMaps: configMapPort(kubeConfig),
-    events: options.events,
+    events: restores.events,
     now: () => new Date(),
-    options: { minIntervalMs: options.minIntervalMs },
+    options: { minIntervalMs: config.scheduleMinIntervalMs },
   });
+  const controller = new Controller({ name: 'dynamodbrestoreschedule', concurrency: 2, log, metrics, reconcile });
 
-  return {
-    informers,
-    /** For the restore informers: a run's change (its phase, its deletion) wakes its schedule. */
-    onRestore: (restore: DynamoDBRestore) => {
-      const owner = restore.metadata.labels?.[SCHEDULE_LABEL];
-      if (owner) controller?.queue.add(objectKey({ metadata: { namespace: restore.metadata.namespace, name: owner } }));
+  for (const informer of informers) manager.addCache(informer);
+  // A run's change (its phase, its deletion) wakes its schedule.
+  restores.follow((restore) => {
+    const owner = restore.metadata.labels?.[SCHEDULE_LABEL];
+    if (owner) controller.queue.add(objectKey({ metadata: { namespace: restore.metadata.namespace, name: owner } }));
+  });
+  manager.addLeaderRunnable({
+    start: () => {
+      controller.start();
+      for (const informer of informers) for (const schedule of informer.list()) controller.queue.add(objectKey(schedule));
     },
-    startWorking: () => {
-      const working = new Controller({ name: 'dynamodbrestoreschedule', concurrency: 2, log, metrics: options.metrics, reconcile });
-      controller = working;
-      working.start();
-      for (const informer of informers) for (const schedule of informer.list()) working.queue.add(objectKey(schedule));
-    },
-    stopWorking: async () => {
-      const stopping = controller;
-      controller = undefined;
-      await stopping?.stop();
-    },
-  };
+    stop: () => controller.stop(),
+  });
 }

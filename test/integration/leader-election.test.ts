@@ -1,7 +1,10 @@
 // Two replicas, one leader: only the lease holder works on resources; a killed leader is replaced within 15 s; a
-// leader stopped with SIGTERM hands the lease over at once and exits 0.
+// leader stopped with SIGTERM hands the lease over at once and exits 0; a leader that loses its lease exits 1 (the
+// Deployment starts it again), as controller-runtime's does.
 import assert from 'node:assert/strict';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { readFile } from 'node:fs/promises';
+import { microTime } from '../../src/runtime/micro-time.ts';
 import { waitFor } from '../support/processes.ts';
 import { sharedTestBed } from '../support/shared-testbed.ts';
 import { dynamodbClient, musicBackup, Restores, uniqueName } from '../support/restores.ts';
@@ -81,5 +84,22 @@ describe('integration: leader election between two replicas', function () {
     await waitFor('it to lead', () => leads(operator), 20_000, 100);
     const lease = await bed.kubeConfig.makeApiClient(CoordinationV1Api).readNamespacedLease({ namespace: OPERATOR_NAMESPACE, name: `ddbr-${own}` });
     assert.equal(lease.spec?.leaseDurationSeconds, 3);
+  });
+
+  it('exits 1, logging the lost lease, when another holder takes the lease it could not renew', async () => {
+    const own = uniqueName('lost');
+    await bed.createNamespace(own);
+    const operator = await bed.startOperator({ WATCH_NAMESPACES: own, LOG_LEVEL: 'info', LEADER_ELECTION_LEASE_SECONDS: '3', LEADER_ELECTION_RENEW_DEADLINE_SECONDS: '2', LEADER_ELECTION_RETRY_PERIOD_SECONDS: '0.5' });
+    operators.push(operator);
+    await waitFor('it to lead', () => leads(operator), 20_000, 100);
+    const leases = bed.kubeConfig.makeApiClient(CoordinationV1Api);
+    const name = `ddbr-${own}`;
+    // Another holder writes the lease as if it had taken it over: the operator can no longer renew it.
+    const lease = await leases.readNamespacedLease({ namespace: OPERATOR_NAMESPACE, name });
+    await leases.replaceNamespacedLease({ namespace: OPERATOR_NAMESPACE, name, body: { ...lease, spec: { ...lease.spec, holderIdentity: 'another-replica', renewTime: microTime(new Date()) } } });
+    assert.equal(await operator.process.exited, 1, 'a lost lease ends the process with 1');
+    assert.match(await readFile(operator.process.logFile, 'utf8'), /Lost the leader lease; exiting/);
+    const after = await leases.readNamespacedLease({ namespace: OPERATOR_NAMESPACE, name });
+    assert.equal(after.spec?.holderIdentity, 'another-replica', 'it did not take the lease back or release it on its way out');
   });
 });

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ListTagsOfResourceCommand, TagResourceCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRestore } from '../../src/api/dynamodb-restore.ts';
-import { OWNER_TAG, OWNER_UID_TAG } from '../../src/restore/restore-plan.ts';
+import { OWNER_TAG, OWNER_UID_TAG } from '../../src/restore/restore-ownership.ts';
 import { sharedTestBed } from '../support/shared-testbed.ts';
 import { createMusicTable, dynamodbClient, musicBackup, Restores, uniqueName } from '../support/restores.ts';
 import { REPO, type OperatorProcess, type TestBed } from '../support/testbed.ts';

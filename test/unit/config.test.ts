@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { ConfigError, loadConfig, SETTINGS } from '../../src/config.ts';
+import { ConfigError, loadConfig, CONFIG_FLAGS } from '../../src/config.ts';
 
-const FLAG_VALUES: Record<(typeof SETTINGS)[keyof typeof SETTINGS], string> = {
+const FLAG_VALUES: Record<(typeof CONFIG_FLAGS)[keyof typeof CONFIG_FLAGS], string> = {
   'watch-namespaces': 'team-x,team-y',
   region: 'ap-southeast-2',
   'cluster-name': 'prod-eu',
@@ -128,7 +128,7 @@ describe('loadConfig', () => {
   });
 
   it('takes every setting as a flag too, and a flag wins over the environment', () => {
-    const argv = Object.values(SETTINGS).flatMap((flag) => [`--${flag}`, FLAG_VALUES[flag]]);
+    const argv = Object.values(CONFIG_FLAGS).flatMap((flag) => [`--${flag}`, FLAG_VALUES[flag]]);
     const config = loadConfig({ WATCH_NAMESPACES: 'from-env', LOG_LEVEL: 'error' }, argv);
     assert.deepEqual(config, {
       watchNamespaces: ['team-x', 'team-y'],

@@ -11,7 +11,7 @@ import { GROUP, PLURAL } from '../../src/api/dynamodb-restore.ts';
 import { POLICY_PLURAL } from '../../src/api/dynamodb-restore-policy.ts';
 import { SCHEDULE_PLURAL } from '../../src/api/dynamodb-restore-schedule.ts';
 import { assumeRoleParams, SESSION_TAGS, sessionName } from '../../src/aws/dynamodb-client.ts';
-import { OWNER_TAG, OWNER_UID_TAG } from '../../src/restore/restore-plan.ts';
+import { OWNER_TAG, OWNER_UID_TAG } from '../../src/restore/restore-ownership.ts';
 import { METRICS_READER_ROLE, OPERATOR_NAMESPACE, REPO } from '../support/testbed.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -28,26 +28,26 @@ interface Grant {
 /** Each (resource, verb) the operator needs, and the call in src/ that needs it. */
 const SRC_CALLS: ReadonlyArray<{ file: string; call: string; apiGroup: string; resource: string; verb: string }> = [
   // The restore informers (src/runtime/informer.ts): a list, then a watch of the same path.
-  { file: 'src/main.ts', call: 'restores.list(', apiGroup: GROUP, resource: PLURAL, verb: 'list' },
-  { file: 'src/main.ts', call: 'restores.path(', apiGroup: GROUP, resource: PLURAL, verb: 'watch' },
+  { file: 'src/restore/restore-setup.ts', call: 'restores.list(', apiGroup: GROUP, resource: PLURAL, verb: 'list' },
+  { file: 'src/restore/restore-setup.ts', call: 'restores.path(', apiGroup: GROUP, resource: PLURAL, verb: 'watch' },
   // store.fresh: the object as the apiserver has it now, before acting on it (getNamespacedCustomObject).
-  { file: 'src/main.ts', call: 'restores.get(', apiGroup: GROUP, resource: PLURAL, verb: 'get' },
+  { file: 'src/restore/restore-setup.ts', call: 'restores.get(', apiGroup: GROUP, resource: PLURAL, verb: 'get' },
   // store.writeStatus: a PUT of the status subresource (replaceNamespacedCustomObjectStatus), never a GET of it.
-  { file: 'src/main.ts', call: 'restores.replaceStatus(', apiGroup: GROUP, resource: `${PLURAL}/status`, verb: 'update' },
+  { file: 'src/restore/restore-setup.ts', call: 'restores.replaceStatus(', apiGroup: GROUP, resource: `${PLURAL}/status`, verb: 'update' },
   // store.setFinalizer: the deletionPolicy finalizer, added and removed by a JSON Patch (patchNamespacedCustomObject).
-  { file: 'src/main.ts', call: 'restores.setFinalizer(', apiGroup: GROUP, resource: PLURAL, verb: 'patch' },
+  { file: 'src/restore/restore-setup.ts', call: 'restores.setFinalizer(', apiGroup: GROUP, resource: PLURAL, verb: 'patch' },
   // The policy informer: list and watch, cluster-wide; no single policy is ever read by name.
-  { file: 'src/main.ts', call: 'policies.list(', apiGroup: GROUP, resource: POLICY_PLURAL, verb: 'list' },
-  { file: 'src/main.ts', call: 'policies.path(', apiGroup: GROUP, resource: POLICY_PLURAL, verb: 'watch' },
+  { file: 'src/restore/restore-setup.ts', call: 'policies.list(', apiGroup: GROUP, resource: POLICY_PLURAL, verb: 'list' },
+  { file: 'src/restore/restore-setup.ts', call: 'policies.path(', apiGroup: GROUP, resource: POLICY_PLURAL, verb: 'watch' },
   // Schedules (src/schedule/schedule-setup.ts): their informers, their status; each run is a DynamoDBRestore they
   // create, and delete past the history limits (createNamespacedCustomObject, deleteNamespacedCustomObject).
   { file: 'src/schedule/schedule-setup.ts', call: 'schedules.list(', apiGroup: GROUP, resource: SCHEDULE_PLURAL, verb: 'list' },
   { file: 'src/schedule/schedule-setup.ts', call: 'schedules.path(', apiGroup: GROUP, resource: SCHEDULE_PLURAL, verb: 'watch' },
   { file: 'src/schedule/schedule-setup.ts', call: 'schedules.replaceStatus(', apiGroup: GROUP, resource: `${SCHEDULE_PLURAL}/status`, verb: 'update' },
-  { file: 'src/schedule/schedule-setup.ts', call: 'options.restoreClient.create(', apiGroup: GROUP, resource: PLURAL, verb: 'create' },
-  { file: 'src/schedule/schedule-setup.ts', call: 'options.restoreClient.delete(', apiGroup: GROUP, resource: PLURAL, verb: 'delete' },
-  // ttlSecondsAfterFinished (src/restore/ttl-controller.ts, wired in main): a finished resource deleted.
-  { file: 'src/main.ts', call: 'restores.delete(', apiGroup: GROUP, resource: PLURAL, verb: 'delete' },
+  { file: 'src/schedule/schedule-setup.ts', call: 'restores.client.create(', apiGroup: GROUP, resource: PLURAL, verb: 'create' },
+  { file: 'src/schedule/schedule-setup.ts', call: 'restores.client.delete(', apiGroup: GROUP, resource: PLURAL, verb: 'delete' },
+  // ttlSecondsAfterFinished (src/restore/ttl-controller.ts, wired in the restore setup): a finished resource deleted.
+  { file: 'src/restore/restore-setup.ts', call: 'caches.client.delete(', apiGroup: GROUP, resource: PLURAL, verb: 'delete' },
   // A run's owner reference with blockOwnerDeletion: the OwnerReferencesPermissionEnforcement admission plugin
   // requires update on the owner's finalizers subresource to set it.
   { file: 'src/schedule/schedule-reconciler.ts', call: 'blockOwnerDeletion: true', apiGroup: GROUP, resource: `${SCHEDULE_PLURAL}/finalizers`, verb: 'update' },
@@ -250,9 +250,9 @@ describe('least privilege: the allow-list is what src/ calls', () => {
     // client-node's generated methods are verb + Namespaced/Cluster + kind; the informer (makeInformer) lists and watches.
     const methods = new Set(srcFiles().flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/\b((?:list|read|get|create|replace|patch|delete|deleteCollection|watch)(?:Namespaced|Cluster)\w*)\(/g)].map((m) => m[1] ?? '')));
     assert.deepEqual([...methods].filter((m) => !KNOWN_CLIENT_METHODS.has(m)), [], 'a new API call: add it to SRC_CALLS and its verb to OPERATOR_NEEDS');
-    const main = readFileSync(join(REPO, 'src/main.ts'), 'utf8');
-    const clientCalls = new Set([...main.matchAll(/\b(restores|policies)\.(\w+)\(/g)].map((m) => `${m[1]}.${m[2]}(`));
-    assert.deepEqual([...clientCalls].filter((c) => !SRC_CALLS.some((s) => s.call === c)), [], 'a new custom-object call in src/main.ts: add it to SRC_CALLS');
+    const setup = readFileSync(join(REPO, 'src/restore/restore-setup.ts'), 'utf8');
+    const clientCalls = new Set([...setup.matchAll(/\b(restores|policies)\.(\w+)\(/g)].map((m) => `${m[1]}.${m[2]}(`));
+    assert.deepEqual([...clientCalls].filter((c) => !SRC_CALLS.some((s) => s.call === c)), [], 'a new custom-object call in src/restore/restore-setup.ts: add it to SRC_CALLS');
   });
 
   it('OPERATOR_NEEDS is exactly SRC_CALLS, resource by resource', () => {

@@ -7,7 +7,8 @@ import { PHASES, SETTINGS, type Condition, type DynamoDBRestore, type DynamoDBRe
 import type { DynamoDBRestorePolicy } from '../../../src/api/dynamodb-restore-policy.ts';
 import { AwsError, type BackupState, type PointInTimeRecovery, type RestoreSummary, type TableState, type TimeToLive } from '../../../src/aws/dynamodb-port.ts';
 import { CLASSIFIED_CODES } from '../../../src/restore/restore-errors.ts';
-import { OWNER_TAG, OWNER_UID_TAG, type Observation, type PlanOptions } from '../../../src/restore/restore-plan.ts';
+import { OWNER_TAG, OWNER_UID_TAG } from '../../../src/restore/restore-ownership.ts';
+import type { Observation, PlanOptions } from '../../../src/restore/restore-vocabulary.ts';
 import type { ObservedSettings } from '../../../src/restore/table-settings.ts';
 
 type Spec = DynamoDBRestoreSpec;

@@ -8,7 +8,9 @@ import { isDeepStrictEqual } from 'node:util';
 import type { DynamoDBRestore } from '../../../src/api/dynamodb-restore.ts';
 import type { DynamoDBRestorePolicy } from '../../../src/api/dynamodb-restore-policy.ts';
 import type { TableState } from '../../../src/aws/dynamodb-port.ts';
-import { OWNER_UID_TAG, ownerTags, planRestore, type Observation, type PlanOptions, type Step } from '../../../src/restore/restore-plan.ts';
+import { OWNER_UID_TAG, ownerTags } from '../../../src/restore/restore-ownership.ts';
+import { planRestore } from '../../../src/restore/restore-plan.ts';
+import type { Observation, PlanOptions, Step } from '../../../src/restore/restore-vocabulary.ts';
 import {
   awsError,
   awsErrorOf,

@@ -3,7 +3,7 @@
 // and messages of a readable size.
 import assert from 'node:assert/strict';
 import { DynamoDBRestoreStatus, type Condition } from '../../../src/api/dynamodb-restore.ts';
-import type { Action, Step } from '../../../src/restore/restore-plan.ts';
+import type { Action, Step } from '../../../src/restore/restore-vocabulary.ts';
 
 /**
  * The bound on a status message (the Ready condition's message, lastError.message) this suite holds the core to. The

@@ -8,7 +8,7 @@ import { DynamoDBClient, ListTagsOfResourceCommand } from '@aws-sdk/client-dynam
 import { SETTINGS, type DynamoDBRestoreSpec } from '../../../src/api/dynamodb-restore.ts';
 import { SdkDynamoDB } from '../../../src/aws/dynamodb-client.ts';
 import type { SettingChange } from '../../../src/aws/dynamodb-port.ts';
-import { OWNER_TAG, OWNER_UID_TAG } from '../../../src/restore/restore-plan.ts';
+import { OWNER_TAG, OWNER_UID_TAG } from '../../../src/restore/restore-ownership.ts';
 import { judgeSetting, requestedSettings, type ObservedSettings } from '../../../src/restore/table-settings.ts';
 import { anySpec, observedSettings, PROTOTYPE_KEYS, tags, tableSettings, validSpec } from './arbitraries.ts';
 import { check, checkAsync, propertyTimeoutMs } from './runs.ts';

@@ -3,7 +3,8 @@ import type { DynamoDBRestore, DynamoDBRestoreSpec, DynamoDBRestoreStatus } from
 import type { DynamoDBRestorePolicy } from '../../../src/api/dynamodb-restore-policy.ts';
 import { AwsError, type TableState } from '../../../src/aws/dynamodb-port.ts';
 import { DELETION_RECHECK_MS, FINALIZER, planDeletion, wantsFinalizer } from '../../../src/restore/restore-deletion.ts';
-import { OWNER_UID_TAG, ownerTags, type Observation, type PlanOptions, type Step } from '../../../src/restore/restore-plan.ts';
+import { OWNER_UID_TAG, ownerTags } from '../../../src/restore/restore-ownership.ts';
+import type { Observation, PlanOptions, Step } from '../../../src/restore/restore-vocabulary.ts';
 
 const BACKUP_ARN = 'arn:aws:dynamodb:us-east-1:123456789012:table/Music/backup/01489173575360-b308cd7d';
 const TABLE_ARN = 'arn:aws:dynamodb:us-east-1:123456789012:table/Music';

@@ -1,80 +1,25 @@
 import assert from 'node:assert/strict';
 import { AwsError } from '../../../src/aws/dynamodb-port.ts';
-import { CLASSIFIED_CODES, classifyError, type Retry } from '../../../src/restore/restore-errors.ts';
+import { CLASSIFIED_CODES, classifyError, classifyFinding, FINDING_CODES } from '../../../src/restore/restore-errors.ts';
+import { AWS_ERROR_CLASSES, FINDING_REASONS, UNKNOWN_CLASS, UNKNOWN_CODE } from './aws-error-classes.ts';
 
 const BACKUP_ARN = 'arn:aws:dynamodb:us-east-1:123456789012:table/Music/backup/01489173575360-b308cd7d';
 const CTX = { tableName: 'Music', backupArn: BACKUP_ARN };
 const classify = (code: string, message = '', operation = 'RestoreTableFromBackup') => classifyError(new AwsError(code, message, operation), CTX);
 
-// DESIGN.md: terminal (BackupNotFound, ValidationException, AccessDenied, TableAlreadyExists), retry after a wait
-// (BackupInUse, TableInUse, LimitExceeded, throttling), retry with backoff (InternalServerError, network). The
-// rest: a resource missing will not appear by itself; credentials and service outages recover on their own; a table
-// busy with another operation (ResourceInUse, e.g. on TagResource) frees up like TableInUse.
-const EXPECTED_CLASS: Record<string, Retry['kind']> = {
-  BackupNotFoundException: 'terminal',
-  ValidationException: 'terminal',
-  ValidationError: 'terminal',
-  AccessDeniedException: 'terminal',
-  NotAuthorized: 'terminal',
-  // Not subscribed to the Region: only a person can change that.
-  OptInRequired: 'terminal',
-  // Point-in-time restores: a missing source table, disabled recovery or a time outside the window need a person.
-  TableNotFoundException: 'terminal',
-  SourceTableNotFoundException: 'terminal',
-  PointInTimeRecoveryUnavailableException: 'terminal',
-  InvalidRestoreTimeException: 'terminal',
-  // STS AssumeRole for spec.credentials: a trust policy or an inactive STS Region needs a person; a policy document
-  // error is a request error; expired or missing credentials recover once refreshed.
-  AccessDenied: 'terminal',
-  // Ours: only the platform team can configure the cluster name.
-  ClusterNameUnset: 'terminal',
-  RegionDisabledException: 'terminal',
-  MalformedPolicyDocument: 'terminal',
-  PackedPolicyTooLarge: 'terminal',
-  ExpiredToken: 'backoff',
-  CredentialsProviderError: 'backoff',
-  TableAlreadyExistsException: 'terminal',
-  ResourceNotFoundException: 'terminal',
-  BackupInUseException: 'after',
-  TableInUseException: 'after',
-  ResourceInUseException: 'after',
-  // Backups are being switched on for a new table: PITR can be turned on shortly.
-  ContinuousBackupsUnavailableException: 'after',
-  LimitExceededException: 'after',
-  ThrottlingException: 'after',
-  RequestLimitExceeded: 'after',
-  ProvisionedThroughputExceededException: 'after',
-  InternalServerError: 'backoff',
-  InternalFailure: 'backoff',
-  ServiceUnavailable: 'backoff',
-  ServiceUnavailableException: 'backoff',
-  UnrecognizedClientException: 'backoff',
-  InvalidClientTokenId: 'backoff',
-  MissingAuthenticationToken: 'backoff',
-  IncompleteSignature: 'backoff',
-  ExpiredTokenException: 'backoff',
-  // A skewed clock or an endpoint fault may right itself.
-  RequestExpired: 'backoff',
-  InvalidEndpointException: 'backoff',
-  NetworkError: 'backoff',
-  TimeoutError: 'backoff',
-};
-
 describe('classifyError', () => {
-  it('classifies exactly the codes this table pins (a new code needs a class here)', () => {
-    assert.deepEqual([...CLASSIFIED_CODES].sort(), Object.keys(EXPECTED_CLASS).sort());
+  it('classifies exactly the codes the reviewed table (aws-error-classes.ts) pins: a new code needs a row there', () => {
+    assert.deepEqual([...CLASSIFIED_CODES].sort(), Object.keys(AWS_ERROR_CLASSES).sort());
   });
 
-  for (const code of CLASSIFIED_CODES) {
-    it(`${code}: a CamelCase reason, a sentence and the class DESIGN.md gives it`, () => {
+  for (const [code, expected] of Object.entries({ ...AWS_ERROR_CLASSES, [UNKNOWN_CODE]: UNKNOWN_CLASS })) {
+    const retry = expected.retry === 'after' ? `after ${(expected.afterMs ?? 0) / 1000} s` : expected.retry;
+    it(`${code}: ${retry}, reason ${expected.reason}, in a sentence (${expected.source})`, () => {
       const classified = classify(code);
       assert.equal(classified.code, code);
-      assert.match(classified.reason, /^[A-Z][A-Za-z]+$/);
+      assert.equal(classified.reason, expected.reason);
+      assert.deepEqual(classified.retry, expected.retry === 'after' ? { kind: 'after', delayMs: expected.afterMs } : { kind: expected.retry });
       assert.match(classified.message, /^[A-Z].{10,}\.$/s, `not a sentence: ${classified.message}`);
-      assert.equal(classified.retry.kind, EXPECTED_CLASS[code]);
-      if (classified.retry.kind === 'after') {
-        assert.ok(classified.retry.delayMs >= 1_000 && classified.retry.delayMs <= 300_000, `wait of ${classified.retry.delayMs} ms`);
-      }
     });
   }
 
@@ -258,4 +203,17 @@ describe('classifyError for spec.credentials without a cluster name', () => {
       "A restore with spec.credentials needs the operator to have a cluster name (CLUSTER_NAME, --cluster-name or the chart value clusterName), from which it derives the role session's ExternalId; the platform team sets it, then create a new DynamoDBRestore.",
     );
   });
+});
+
+describe('classifyFinding: the failures the plan finds itself', () => {
+  it('knows exactly the codes the reviewed table pins', () => {
+    assert.deepEqual([...FINDING_CODES].sort(), Object.keys(FINDING_REASONS).sort());
+  });
+
+  for (const [code, reason] of Object.entries(FINDING_REASONS)) {
+    it(`${code}: terminal, reason ${reason}, with the plan's own sentence`, () => {
+      const message = `Something about ${code} a person can act on.`;
+      assert.deepEqual(classifyFinding(code as (typeof FINDING_CODES)[number], message), { code, reason, message, retry: { kind: 'terminal' } });
+    });
+  }
 });

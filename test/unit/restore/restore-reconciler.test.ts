@@ -15,10 +15,11 @@ import {
   type TimeToLive,
 } from '../../../src/aws/dynamodb-port.ts';
 import { classifyError } from '../../../src/restore/restore-errors.ts';
-import { OWNER_TAG, OWNER_UID_TAG, pollDelay, type PlanOptions } from '../../../src/restore/restore-plan.ts';
-import { restoreReconciler, RetryWithBackoff, type RestoreReconcilerDeps, type RestoreStore } from '../../../src/restore/restore-reconciler.ts';
-import { restorePool } from '../../../src/restore/restore-slots.ts';
-import { FairSlots } from '../../../src/runtime/fair-slots.ts';
+import { OWNER_TAG, OWNER_UID_TAG } from '../../../src/restore/restore-ownership.ts';
+import { pollDelay } from '../../../src/restore/restore-plan.ts';
+import type { PlanOptions } from '../../../src/restore/restore-vocabulary.ts';
+import { restoreReconciler, type RestoreReconcilerDeps, type RestoreStore } from '../../../src/restore/restore-reconciler.ts';
+import { RestoreReservations } from '../../../src/restore/restore-slots.ts';
 import { restoreRequest } from '../../../src/restore/restore-request.ts';
 import { ConflictError } from '../../../src/runtime/custom-objects.ts';
 import type { EventSink, EventType } from '../../../src/runtime/event-recorder.ts';
@@ -755,10 +756,10 @@ describe('restoreReconciler', () => {
       assertRestoreCallsGuarded(h.log, newRestore());
     });
 
-    it('a backoff error: the status is written, then RetryWithBackoff is thrown', async () => {
+    it('a backoff error: the status is written, then the reconcile returns a retry with backoff (no exception)', async () => {
       const h = harness();
       h.aws.script('describeBackup', new AwsError('InternalServerError', 'boom', 'DescribeBackup'));
-      await assert.rejects(h.run(), (err: unknown) => err instanceof RetryWithBackoff);
+      assert.deepEqual(await h.run(), { backoff: true });
       assert.deepEqual(h.sequence(), ['finalizer +', 'write Validating/Validating', 'describeBackup@us-east-1', 'write Validating/AWSInternalError']);
       // A DescribeBackup error keeps the phase the resource had.
       assert.deepEqual(h.store.server?.status?.lastError && { ...h.store.server.status.lastError, message: '' }, { code: 'InternalServerError', message: '', retryable: true });
@@ -1064,14 +1065,14 @@ describe('restoreReconciler: deletionPolicy', () => {
 describe('restoreReconciler: restore slots', () => {
   it('queues while every slot is taken, with no AWS call but validation; restores once woken with a free slot', async () => {
     const woken: string[] = [];
-    const fair = new FairSlots(1, (key) => woken.push(key));
-    const pool = restorePool(newRestore(), OPTIONS.defaultRegion);
-    fair.hold(pool, 'team-b/other');
-    const slots = {
-      acquire: (r: DynamoDBRestore) => fair.acquire(restorePool(r, OPTIONS.defaultRegion), { key: KEY, group: r.metadata.namespace, since: 0 }),
-      release: (key: string) => fair.release(key),
+    const reservations = new RestoreReservations(1, OPTIONS.defaultRegion, (key) => woken.push(key));
+    // Another resource's restore (of another table) holds the one slot of the account and Region.
+    const other: DynamoDBRestore = {
+      ...newRestore({ ...SPEC, targetTableName: 'Books' }),
+      metadata: { ...newRestore().metadata, name: 'other', namespace: 'team-b', uid: 'uid-other' },
     };
-    const h = harness(newRestore(), { slots });
+    reservations.recount([{ ...other, status: { phase: 'Restoring', restoreRequestedAt: T0.toISOString(), tableStatus: 'CREATING' } }]);
+    const h = harness(newRestore(), { reservations });
     assert.deepEqual(await h.run(), { requeueAfterMs: 60_000 });
     assert.deepEqual(h.sequence(), ['finalizer +', 'write Validating/Validating', 'describeBackup@us-east-1', 'write Queued/Queued']);
     assert.equal(h.store.server?.status?.queuePosition, 1);
@@ -1082,19 +1083,20 @@ describe('restoreReconciler: restore slots', () => {
     await h.run();
     assert.deepEqual(h.sequence(mark), []);
 
-    fair.release('team-b/other');
+    // The other resource is gone: its slot goes back, and this one is woken.
+    reservations.settle('team-b/other', undefined);
     assert.deepEqual(woken, [KEY]);
     mark = h.log.length;
     await h.run();
     assert.deepEqual(h.sequence(mark), ['write Restoring/RestoreRequested', 'restoreTableFromBackup@us-east-1', 'write Restoring/Restoring']);
-    assert.equal(fair.inUse(pool), 1);
+    assert.equal(reservations.inUse(newRestore()), 1);
 
     // ACTIVE: the slot goes back as soon as the table is, before tagging and completing.
     h.aws.finishRestores();
     h.store.sync();
     await h.run();
     assert.equal(h.store.server?.status?.phase, 'Completed');
-    assert.equal(fair.inUse(pool), 0);
+    assert.equal(reservations.inUse(newRestore()), 0);
   });
 });
 

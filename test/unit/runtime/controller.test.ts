@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import winston from 'winston';
 import { Controller, type Reconcile } from '../../../src/runtime/controller.ts';
@@ -207,6 +208,29 @@ describe('Controller', () => {
       assert.ok(r.durationMs >= 0);
     }
     assert.deepEqual(metrics.calls.sort(), ['reconciling test', 'reconciling test', 'reconciling test', 'retried test ns/fail', 'started test 3']);
+  });
+
+  it('a reconcile that returns backoff is retried until it returns done, counted as requeue, with no error logged', async () => {
+    const levels: string[] = [];
+    const recording = winston.createLogger({
+      level: 'debug',
+      transports: [new winston.transports.Stream({ stream: new Writable({ objectMode: true, write: (entry: { level: string }, _enc, next) => (levels.push(entry.level), next()) }) })],
+    });
+    let calls = 0;
+    controller = new Controller({
+      name: 'test',
+      log: recording,
+      metrics,
+      concurrency: 1,
+      backoffBaseMs: 1,
+      reconcile: () => Promise.resolve(++calls <= 2 ? { backoff: true as const } : {}),
+    });
+    controller.start();
+    controller.queue.add('ns/a');
+    await waitFor(() => calls === 3 && metrics.reconciles.length === 3, 'two retries and a success', 10_000);
+    assert.deepEqual(metrics.outcomes(), ['requeue', 'requeue', 'success']);
+    assert.ok(levels.length >= 2, 'the retries are logged (at debug)');
+    assert.deepEqual(levels.filter((l) => l === 'error' || l === 'warn'), []);
   });
 
   it('passes each reconcile its key and a logger', async () => {
