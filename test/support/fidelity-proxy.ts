@@ -319,7 +319,8 @@ export class FidelityProxy {
         this.limitCounters.limitExceeded += 1;
         // DynamoDB's code and message for too many concurrent control-plane operations (developer guide, "Error
         // handling": LimitExceededException, HTTP 400, "Too many operations for a given subscriber."); the
-        // restore limit is 50 in progress per account and Region.
+        // restore limit (API Reference, RestoreTableToPointInTime: "up to 50 concurrent restores (any type of
+        // restore) in a given account") is counted per Region, as quotas are.
         const message = `Too many operations for a given subscriber: ${inProgress} table restores in progress in ${call.region} (at most ${this.maxRestoresInProgress}).`;
         return this.errorAnswer(call, target, 'LimitExceededException', message);
       }
@@ -588,7 +589,12 @@ export class FidelityProxy {
     }
   }
 
-  /** The chosen backups' statuses, and pages of listBackupsPageSize after ExclusiveStartBackupArn. */
+  /**
+   * The chosen backups' statuses (API Reference, BackupDetails: BackupStatus "CREATING | DELETED | AVAILABLE"; moto's
+   * are all AVAILABLE at once), and pages of listBackupsPageSize after ExclusiveStartBackupArn (ListBackups:
+   * "LastEvaluatedBackupArn ... If LastEvaluatedBackupArn is empty, then the last page of results has been
+   * processed"; moto answers every backup in one page).
+   */
   private pageBackups(answer: Answer, startArn: unknown): Answer {
     type Summary = { BackupArn?: string; BackupStatus?: string };
     return this.edit(answer, (json: { BackupSummaries?: Summary[]; LastEvaluatedBackupArn?: string }) => {
