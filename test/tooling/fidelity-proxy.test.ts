@@ -52,6 +52,7 @@ describe('tooling: the fidelity proxy in front of moto', function () {
   let ddb: DynamoDBClient;
   let other: DynamoDBClient;
   let backupArn: string;
+  let backupCreated: Date | undefined;
   const source = uniqueName('Music');
   /** The proxy's clock, stepped by the tests that set it. */
   let clock = 0;
@@ -87,7 +88,9 @@ describe('tooling: the fidelity proxy in front of moto', function () {
     ddb = client(REGION);
     other = client(OTHER_REGION);
     await createMusicTable(ddb, source);
-    backupArn = (await ddb.send(new CreateBackupCommand({ TableName: source, BackupName: 'MusicBackup' }))).BackupDetails?.BackupArn ?? '';
+    const backup = (await ddb.send(new CreateBackupCommand({ TableName: source, BackupName: 'MusicBackup' }))).BackupDetails;
+    backupArn = backup?.BackupArn ?? '';
+    backupCreated = backup?.BackupCreationDateTime;
     assert.ok(backupArn);
   });
 
@@ -331,5 +334,19 @@ describe('tooling: the fidelity proxy in front of moto', function () {
     assert.deepEqual((await ddb.send(new ListTablesCommand({}))).TableNames?.filter((t) => t.startsWith(target)), []);
     // The name is taken in the target Region now.
     assert.equal(await errorOf(restore(target, other)), 'TableAlreadyExistsException');
+  });
+
+  it("gives each table a TableId, a new one when its name is made again, and reports a backup restore's RestoreDateTime as the backup's time", async () => {
+    const table = uniqueName('Identified');
+    const first = (await restore(table)).TableDescription?.TableId;
+    assert.match(first ?? '', /^[0-9a-f-]{36}$/);
+    assert.equal((await describe_(table)).Table?.TableId, first);
+    const restoredAt = (await describe_(table)).Table?.RestoreSummary?.RestoreDateTime;
+    // The backup's creation time (moto's ARN keeps it to the millisecond, its answer to the microsecond).
+    assert.ok(restoredAt && backupCreated && Math.abs(restoredAt.getTime() - backupCreated.getTime()) <= 1, `${String(restoredAt)} vs ${String(backupCreated)}`);
+    await ddb.send(new DeleteTableCommand({ TableName: table }));
+    const second = (await restore(table)).TableDescription?.TableId;
+    assert.match(second ?? '', /^[0-9a-f-]{36}$/);
+    assert.notEqual(second, first);
   });
 });
