@@ -349,4 +349,20 @@ describe('tooling: the fidelity proxy in front of moto', function () {
     assert.match(second ?? '', /^[0-9a-f-]{36}$/);
     assert.notEqual(second, first);
   });
+
+  it('ends a CREATING hold on finishCreating: the table ACTIVE, its restore slot free, its recorded hold cut to what passed', async () => {
+    stepClock();
+    clock += 3_600_000; // past the holds earlier tests left running
+    proxy.maxRestoresInProgress = 1;
+    proxy.restoreDuration = () => 100_000;
+    const table = uniqueName('Finished');
+    await restore(table);
+    assert.equal(await errorOf(restore(uniqueName('Waiting'))), 'LimitExceededException');
+    clock += 1_500;
+    proxy.finishCreating(table);
+    assert.equal(await tableStatus(table), 'ACTIVE');
+    assert.equal(proxy.restoresInProgress(REGION), 0);
+    assert.equal(proxy.creatingMsOf(table), 1_500);
+    assert.equal(await errorOf(restore(uniqueName('Next'))), 'none');
+  });
 });
