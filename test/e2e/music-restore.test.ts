@@ -105,7 +105,7 @@ describe('e2e: the tutorial Music restore', function () {
     const table = done.spec.targetTableName;
     const ofTable = () => bed.proxy.calls.filter((c) => c.body.TableName === table || c.body.TargetTableName === table).length;
     const reconciles = async () =>
-      [...(await operator.metrics()).matchAll(/^controller_reconcile_total\{controller="dynamodbrestore",[^}]*\} (\d+)$/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+      [...(await operator.metrics()).matchAll(/^controller_runtime_reconcile_total\{controller="dynamodbrestore",[^}]*\} (\d+)$/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
     const callsBefore = ofTable();
     // A status or label change does not wake the reconciler (only a new generation or a deletion does); a new
     // process does, for every resource its first list finds, as a resync would.
