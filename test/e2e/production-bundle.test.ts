@@ -25,13 +25,13 @@ describe('e2e: the production bundle', function () {
     }
   });
 
-  it('exits 0 soon after SIGTERM', async () => {
+  it('exits 0 by itself on SIGTERM, within the Deployment\'s 30 s grace period', async function () {
     const namespace = uniqueName('e2e-bundle');
     await bed.createNamespace(namespace);
     const operator = await bed.startOperator({ WATCH_NAMESPACES: namespace, NODE_ENV: 'production' }, await bed.productionBundle());
-    const stoppedAt = Date.now();
+    // The grace period is the kubelet's deadline before SIGKILL: the test's own, here, not a measured duration.
+    this.timeout(30_000);
     operator.process.child.kill('SIGTERM');
     assert.equal(await operator.process.exited, 0);
-    assert.ok(Date.now() - stoppedAt < 10_000, "well within the Deployment's 30 s grace period");
   });
 });

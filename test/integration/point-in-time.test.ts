@@ -1,11 +1,17 @@
 // spec.source.pointInTime on the test bed: RestoreTableToPointInTime to the latest restorable time and to a
 // chosen moment, refused (before any restore call) when recovery is off or the moment is outside the window.
 // moto ignores the restore time and copies the table as it is now: the tests assert on the request for that part.
+// The proxy reports the window as DynamoDB does, its latest restorable time lagging the clock; this suite shortens
+// DynamoDB's documented five minutes to LAG_MS so that a moment inside the window comes within the test's time.
 import assert from 'node:assert/strict';
-import { UpdateContinuousBackupsCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeContinuousBackupsCommand, UpdateContinuousBackupsCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DOCUMENTED_RESTORABLE_LAG_MS } from '../support/fidelity-proxy.ts';
+import { waitFor } from '../support/processes.ts';
 import { sharedTestBed } from '../support/shared-testbed.ts';
 import { createMusicTable, dynamodbClient, MUSIC_ITEMS, Restores, scanItems, uniqueName } from '../support/restores.ts';
 import type { OperatorProcess, TestBed } from '../support/testbed.ts';
+
+const LAG_MS = 3_000;
 
 describe('integration: point-in-time restores', function () {
   this.timeout(120_000);
@@ -20,6 +26,7 @@ describe('integration: point-in-time restores', function () {
 
   before(async () => {
     bed = await sharedTestBed();
+    bed.proxy.restorableLagMs = LAG_MS;
     ddb = dynamodbClient(bed);
     restores = new Restores(bed);
     await bed.createNamespace(namespace);
@@ -32,6 +39,7 @@ describe('integration: point-in-time restores', function () {
 
   after(async () => {
     await bed.group.stop(operator.process);
+    bed.proxy.restorableLagMs = DOCUMENTED_RESTORABLE_LAG_MS;
     ddb.destroy();
   });
 
@@ -47,14 +55,27 @@ describe('integration: point-in-time restores', function () {
     assert.deepEqual((await scanItems(ddb, target)).map(key).sort(), MUSIC_ITEMS.map(key).sort());
   });
 
-  it('restores to a chosen moment inside the window', async () => {
-    await new Promise((r) => setTimeout(r, 1_100));
-    const moment = new Date(Date.now() - 100).toISOString();
+  it('restores to a chosen moment inside the window, which RestoreSummary then reports', async () => {
+    const window = async () => (await ddb.send(new DescribeContinuousBackupsCommand({ TableName: source }))).ContinuousBackupsDescription?.PointInTimeRecoveryDescription;
+    // The first whole second of the window, once the latest restorable time has passed it.
+    const moment = new Date(Math.ceil(((await window())?.EarliestRestorableDateTime?.getTime() ?? NaN) / 1000) * 1000);
+    await waitFor('the latest restorable time to pass the moment', async () => ((await window())?.LatestRestorableDateTime?.getTime() ?? 0) > moment.getTime(), 30_000, 250);
     const target = uniqueName('AtTime');
-    await restores.create(namespace, 'at-time', { targetTableName: target, source: { pointInTime: { sourceTableName: source, restoreDateTime: moment } } });
-    await restores.waitFor(namespace, 'at-time', 'to complete', (r) => r.status?.phase === 'Completed');
+    await restores.create(namespace, 'at-time', { targetTableName: target, source: { pointInTime: { sourceTableName: source, restoreDateTime: moment.toISOString() } } });
+    const done = await restores.waitFor(namespace, 'at-time', 'to complete', (r) => r.status?.phase === 'Completed');
     const [call] = bed.proxy.callsOf('RestoreTableToPointInTime', target);
-    assert.equal(new Date(Number(call?.body.RestoreDateTime) * 1000).toISOString(), moment, 'RestoreDateTime sent as given');
+    assert.equal(new Date(Number(call?.body.RestoreDateTime) * 1000).toISOString(), moment.toISOString(), 'RestoreDateTime sent as given');
+    assert.equal(done.status?.restoreSummary?.restoreDateTime, moment.toISOString());
+  });
+
+  it('refuses a moment inside the lag (later than the latest restorable time), with no restore call', async () => {
+    const moment = new Date(Date.now() - 100).toISOString();
+    const target = uniqueName('TooLate');
+    await restores.create(namespace, 'too-late', { targetTableName: target, source: { pointInTime: { sourceTableName: source, restoreDateTime: moment } } });
+    const done = await restores.waitFor(namespace, 'too-late', 'to fail', (r) => r.status?.phase === 'Failed');
+    assert.equal(done.status?.conditions?.find((c) => c.type === 'Ready')?.reason, 'InvalidRestoreTime');
+    assert.match(done.status?.lastError?.message ?? '', new RegExp(`not ${moment.replace(/[.]/g, '\\.')}`));
+    assert.equal(bed.proxy.callsOf('RestoreTableToPointInTime', target).length, 0);
   });
 
   it('refuses a moment before recovery was enabled, with no restore call', async () => {

@@ -36,8 +36,8 @@ describe('integration: restore failures on the test bed', function () {
   afterEach(() => bed.proxy.clearFaults());
 
   it('fails a restore from a missing backup once, with a clear message, and never retries it', async () => {
-    // Calls from here on: other suites on the shared bed ask about the same missing backup.
-    const since = bed.proxy.calls.length;
+    // Other suites on the shared bed name the same missing backup: only this test's calls count.
+    const callsBefore = bed.proxy.calls.length;
     await restores.create(namespace, 'missing-backup', { targetTableName: uniqueName('Music'), source: { backupArn: MISSING_BACKUP } });
     const done = await restores.waitFor(namespace, 'missing-backup', 'to fail', (r) => r.status?.phase === 'Failed');
     assert.equal(done.status?.lastError?.code, 'BackupNotFoundException');
@@ -45,10 +45,9 @@ describe('integration: restore failures on the test bed', function () {
     assert.equal(ready(done)?.reason, 'BackupNotFound');
     assert.match(ready(done)?.message ?? '', /does not exist in this account and Region; check the ARN with `aws dynamodb list-backups`/);
     await sleep(3_000);
-    const calls = bed.proxy.calls.slice(since);
-    const describes = calls.filter((c) => c.operation === 'DescribeBackup' && c.body.BackupArn === MISSING_BACKUP);
+    const describes = bed.proxy.calls.slice(callsBefore).filter((c) => c.operation === 'DescribeBackup' && c.body.BackupArn === MISSING_BACKUP);
     assert.equal(describes.length, 1, 'no retry storm: one DescribeBackup, then nothing');
-    assert.equal(calls.filter((c) => c.body.BackupArn === MISSING_BACKUP && c.operation === 'RestoreTableFromBackup').length, 0);
+    assert.equal(bed.proxy.calls.slice(callsBefore).filter((c) => c.body.BackupArn === MISSING_BACKUP && c.operation === 'RestoreTableFromBackup').length, 0);
     const events = (await restores.events(namespace)).filter((e) => e.name === 'missing-backup' && e.reason === 'BackupNotFound');
     assert.deepEqual(events.map((e) => e.type), ['Warning']);
   });

@@ -59,16 +59,32 @@ describe('integration: DynamoDBRestorePolicy on the test bed', function () {
     assert.deepEqual(bed.proxy.calls.slice(callsBefore), [], 'the proxy saw no call');
   });
 
-  it('admits a backup lookup under an allowedSources rule, which the operator checks once the backup is found', async () => {
+  it('admits a backup lookup under an allowedSources rule, and the operator refuses it once the backup it finds matches none', async () => {
     const restores = new Restores(bed);
     const sourcesPolicy = uniqueName('sources');
-    await restores.createPolicy(sourcesPolicy, { namespaces: [namespace], allowedSources: ['arn:aws:dynamodb:eu-west-1:123456789012:table/team-.*'] });
+    const allowed = 'arn:aws:dynamodb:eu-west-1:123456789012:table/team-.*';
+    const sourceTable = `${namespace}-Src`;
+    await restores.createPolicy(sourcesPolicy, { namespaces: [namespace], allowedSources: [allowed] });
     try {
-      // The binding sees a new policy after a moment; a lookup has no ARN for CEL to check, so it must be admitted.
+      // Made after the policy, so the operator's watch has it by then.
+      const eu = dynamodbClient(bed, 'eu-west-1');
+      await musicBackup(eu, sourceTable);
+      eu.destroy();
+      // A lookup has no ARN for CEL to check, so it must be admitted; the backup it finds is judged by the operator.
       const name = uniqueName('lookup');
-      await restores.create(namespace, name, { targetTableName: `${namespace}-Lookup`, region: 'eu-west-1', source: { backup: { tableName: 'Music', latest: true } } });
+      const target = `${namespace}-Lookup`;
+      await restores.create(namespace, name, { targetTableName: target, region: 'eu-west-1', source: { backup: { tableName: sourceTable, latest: true } } });
       const done = await restores.waitFor(namespace, name, 'to fail', (r) => r.status?.phase === 'Failed');
-      assert.match(done.status?.lastError?.message ?? '', /No AVAILABLE backup of table Music in eu-west-1/);
+      assert.equal(done.status?.lastError?.code, 'PolicyDenied');
+      assert.equal(
+        done.status?.lastError?.message,
+        `DynamoDBRestorePolicy ${sourcesPolicy} denies this restore (allowedSources): the backup found for table ${sourceTable} matches none of ${allowed}. ` +
+          'Change the spec in a new DynamoDBRestore, or ask the platform team.',
+      );
+      const lookups = bed.proxy.callsOf('ListBackups', sourceTable);
+      assert.ok(lookups.length > 0, 'the backup was looked up');
+      assert.deepEqual([...new Set(lookups.map((c) => `${c.region} ${c.error ?? 'answered'}`))], ['eu-west-1 answered']);
+      assert.equal(bed.proxy.callsOf('RestoreTableFromBackup', target).length, 0);
     } finally {
       await restores.deletePolicy(sourcesPolicy);
     }

@@ -37,10 +37,10 @@ describe('integration: restore slots and the control-plane rate', function () {
     bed.proxy.resetLimits();
     bed.proxy.maxRestoresInProgress = 2;
     bed.proxy.controlPlaneRate = { perSecond: 8, burst: 8 };
-    // The two restores that take the slots first stay CREATING long enough for team b to be queued behind them on
-    // a slow machine; the rest are quick. (The order below depends on b0 queueing before the first slot frees.)
+    // The two restores that take the slots first stay CREATING until b0 is seen Queued behind them (the test then
+    // ends their hold); the rest are quick. (The order below depends on b0 queueing before the first slot frees.)
     let drawn = 0;
-    bed.proxy.restoreDuration = () => (drawn++ < 2 ? 8_000 : 500);
+    bed.proxy.restoreDuration = () => (drawn++ < 2 ? 100_000 : 500);
     operator = await bed.startOperator({ WATCH_NAMESPACES: `${teamA},${teamB}`, MAX_RESTORES_IN_PROGRESS: '2', AWS_CALLS_PER_SECOND: '6', POLL_MIN_SECONDS: '1' });
     try {
       const callsBefore = bed.proxy.calls.length;
@@ -63,6 +63,9 @@ describe('integration: restore slots and the control-plane rate', function () {
       }, 20_000, 100);
       await restores.waitFor(teamB, 'b0', 'to be Queued', (r) => r.status?.phase === 'Queued');
       assert.equal(bed.proxy.restoresInProgress('us-east-1'), 2, 'premise: b0 queued while both first restores are still CREATING');
+      const held = bed.proxy.calls.slice(callsBefore).filter((c) => c.operation === 'RestoreTableFromBackup' && !c.error).map((c) => String(c.body.TargetTableName));
+      assert.equal(held.length, 2, 'premise: only the two restores holding the slots were asked of AWS');
+      for (const table of held) bed.proxy.finishCreating(table);
       // Every resource watched at once, to see the queue as it was.
       const positions: number[] = [];
       const watch = (namespace: string, name: string) =>
@@ -103,7 +106,10 @@ describe('integration: restore slots and the control-plane rate', function () {
       bed.proxy.holdCreatingMs = 0;
     });
 
-    /** The first restore's table CREATING for holdMs; the second, in another namespace, asks for the slot meanwhile. */
+    /**
+     * The first restore's table CREATING for holdMs (HELD: until the test ends the hold with finishCreating, once the
+     * second is seen Queued); the second, in another namespace, asks for the slot meanwhile.
+     */
     async function twoRestores(holdMs: number, firstSpec: Partial<Parameters<Restores['create']>[2]> = {}) {
       bed.proxy.holdCreatingMs = holdMs;
       const first = { ns: teamA, name: uniqueName('first'), table: uniqueName('First') };
@@ -114,6 +120,9 @@ describe('integration: restore slots and the control-plane rate', function () {
       return { first, second, createSecond: () => restores.create(second.ns, second.name, { targetTableName: second.table, source: { backupArn } }) };
     }
 
+    /** Long enough for any machine: the tests end it with finishCreating once what they wait for was seen. */
+    const HELD = 100_000;
+
     const restoreCall = (table: string) => {
       const [call] = bed.proxy.callsOf('RestoreTableFromBackup', table).filter((c) => !c.error);
       assert.ok(call, `a restore call for ${table}`);
@@ -123,13 +132,14 @@ describe('integration: restore slots and the control-plane rate', function () {
     it("attack 8: a Retain resource its tenant deletes while its table is CREATING holds its slot until ACTIVE; another namespace's restore waits Queued and AWS never sees more than one in progress", async () => {
       const op = await bed.startOperator(env());
       try {
-        const { first, second, createSecond } = await twoRestores(8_000);
+        const { first, second, createSecond } = await twoRestores(HELD);
         // Team a's own deployer (the tenant role) deletes its restore mid-CREATING.
         await new Restores(bed, await bed.tenantKubeConfig(teamA)).delete(first.ns, first.name);
         const waiting = await restores.waitFor(first.ns, first.name, 'to wait for its table', (r) => r.status?.conditions?.some((c) => c.reason === 'DeletionWaiting') ?? false);
         assert.ok(waiting.metadata.deletionTimestamp, 'deleted, held by the finalizer');
         await createSecond();
         await restores.waitFor(second.ns, second.name, 'to queue', (r) => r.status?.phase === 'Queued');
+        bed.proxy.finishCreating(first.table);
         await restores.waitFor(second.ns, second.name, 'to complete', (r) => r.status?.phase === 'Completed');
         await restores.waitGone(first.ns, first.name);
 
@@ -165,11 +175,12 @@ describe('integration: restore slots and the control-plane rate', function () {
     it("a new operator counts the restore its predecessor left CREATING before it grants the slot to another namespace's restore", async () => {
       let op = await bed.startOperator(env());
       try {
-        const { first, second, createSecond } = await twoRestores(8_000);
+        const { first, second, createSecond } = await twoRestores(HELD);
         await bed.group.stop(op.process);
         await createSecond();
         op = await bed.startOperator(env());
         await restores.waitFor(second.ns, second.name, 'to queue', (r) => r.status?.phase === 'Queued');
+        bed.proxy.finishCreating(first.table);
         await restores.waitFor(second.ns, second.name, 'to complete', (r) => r.status?.phase === 'Completed');
         await restores.waitFor(first.ns, first.name, 'to complete', (r) => r.status?.phase === 'Completed');
         const firstCall = restoreCall(first.table);

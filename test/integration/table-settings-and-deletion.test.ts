@@ -1,6 +1,7 @@
 // spec.tableSettings and spec.deletionPolicy on the test bed: every setting read back from the emulator with the
 // calls a person would use (DescribeTable, DescribeTimeToLive, DescribeContinuousBackups, ListTagsOfResource), and
-// deletion that removes only the table this resource restored, waiting out CREATING.
+// deletion that removes only the table this resource restored, waiting out CREATING; the proxy holds tables UPDATING
+// after UpdateTable and DELETING after DeleteTable (as DynamoDB does and moto does not) where a test needs them.
 import assert from 'node:assert/strict';
 import {
   CreateTableCommand,
@@ -52,7 +53,13 @@ describe('integration: tableSettings and deletionPolicy', function () {
 
   afterEach(() => {
     bed.proxy.holdCreatingMs = 0;
+    bed.proxy.holdUpdatingMs = 0;
+    bed.proxy.holdDeletingMs = 0;
   });
+
+  /** The recorded calls about a table, as "operation answer" (the TableStatus answered, or the error). */
+  const story = (target: string, operations: readonly string[]) =>
+    bed.proxy.calls.filter((c) => c.body.TableName === target && operations.includes(c.operation)).map((c) => `${c.operation} ${c.error ?? c.tableStatus ?? 'answered'}`);
 
   after(async () => {
     await bed.group.stop(operator.process);
@@ -170,5 +177,38 @@ describe('integration: tableSettings and deletionPolicy', function () {
     assert.deepEqual(ops, ['RestoreTableFromBackup', 'TagResource', 'DeleteTable']);
     // No call was refused (the last DescribeTable finds the table gone, as it should).
     assert.deepEqual(calls.filter((c) => c.error && c.operation !== 'DescribeTable').map((c) => `${c.operation} ${c.error ?? ''}`), []);
+  });
+
+  it('waits while the table is UPDATING after a stream change, then applies the next setting once it is ACTIVE again', async () => {
+    bed.proxy.holdUpdatingMs = 3_000;
+    const target = uniqueName('Updating');
+    await restores.create(namespace, 'updating', { targetTableName: target, source: { backupArn }, tableSettings: { stream: { viewType: 'NEW_IMAGE' }, pointInTimeRecovery: true } });
+    const messages = new Set<string>();
+    await restores.waitFor(namespace, 'updating', 'to complete', (r) => r.status?.phase === 'Completed', 60_000, (r) => messages.add(readyOf(r)?.message ?? ''));
+    assert.ok(messages.has('Waiting to apply tableSettings.pointInTimeRecovery: the table is UPDATING (1 of 2 tableSettings in place).'), [...messages].join('\n'));
+    // UpdateTable left the table UPDATING; UpdateContinuousBackups came only after a DescribeTable found it ACTIVE.
+    const calls = story(target, ['UpdateTable', 'DescribeTable', 'UpdateContinuousBackups']);
+    const updated = calls.indexOf('UpdateTable UPDATING');
+    const pitr = calls.indexOf('UpdateContinuousBackups answered');
+    assert.ok(updated >= 0 && pitr > updated, calls.join(', '));
+    assert.ok(calls.slice(updated, pitr).includes('DescribeTable UPDATING'), calls.join(', '));
+    assert.equal(calls[pitr - 1], 'DescribeTable ACTIVE', calls.join(', '));
+    assert.deepEqual(calls.filter((c) => c.endsWith('Exception')), [], 'nothing refused');
+  });
+
+  it('deletionPolicy Delete: while the table is DELETING the resource waits, saying so, and goes once the table is gone', async () => {
+    const target = uniqueName('Deleting');
+    await restores.create(namespace, 'deleting', { targetTableName: target, source: { backupArn }, deletionPolicy: 'Delete' });
+    await restores.waitFor(namespace, 'deleting', 'to complete', (r) => r.status?.phase === 'Completed');
+    bed.proxy.holdDeletingMs = 3_000;
+    await restores.delete(namespace, 'deleting');
+    await restores.waitFor(namespace, 'deleting', 'to wait for the deletion', (r) => readyOf(r)?.message === `Table ${target} is being deleted; the resource goes when it is gone.`);
+    await restores.waitGone(namespace, 'deleting');
+    assert.equal(await tableExists(target), false);
+    const calls = story(target, ['DeleteTable', 'DescribeTable']);
+    const deleted = calls.indexOf('DeleteTable DELETING');
+    assert.ok(deleted >= 0, calls.join(', '));
+    assert.deepEqual(calls.filter((c) => c.startsWith('DeleteTable')), ['DeleteTable DELETING'], 'one DeleteTable');
+    assert.ok(calls.slice(deleted).includes('DescribeTable DELETING'), calls.join(', '));
   });
 });

@@ -1,27 +1,10 @@
-// A small HTTP proxy in front of moto that makes the emulator behave more like DynamoDB where the tests need it,
-// and lets them see exactly what the operator sent:
-// - records every request (operation and JSON body) and the answer's error code;
-// - holds restored or created tables in CREATING for a chosen time (moto makes them ACTIVE at once);
-// - fills RestoreSummary on restored tables where moto leaves it out (adoption after a crash depends on it);
-// - gives every table it sees made a TableId, as DynamoDB does and moto does not (API Reference, TableDescription:
-//   "TableId: Unique identifier for the table"), a new one for each table made under a name, so a table deleted and
-//   made again is another table;
-// - injects AWS errors on chosen operations, or holds a real answer back (to kill a client mid-call);
-// - moves a point-in-time restorable window along with the clock (moto freezes it);
-// - serves a cross-Region restore: moto keeps backups per Region and cannot restore one into another Region, so
-//   the proxy runs such a restore, and every later call about that table, in the backup's Region;
-// - answers DeleteTable, UpdateTable, UpdateTimeToLive and UpdateContinuousBackups on a restored table it holds
-//   CREATING with ResourceInUseException, as DynamoDB does (moto's tables are ACTIVE at once, so it never refuses);
-// - AWS's limits, each off unless set: at most maxRestoresInProgress restores CREATING per Region (then
-//   LimitExceededException), a token bucket over control-plane calls per Region (controlPlaneRate; then
-//   ThrottlingException), and a restored table's time in CREATING drawn from restoreDuration (with an injectable
-//   random, seededRandom() for repeatable draws); limitCounters counts what the limits refused and the peak number
-//   of restores in progress per Region;
-// - random faults, off unless set (randomFaults): a fraction of calls answered InternalServerError or
-//   ThrottlingException, cut off (the socket destroyed, before or after moto acted) or answered late;
-// - STS AssumeRole against the trust conditions a test registers for a role (moto assumes any role for anyone):
-//   sts:ExternalId and aws:RequestTag/<key> must equal the request's, else STS's AccessDenied.
-import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
+// A small HTTP proxy in front of moto (5.2.5, server mode) that makes the emulator behave as DynamoDB's documents
+// say where moto does not, and lets the tests see exactly what the operator sent. Each behaviour it adds cites the
+// passage of the DynamoDB API Reference (API Reference) or Developer Guide it follows, here and in the README's table
+// "What the fidelity proxy adds to moto". Test helpers that are not DynamoDB behaviour: it records every request and
+// the answer's error code, injects chosen or random faults (errors, cut connections, late answers), and checks
+// STS AssumeRole against trust conditions a test registers (moto assumes any role for anyone).
+import { createServer, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders, type Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 
@@ -41,6 +24,8 @@ export interface RecordedCall {
   injected?: RandomFaultKind;
   /** The trust condition an AssumeRole did not meet (trustConditions). */
   refusedBy?: string;
+  /** The TableStatus the answer reported (DescribeTable, and the calls that answer a TableDescription). */
+  tableStatus?: string;
 }
 
 export interface Fault {
@@ -95,8 +80,23 @@ export interface LimitCounters {
 const TARGET_PREFIX = 'DynamoDB_20120810.';
 const RESTORE_OPERATIONS = new Set(['RestoreTableFromBackup', 'RestoreTableToPointInTime']);
 const CREATING_OPERATIONS = new Set([...RESTORE_OPERATIONS, 'CreateTable']);
-/** What DynamoDB refuses on a table still CREATING (ResourceInUseException). */
-const REFUSED_WHILE_CREATING = new Set(['DeleteTable', 'UpdateTable', 'UpdateTimeToLive', 'UpdateContinuousBackups']);
+/**
+ * The changes refused with ResourceInUseException on a table still CREATING: those whose Errors section in the API
+ * Reference lists ResourceInUseException ("The operation conflicts with the resource's availability. For example:
+ * ... You tried to delete a table currently in the CREATING state."). DeleteTable says so in its own words ("If a
+ * table is in CREATING or UPDATING states, then DynamoDB returns a ResourceInUseException"). UpdateContinuousBackups
+ * is not among them: its documented errors are ContinuousBackupsUnavailableException, InternalServerError and
+ * TableNotFoundException, so the proxy adds none to it.
+ */
+const REFUSED_WHILE_CREATING = new Set(['DeleteTable', 'UpdateTable', 'UpdateTimeToLive']);
+/**
+ * The changes refused with ResourceInUseException on a table UPDATING. API Reference, DeleteTable: "If a table is in
+ * CREATING or UPDATING states, then DynamoDB returns a ResourceInUseException"; UpdateTable: "While it's UPDATING,
+ * you can't issue another UpdateTable request."
+ */
+const REFUSED_WHILE_UPDATING = new Set(['DeleteTable', 'UpdateTable']);
+/** API Reference, PointInTimeRecoveryDescription: "LatestRestorableDateTime is typically 5 minutes before the current time." */
+export const DOCUMENTED_RESTORABLE_LAG_MS = 5 * 60_000;
 /**
  * The data plane: item reads and writes (and PartiQL). Every other DynamoDB operation (tables, backups, restores,
  * tags, TTL, describes and lists) is the control plane that controlPlaneRate throttles.
@@ -159,11 +159,19 @@ export class FidelityProxy {
   controlPlaneRate: Rate | undefined;
   /** How long each restored table stays CREATING, drawn per restore; unset: holdCreatingMs. */
   restoreDuration: RestoreDuration | undefined;
+  /** The clock every hold, window and token bucket reads (milliseconds since the epoch); a test may step it by hand. */
+  now: () => number = Date.now;
   /** The uniform [0, 1) source restoreDuration's {minMs, maxMs} and randomFaults draw from; seededRandom(n) to repeat a run. */
   random: () => number = Math.random;
   /** Random faults on a fraction of calls; unset: none. */
   randomFaults: RandomFaults | undefined;
   readonly limitCounters: LimitCounters = { throttled: 0, limitExceeded: 0, peakRestoresInProgress: new Map() };
+  /** How far LatestRestorableDateTime lags the clock; DynamoDB's documented "typically 5 minutes" unless a test shortens it. */
+  restorableLagMs = DOCUMENTED_RESTORABLE_LAG_MS;
+  /** How long a table stays UPDATING after an UpdateTable (moto applies it at once); 0: never UPDATING. */
+  holdUpdatingMs = 0;
+  /** How long a table stays DELETING after a DeleteTable before moto deletes it; 0: gone at once, as moto does. */
+  holdDeletingMs = 0;
   /** ListBackups pages of at most this many summaries (moto answers all in one page); 0: as moto answers. */
   listBackupsPageSize = 0;
   /** Backups to report in another status than moto's (which makes every backup AVAILABLE at once), by ARN. */
@@ -174,15 +182,17 @@ export class FidelityProxy {
    */
   readonly trustConditions = new Map<string, Record<string, string>>();
   private readonly activeAt = new Map<string, number>();
+  /** Tables UPDATING after an UpdateTable, until when. */
+  private readonly updatingUntil = new Map<string, number>();
+  /** Tables DELETING: moto still holds them until the time is up, then the proxy deletes them there. */
+  private readonly deletions = new Map<string, { until: number; region: string; accessKeyId: string }>();
   /** The TableId of each table made through the proxy, by name, until it is deleted. */
   private readonly tableIds = new Map<string, string>();
-  private readonly restored = new Map<string, { sourceBackupArn?: string; sourceTableArn?: string; at: Date; creatingMs: number }>();
+  private readonly restored = new Map<string, RestoredTable>();
   /** Restores CREATING, or accepted and not yet answered, in the Region they were signed for. */
   private restoreSlots: RestoreSlot[] = [];
   /** The control plane's token buckets by Region, for the controlPlaneRate they were filled for. */
   private readonly buckets = new Map<string, { rate: Rate; tokens: number; at: number }>();
-  /** Tables restored across Regions, by name: the Region moto keeps them in. */
-  private readonly servedFrom = new Map<string, string>();
   private faults: Fault[] = [];
   private server: Server | undefined;
   endpoint = '';
@@ -232,12 +242,26 @@ export class FidelityProxy {
 
   /** Restored tables still CREATING in a Region (by the Region the restore was signed for). */
   restoresInProgress(region: string): number {
-    const now = Date.now();
+    const now = this.now();
     this.restoreSlots = this.restoreSlots.filter((s) => s.until === undefined || s.until > now);
     return this.restoreSlots.filter((s) => s.region === region && s.until !== undefined).length;
   }
 
-  /** How long a restored table was (or is) held CREATING, as drawn when it was restored. */
+  /**
+   * Ends a table's CREATING hold now, as if its time were up: a test that needs the table CREATING until something has
+   * happened holds it long and ends the hold on that event, instead of guessing a duration a busy machine may outrun.
+   */
+  finishCreating(table: string): void {
+    const now = this.now();
+    const until = this.activeAt.get(table) ?? 0;
+    if (until <= now) return;
+    this.activeAt.set(table, now);
+    for (const slot of this.restoreSlots) if (slot.table === table && slot.until !== undefined) slot.until = now;
+    const restored = this.restored.get(table);
+    if (restored) restored.creatingMs -= until - now;
+  }
+
+  /** How long a restored table was (or is) held CREATING, as drawn when it was restored (less what finishCreating cut). */
   creatingMsOf(table: string): number | undefined {
     return this.restored.get(table)?.creatingMs;
   }
@@ -263,6 +287,7 @@ export class FidelityProxy {
     const credential = /Credential=([^/]+)\/\d{8}\/([^/]+)/.exec(String(req.headers.authorization ?? ''));
     const call: RecordedCall = { at: new Date(), operation, region: credential?.[2] ?? '', accessKeyId: credential?.[1] ?? '', body };
     this.calls.push(call);
+    await this.finishDeletions();
 
     // Throttling is decided first, as at DynamoDB's front door: a throttled call does nothing else.
     if (target && !this.takeControlPlaneToken(operation, call.region)) {
@@ -293,10 +318,13 @@ export class FidelityProxy {
       req.socket.destroy();
       return { status: 0, headers: {}, body: Buffer.alloc(0) };
     }
-    // Only restored tables: the tests' fixtures create a source table, back it up and delete it at once, whatever
-    // holdCreatingMs an earlier suite left set, and the operator only ever changes tables it restored.
-    if (table && REFUSED_WHILE_CREATING.has(operation) && this.restored.has(table) && this.creating(table)) {
-      return this.errorAnswer(call, target, 'ResourceInUseException', `Attempt to change a resource which is still in use: Table is being created: ${table}`);
+    if (table) {
+      const busy = this.busyRefusal(operation, table);
+      if (busy) return this.errorAnswer(call, target, 'ResourceInUseException', busy);
+      if (operation === 'DeleteTable' && (this.holdDeletingMs > 0 || this.deletions.has(table))) {
+        const held = await this.holdDeletion(call, table);
+        if (held) return held;
+      }
     }
     let slot: RestoreSlot | undefined;
     if (table && RESTORE_OPERATIONS.has(operation)) {
@@ -305,7 +333,8 @@ export class FidelityProxy {
         this.limitCounters.limitExceeded += 1;
         // DynamoDB's code and message for too many concurrent control-plane operations (developer guide, "Error
         // handling": LimitExceededException, HTTP 400, "Too many operations for a given subscriber."); the
-        // restore limit is 50 in progress per account and Region.
+        // restore limit (API Reference, RestoreTableToPointInTime: "up to 50 concurrent restores (any type of
+        // restore) in a given account") is counted per Region, as quotas are.
         const message = `Too many operations for a given subscriber: ${inProgress} table restores in progress in ${call.region} (at most ${this.maxRestoresInProgress}).`;
         return this.errorAnswer(call, target, 'LimitExceededException', message);
       }
@@ -317,7 +346,12 @@ export class FidelityProxy {
     const release = () => {
       this.restoreSlots = this.restoreSlots.filter((s) => s !== slot);
     };
-    const answer = await this.forward(req, raw, this.regionFor(operation, body, table)).catch((err: unknown) => {
+    const source = RESTORE_OPERATIONS.has(operation) ? restoreSource(body) : undefined;
+    const upstreamBody = source?.tableName === undefined ? body : { ...withoutKey(body, 'SourceTableArn'), SourceTableName: source.tableName };
+    const answer = await (source && source.region !== call.region
+      ? this.restoreAcrossRegions(call, target, operation, upstreamBody, source.region)
+      : this.forward(req, upstreamBody === body ? raw : Buffer.from(JSON.stringify(upstreamBody)))
+    ).catch((err: unknown) => {
       release();
       throw err;
     });
@@ -334,7 +368,7 @@ export class FidelityProxy {
     }
     if (table && CREATING_OPERATIONS.has(operation)) {
       const creatingMs = operation === 'CreateTable' ? this.holdCreatingMs : this.drawRestoreMs();
-      const until = Date.now() + creatingMs;
+      const until = this.now() + creatingMs;
       this.activeAt.set(table, until);
       if (slot) {
         slot.until = until;
@@ -342,23 +376,25 @@ export class FidelityProxy {
         peaks.set(call.region, Math.max(peaks.get(call.region) ?? 0, this.restoresInProgress(call.region)));
       }
       this.tableIds.set(table, randomUUID());
-      if (operation !== 'CreateTable') {
-        this.restored.set(table, {
-          sourceBackupArn: typeof body.BackupArn === 'string' ? body.BackupArn : undefined,
-          sourceTableArn: typeof body.SourceTableArn === 'string' ? body.SourceTableArn : undefined,
-          at: new Date(),
-          creatingMs,
-        });
-      }
-      return this.rewrite(answer, 'TableDescription', table);
+      if (operation !== 'CreateTable') this.restored.set(table, this.restoreSummaryOf(body, answer, creatingMs));
+      return this.rewrite(call, answer, 'TableDescription', table);
     }
-    if (table && operation === 'DescribeTable') return this.rewrite(answer, 'Table', table);
+    if (table && operation === 'UpdateTable' && this.holdUpdatingMs > 0) {
+      // API Reference, UpdateTable: "UpdateTable is an asynchronous operation; while it's executing, the table
+      // status changes from ACTIVE to UPDATING." moto applies the change at once and stays ACTIVE.
+      this.updatingUntil.set(table, this.now() + this.holdUpdatingMs);
+      return this.rewrite(call, answer, 'TableDescription', table);
+    }
+    if (table && operation === 'DescribeTable') return this.rewrite(call, answer, 'Table', table);
     if (operation === 'ListBackups') return this.pageBackups(answer, body.ExclusiveStartBackupArn);
     if (operation === 'DescribeContinuousBackups') {
-      // moto freezes the restorable window when recovery is enabled; DynamoDB's latest restorable time moves on.
+      // API Reference, PointInTimeRecoveryDescription: "LatestRestorableDateTime is typically 5 minutes before the
+      // current time." moto reports the moment recovery was enabled, for ever. Never before the earliest: a window
+      // cannot end before it starts.
       return this.edit(answer, (json: { ContinuousBackupsDescription?: { PointInTimeRecoveryDescription?: Record<string, unknown> } }) => {
         const pitr = json.ContinuousBackupsDescription?.PointInTimeRecoveryDescription;
-        if (pitr?.PointInTimeRecoveryStatus === 'ENABLED') pitr.LatestRestorableDateTime = Date.now() / 1000;
+        if (pitr?.PointInTimeRecoveryStatus !== 'ENABLED') return;
+        pitr.LatestRestorableDateTime = Math.max(Number(pitr.EarliestRestorableDateTime ?? 0), (this.now() - this.restorableLagMs) / 1000);
       });
     }
     if (operation === 'DescribeBackup') {
@@ -368,13 +404,111 @@ export class FidelityProxy {
         if (details && status) details.BackupStatus = status;
       });
     }
-    if (table && operation === 'DeleteTable') {
-      this.tableIds.delete(table);
-      this.activeAt.delete(table);
-      this.restored.delete(table);
-      this.servedFrom.delete(table);
-    }
+    if (table && operation === 'DeleteTable') this.forget(table);
     return answer;
+  }
+
+  /** Why DynamoDB would refuse this change of a table now (ResourceInUseException), if it would. */
+  private busyRefusal(operation: string, table: string): string | undefined {
+    // Only restored tables are held CREATING against changes: the tests' fixtures create a source table, back it up
+    // and delete it at once, whatever holdCreatingMs an earlier suite left set.
+    if (REFUSED_WHILE_CREATING.has(operation) && this.restored.has(table) && this.creating(table)) {
+      return `Attempt to change a resource which is still in use: Table is being created: ${table}`;
+    }
+    if (REFUSED_WHILE_UPDATING.has(operation) && this.updating(table)) {
+      return `Attempt to change a resource which is still in use: Table is being updated: ${table}`;
+    }
+    return undefined;
+  }
+
+  /**
+   * A DeleteTable answered as DynamoDB does, with the table DELETING (API Reference, DeleteTable: "After a
+   * DeleteTable request, the specified table is in the DELETING state until DynamoDB completes the deletion. ... If
+   * table is already in the DELETING state, no error is returned."); moto deletes it when holdDeletingMs is up.
+   * undefined when moto must answer (no such table, or deletion protection on): its refusal is DynamoDB's.
+   */
+  private async holdDeletion(call: RecordedCall, table: string): Promise<Answer | undefined> {
+    const described = await this.moto('DescribeTable', { TableName: table }, call.region, call.accessKeyId);
+    if (described.status >= 400) return undefined;
+    const { Table: description } = JSON.parse(described.body.toString()) as { Table?: Record<string, unknown> };
+    if (!description || description.DeletionProtectionEnabled === true) return undefined;
+    if (!this.deletions.has(table)) this.deletions.set(table, { until: this.now() + this.holdDeletingMs, region: call.region, accessKeyId: call.accessKeyId });
+    call.upstreamStatus = described.status;
+    return this.rewrite(call, described, 'Table', table, 'TableDescription');
+  }
+
+  /** Carries out, in moto, the deletions whose DELETING time is up. */
+  private async finishDeletions(): Promise<void> {
+    const now = this.now();
+    for (const [table, deletion] of this.deletions) {
+      if (deletion.until > now) continue;
+      this.deletions.delete(table);
+      this.forget(table);
+      await this.moto('DeleteTable', { TableName: table }, deletion.region, deletion.accessKeyId);
+    }
+  }
+
+  /** Forgets what the proxy held about a table that is gone. */
+  private forget(table: string): void {
+    this.tableIds.delete(table);
+    this.activeAt.delete(table);
+    this.updatingUntil.delete(table);
+    this.restored.delete(table);
+  }
+
+  /**
+   * A restore whose source is in another Region, as DynamoDB makes it: the new table lives in the Region the call
+   * was signed for (Developer Guide, "Restoring a DynamoDB table from a backup": "you can restore the table to a
+   * different AWS Region"; API Reference, RestoreTableFromBackup: TableAlreadyExistsException "A target table with
+   * the specified name already exists"). moto keeps backups and tables per Region and cannot restore across them, so
+   * the proxy restores under a staging name in the source's Region, copies that table's schema and items into the
+   * target Region and deletes the staging table: later calls find the table only in the target Region, and a call
+   * signed for another Region answers ResourceNotFoundException, as on AWS.
+   */
+  private async restoreAcrossRegions(call: RecordedCall, target: string, operation: string, body: Record<string, unknown>, sourceRegion: string): Promise<Answer> {
+    const name = String(body.TargetTableName);
+    const { region, accessKeyId } = call;
+    const existing = await this.moto('DescribeTable', { TableName: name }, region, accessKeyId);
+    if (existing.status < 400) return this.errorAnswer(call, target, 'TableAlreadyExistsException', `Table already exists: ${name}`);
+    const staging = `${name}.staging-${randomUUID()}`.slice(0, 255);
+    const restored = await this.moto(operation, { ...body, TargetTableName: staging }, sourceRegion, accessKeyId);
+    if (restored.status >= 400) return restored;
+    const { TableDescription: description = {} } = JSON.parse(restored.body.toString()) as { TableDescription?: TableShape };
+    const items: unknown[] = [];
+    for (let start: unknown; ; ) {
+      const page = await this.moto('Scan', { TableName: staging, ...(start !== undefined && { ExclusiveStartKey: start }) }, sourceRegion, accessKeyId);
+      const json = JSON.parse(page.body.toString()) as { Items?: unknown[]; LastEvaluatedKey?: unknown };
+      items.push(...(json.Items ?? []));
+      start = json.LastEvaluatedKey;
+      if (start === undefined) break;
+    }
+    await this.moto('DeleteTable', { TableName: staging }, sourceRegion, accessKeyId);
+    const created = await this.moto('CreateTable', createTableRequest(name, description), region, accessKeyId);
+    if (created.status >= 400) return created;
+    for (let i = 0; i < items.length; i += 25) {
+      const puts = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
+      await this.moto('BatchWriteItem', { RequestItems: { [name]: puts } }, region, accessKeyId);
+    }
+    return this.edit(created, (json: { TableDescription?: Record<string, unknown> }) => {
+      if (json.TableDescription) json.TableDescription.RestoreSummary = description.RestoreSummary;
+    });
+  }
+
+  /** What the proxy keeps of a restore to report its RestoreSummary as DynamoDB does. */
+  private restoreSummaryOf(body: Record<string, unknown>, answer: Answer, creatingMs: number): RestoredTable {
+    const summary = (JSON.parse(answer.body.toString()) as { TableDescription?: { RestoreSummary?: { SourceTableArn?: string } } }).TableDescription?.RestoreSummary;
+    const backupArn = typeof body.BackupArn === 'string' ? body.BackupArn : undefined;
+    // API Reference, RestoreSummary: RestoreDateTime is the "Point in time or source backup time"; moto puts the
+    // restore's own time. A backup's ARN carries its time in milliseconds; a point-in-time restore names its moment,
+    // or asks for the latest restorable time (restorableLagMs before now).
+    const restoreDateTime = backupArn ? backupTime(backupArn) : typeof body.RestoreDateTime === 'number' ? body.RestoreDateTime : (this.now() - this.restorableLagMs) / 1000;
+    return {
+      sourceBackupArn: backupArn,
+      // API Reference, RestoreTableToPointInTime: SourceTableArn, "The DynamoDB table that will be restored."
+      sourceTableArn: typeof body.SourceTableArn === 'string' ? body.SourceTableArn : summary?.SourceTableArn,
+      restoreDateTime,
+      creatingMs,
+    };
   }
 
   /**
@@ -424,7 +558,7 @@ export class FidelityProxy {
   private takeControlPlaneToken(operation: string, region: string): boolean {
     const rate = this.controlPlaneRate;
     if (!rate || DATA_PLANE_OPERATIONS.has(operation)) return true;
-    const now = Date.now();
+    const now = this.now();
     let bucket = this.buckets.get(region);
     if (bucket?.rate !== rate) {
       bucket = { rate, tokens: rate.burst, at: now };
@@ -445,17 +579,19 @@ export class FidelityProxy {
   }
 
   private creating(table: string): boolean {
-    return Date.now() < (this.activeAt.get(table) ?? 0);
+    return this.now() < (this.activeAt.get(table) ?? 0);
   }
 
-  /** The Region to run the call in, when it is not the caller's: the backup's, for a cross-Region restore. */
-  private regionFor(operation: string, body: Record<string, unknown>, table: string | undefined): string | undefined {
-    const arnTable = typeof body.ResourceArn === 'string' ? /:table\/([^/]+)/.exec(body.ResourceArn)?.[1] : undefined;
-    const name = table ?? arnTable;
-    if (operation === 'RestoreTableFromBackup' && name && typeof body.BackupArn === 'string') {
-      this.servedFrom.set(name, body.BackupArn.split(':')[3] ?? '');
-    }
-    return name ? this.servedFrom.get(name) : undefined;
+  private updating(table: string): boolean {
+    return this.now() < (this.updatingUntil.get(table) ?? 0);
+  }
+
+  /** The status DynamoDB would report for a table moto reports ACTIVE. */
+  private statusOf(table: string): string | undefined {
+    if (this.deletions.has(table)) return 'DELETING';
+    if (this.creating(table)) return 'CREATING';
+    if (this.updating(table)) return 'UPDATING';
+    return undefined;
   }
 
   private errorType(body: Buffer): string {
@@ -467,7 +603,12 @@ export class FidelityProxy {
     }
   }
 
-  /** The chosen backups' statuses, and pages of listBackupsPageSize after ExclusiveStartBackupArn. */
+  /**
+   * The chosen backups' statuses (API Reference, BackupDetails: BackupStatus "CREATING | DELETED | AVAILABLE"; moto's
+   * are all AVAILABLE at once), and pages of listBackupsPageSize after ExclusiveStartBackupArn (ListBackups:
+   * "LastEvaluatedBackupArn ... If LastEvaluatedBackupArn is empty, then the last page of results has been
+   * processed"; moto answers every backup in one page).
+   */
   private pageBackups(answer: Answer, startArn: unknown): Answer {
     type Summary = { BackupArn?: string; BackupStatus?: string };
     return this.edit(answer, (json: { BackupSummaries?: Summary[]; LastEvaluatedBackupArn?: string }) => {
@@ -491,40 +632,55 @@ export class FidelityProxy {
     return { ...answer, headers: { ...answer.headers, 'content-length': String(body.length), 'x-amz-crc32': String(crc32(body)) }, body };
   }
 
-  /** CREATING while the hold lasts, the table's TableId, and a RestoreSummary as DynamoDB gives it (moto's lacks or misdates it). */
-  private rewrite(answer: Answer, field: 'Table' | 'TableDescription', table: string): Answer {
+  /**
+   * A table description as DynamoDB gives it: CREATING, UPDATING or DELETING while the proxy holds the table so (API
+   * Reference, TableDescription: TableStatus "CREATING - The table is being created. UPDATING - The table/index
+   * configuration is being updated. ... DELETING - The table is being deleted."), its TableId ("Unique identifier
+   * for the table", which moto lacks; a new one for each table made under a name), and a restored table's
+   * RestoreSummary (SourceBackupArn, SourceTableArn, RestoreDateTime, RestoreInProgress "Indicates if a restore is in
+   * progress or not"). Read from `field` of the answer, written to `as`.
+   */
+  private rewrite(call: RecordedCall, answer: Answer, field: 'Table' | 'TableDescription', table: string, as: 'Table' | 'TableDescription' = field): Answer {
     return this.edit(answer, (json: Record<string, Record<string, unknown> | undefined>) => {
       const description = json[field];
       if (!description) return;
-      const creating = this.creating(table);
-      if (creating) description.TableStatus = 'CREATING';
+      delete json[field];
+      json[as] = description;
+      description.TableStatus = this.statusOf(table) ?? description.TableStatus;
+      call.tableStatus = String(description.TableStatus);
       const id = this.tableIds.get(table);
       if (id) description.TableId = id;
       const restored = this.restored.get(table);
       if (!restored) return;
-      const summary = (description.RestoreSummary ?? {}) as Record<string, unknown>;
       description.RestoreSummary = {
-        ...summary,
         ...(restored.sourceBackupArn && { SourceBackupArn: restored.sourceBackupArn }),
-        ...(restored.sourceTableArn && !summary.SourceTableArn && { SourceTableArn: restored.sourceTableArn }),
-        // As DynamoDB reports it: the source backup's time (its ARN carries it in milliseconds), where moto puts
-        // the restore's own time.
-        RestoreDateTime: backupTime(restored.sourceBackupArn) ?? summary.RestoreDateTime ?? restored.at.getTime() / 1000,
-        RestoreInProgress: creating,
+        ...(restored.sourceTableArn && { SourceTableArn: restored.sourceTableArn }),
+        RestoreDateTime: restored.restoreDateTime,
+        RestoreInProgress: this.creating(table),
       };
     });
   }
 
-  private forward(req: IncomingMessage, body: Buffer, region: string | undefined): Promise<Answer> {
-    const headers = { ...req.headers };
-    // moto takes the Region from the signature's credential scope (and checks no signature).
-    if (region && typeof headers.authorization === 'string') {
-      headers.authorization = headers.authorization.replace(/(Credential=[^/]+\/\d{8}\/)[^/]+/, `$1${region}`);
-    }
+  /** A DynamoDB call of the proxy's own to moto, in a Region and account (moto takes both from the credential scope). */
+  private moto(operation: string, body: Record<string, unknown>, region: string, accessKeyId: string): Promise<Answer> {
+    const headers = {
+      'content-type': 'application/x-amz-json-1.0',
+      'x-amz-target': `${TARGET_PREFIX}${operation}`,
+      authorization: `AWS4-HMAC-SHA256 Credential=${accessKeyId}/20260101/${region}/dynamodb/aws4_request, SignedHeaders=host, Signature=0`,
+    };
+    return this.send('POST', '/', headers, Buffer.from(JSON.stringify(body)));
+  }
+
+  /** The caller's request, passed to moto as it is (body: the one to send, when the proxy rewrote it). */
+  private forward(req: IncomingMessage, body: Buffer): Promise<Answer> {
+    return this.send(req.method ?? 'POST', req.url ?? '/', { ...req.headers }, body);
+  }
+
+  private send(method: string, url: string, headers: OutgoingHttpHeaders, body: Buffer): Promise<Answer> {
     return new Promise((resolve, reject) => {
       const upstream = httpRequest(
-        `${this.upstream}${req.url ?? '/'}`,
-        { method: req.method, headers },
+        `${this.upstream}${url}`,
+        { method, headers: { ...headers, 'content-length': String(body.length) } },
         (res) => {
           readBody(res).then((data) => {
             const headers: Record<string, string> = {};
@@ -541,7 +697,6 @@ export class FidelityProxy {
     });
   }
 }
-
 /** The session tags of an AssumeRole request, from its query parameters Tags.member.N.Key and .Value. */
 export function sessionTagsOf(body: Record<string, unknown>): Record<string, string> {
   const tags: Array<[string, string]> = [];
@@ -557,3 +712,53 @@ export function sessionTagsOf(body: Record<string, unknown>): Record<string, str
 type Answer = { status: number; headers: Record<string, string>; body: Buffer };
 /** A restore counted against maxRestoresInProgress: CREATING until `until`, or not yet answered (until undefined). */
 type RestoreSlot = { region: string; table: string; until?: number };
+/** What the proxy keeps of a restored table for its RestoreSummary, and how long it was held CREATING. */
+type RestoredTable = { sourceBackupArn?: string; sourceTableArn?: string; restoreDateTime?: number; creatingMs: number };
+
+/** The parts of a TableDescription a CreateTable request repeats. */
+interface TableShape {
+  KeySchema?: unknown;
+  AttributeDefinitions?: unknown;
+  BillingModeSummary?: { BillingMode?: string };
+  ProvisionedThroughput?: { ReadCapacityUnits?: number; WriteCapacityUnits?: number };
+  GlobalSecondaryIndexes?: Array<{ IndexName?: string; KeySchema?: unknown; Projection?: unknown; ProvisionedThroughput?: { ReadCapacityUnits?: number; WriteCapacityUnits?: number } }>;
+  LocalSecondaryIndexes?: Array<{ IndexName?: string; KeySchema?: unknown; Projection?: unknown }>;
+  RestoreSummary?: unknown;
+}
+
+/** A CreateTable request for a table shaped as described (keys, attributes, capacity, indexes). */
+function createTableRequest(name: string, d: TableShape): Record<string, unknown> {
+  const provisioned = d.BillingModeSummary?.BillingMode !== 'PAY_PER_REQUEST';
+  const capacity = (t: TableShape['ProvisionedThroughput']) => ({ ReadCapacityUnits: t?.ReadCapacityUnits || 1, WriteCapacityUnits: t?.WriteCapacityUnits || 1 });
+  const gsis = (d.GlobalSecondaryIndexes ?? []).map((i) => ({
+    IndexName: i.IndexName,
+    KeySchema: i.KeySchema,
+    Projection: i.Projection,
+    ...(provisioned && { ProvisionedThroughput: capacity(i.ProvisionedThroughput) }),
+  }));
+  const lsis = (d.LocalSecondaryIndexes ?? []).map((i) => ({ IndexName: i.IndexName, KeySchema: i.KeySchema, Projection: i.Projection }));
+  return {
+    TableName: name,
+    KeySchema: d.KeySchema,
+    AttributeDefinitions: d.AttributeDefinitions,
+    BillingMode: provisioned ? 'PROVISIONED' : 'PAY_PER_REQUEST',
+    ...(provisioned && { ProvisionedThroughput: capacity(d.ProvisionedThroughput) }),
+    ...(gsis.length > 0 && { GlobalSecondaryIndexes: gsis }),
+    ...(lsis.length > 0 && { LocalSecondaryIndexes: lsis }),
+  };
+}
+
+/** Where a restore's source lives: a backup's Region (from its ARN), or SourceTableArn's Region and table name. */
+function restoreSource(body: Record<string, unknown>): { region: string; tableName?: string } | undefined {
+  if (typeof body.BackupArn === 'string') {
+    const region = body.BackupArn.split(':')[3];
+    return region ? { region } : undefined;
+  }
+  if (typeof body.SourceTableArn !== 'string') return undefined;
+  const arn = /^arn:[^:]+:dynamodb:([^:]+):[^:]*:table\/([^/]+)$/.exec(body.SourceTableArn);
+  return arn?.[1] && arn[2] ? { region: arn[1], tableName: arn[2] } : undefined;
+}
+
+function withoutKey(body: Record<string, unknown>, key: string): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(body).filter(([k]) => k !== key));
+}

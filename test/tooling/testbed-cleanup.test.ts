@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { alive, cleanUpStaleRuns, RUNS_DIR } from '../support/processes.ts';
 
-describe('integration: test bed clean-up after a killed run', () => {
+describe('tooling: test bed clean-up after a killed run', () => {
   it('kills the processes a dead run left and removes its directory, but spares a live run', async () => {
     const deadOwner = spawnSync('true').pid;
     const leftover = spawn('sleep', ['300'], { detached: true, stdio: 'ignore' });
