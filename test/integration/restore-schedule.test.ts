@@ -6,11 +6,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { ApiException, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
-import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRestore } from '../../src/api/dynamodb-restore.ts';
 import type { DynamoDBRestoreSchedule, DynamoDBRestoreScheduleSpec } from '../../src/api/dynamodb-restore-schedule.ts';
 import { sharedTestBed } from '../support/shared-testbed.ts';
-import { dynamodbClient, musicBackup, Restores, uniqueName } from '../support/restores.ts';
+import { dynamodbClient, tableExists, musicBackup, Restores, uniqueName } from '../support/restores.ts';
 import { waitFor } from '../support/processes.ts';
 import { REPO, type TestBed } from '../support/testbed.ts';
 
@@ -48,14 +48,6 @@ describe('integration: DynamoDBRestoreSchedule', function () {
     const list = (await api.listNamespacedCustomObject({ group, version, plural: 'dynamodbrestores', namespace, labelSelector: `dynamodb.restore.dev/schedule=${schedule}` })) as { items: DynamoDBRestore[] };
     return list.items;
   };
-  const tableExists = async (table: string) =>
-    ddb.send(new DescribeTableCommand({ TableName: table })).then(
-      () => true,
-      (err: unknown) => {
-        if ((err as { name?: string }).name === 'ResourceNotFoundException') return false;
-        throw err;
-      },
-    );
   /** Suspends the schedule and deletes it with its runs (no garbage collector on this bed: the runs by hand). */
   async function cleanUp(name: string): Promise<void> {
     await patchSchedule(name, { suspend: true }).catch(() => undefined);
@@ -109,10 +101,10 @@ describe('integration: DynamoDBRestoreSchedule', function () {
       const current = new Set((await runsOf(name)).map((r) => r.metadata.name));
       const gone = [...seenRuns.values()].filter((r) => !current.has(r.metadata.name));
       assert.ok(gone.length >= 1);
-      for (const run of gone) await waitFor(`table ${run.spec.targetTableName} to be deleted`, async () => !(await tableExists(run.spec.targetTableName)), 30_000, 250);
+      for (const run of gone) await waitFor(`table ${run.spec.targetTableName} to be deleted`, async () => !(await tableExists(ddb, run.spec.targetTableName)), 30_000, 250);
       const schedule = await getSchedule(name);
       const newest = schedule.status?.newestCompleted;
-      assert.ok(newest && (await tableExists(newest.tableName)), 'the newest Completed table exists');
+      assert.ok(newest && (await tableExists(ddb, newest.tableName)), 'the newest Completed table exists');
       // The ConfigMap names it, and is the schedule's own.
       const cm = await core.readNamespacedConfigMap({ namespace, name: 'music-table' });
       assert.equal(cm.data?.tableName, newest.tableName);

@@ -18,7 +18,7 @@ import {
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { GROUP, PLURAL, VERSION } from '../../src/api/dynamodb-restore.ts';
 import { sharedTestBed } from '../support/shared-testbed.ts';
-import { dynamodbClient, musicBackup, Restores, uniqueName } from '../support/restores.ts';
+import { dynamodbClient, tableExists, musicBackup, Restores, uniqueName } from '../support/restores.ts';
 import type { OperatorProcess, TestBed } from '../support/testbed.ts';
 
 const FINALIZER = 'dynamodb.restore.dev/finalizer';
@@ -32,15 +32,6 @@ describe('integration: tableSettings and deletionPolicy', function () {
   let backupArn: string;
   const namespace = uniqueName('settings');
   const readyOf = (r: { status?: { conditions?: Array<{ type: string; reason: string; message: string }> } }) => r.status?.conditions?.find((c) => c.type === 'Ready');
-  const tableExists = async (name: string) => {
-    try {
-      await ddb.send(new DescribeTableCommand({ TableName: name }));
-      return true;
-    } catch (err) {
-      if ((err as { name?: string }).name === 'ResourceNotFoundException') return false;
-      throw err;
-    }
-  };
 
   before(async () => {
     bed = await sharedTestBed();
@@ -96,7 +87,7 @@ describe('integration: tableSettings and deletionPolicy', function () {
     // The table keeps its deletion protection when the resource goes (Retain, the default).
     await restores.delete(namespace, 'configured');
     await restores.waitGone(namespace, 'configured');
-    assert.ok(await tableExists(target));
+    assert.ok(await tableExists(ddb, target));
   });
 
   it('deletionPolicy Delete: deletes the table it restored, then the resource goes', async () => {
@@ -106,7 +97,7 @@ describe('integration: tableSettings and deletionPolicy', function () {
     assert.deepEqual(done.metadata.finalizers, [FINALIZER]);
     await restores.delete(namespace, 'deleted');
     await restores.waitGone(namespace, 'deleted');
-    assert.equal(await tableExists(target), false);
+    assert.equal(await tableExists(ddb, target), false);
     assert.equal(bed.proxy.callsOf('DeleteTable', target).length, 1);
   });
 
@@ -125,7 +116,7 @@ describe('integration: tableSettings and deletionPolicy', function () {
 
     await restores.delete(namespace, 'replaced');
     await restores.waitGone(namespace, 'replaced');
-    assert.ok(await tableExists(target));
+    assert.ok(await tableExists(ddb, target));
     assert.equal(bed.proxy.callsOf('DeleteTable', target).length, deletesBefore, 'no DeleteTable for a table not ours');
     const event = (await restores.events(namespace)).find((e) => e.name === 'replaced' && e.reason === 'TableNotOwned');
     assert.equal(event?.type, 'Warning');
@@ -156,7 +147,7 @@ describe('integration: tableSettings and deletionPolicy', function () {
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );
     await restores.waitGone(namespace, 'protected');
-    assert.ok(await tableExists(target));
+    assert.ok(await tableExists(ddb, target));
   });
 
   it('deletionPolicy Delete, deleted mid-restore: waits out CREATING, then deletes the table and lets go', async () => {
@@ -168,7 +159,7 @@ describe('integration: tableSettings and deletionPolicy', function () {
     const waiting = await restores.waitFor(namespace, 'mid-restore', 'to wait', (r) => readyOf(r)?.reason === 'DeletionWaiting');
     assert.equal(readyOf(waiting)?.message, `Table ${target} is CREATING; it is deleted once ACTIVE (DynamoDB refuses to delete it before).`);
     await restores.waitGone(namespace, 'mid-restore');
-    assert.equal(await tableExists(target), false);
+    assert.equal(await tableExists(ddb, target), false);
     const aboutTarget = (body: Record<string, unknown>) =>
       body.TableName === target || body.TargetTableName === target || (typeof body.ResourceArn === 'string' && body.ResourceArn.endsWith(`:table/${target}`));
     const calls = bed.proxy.calls.filter((c) => aboutTarget(c.body));
@@ -204,7 +195,7 @@ describe('integration: tableSettings and deletionPolicy', function () {
     await restores.delete(namespace, 'deleting');
     await restores.waitFor(namespace, 'deleting', 'to wait for the deletion', (r) => readyOf(r)?.message === `Table ${target} is being deleted; the resource goes when it is gone.`);
     await restores.waitGone(namespace, 'deleting');
-    assert.equal(await tableExists(target), false);
+    assert.equal(await tableExists(ddb, target), false);
     const calls = story(target, ['DeleteTable', 'DescribeTable']);
     const deleted = calls.indexOf('DeleteTable DELETING');
     assert.ok(deleted >= 0, calls.join(', '));

@@ -2,9 +2,9 @@
 // deletionPolicy decides its table, as for any deletion.
 import assert from 'node:assert/strict';
 import { CustomObjectsApi } from '@kubernetes/client-node';
-import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { sharedTestBed } from '../support/shared-testbed.ts';
-import { dynamodbClient, musicBackup, Restores, uniqueName } from '../support/restores.ts';
+import { dynamodbClient, tableExists, musicBackup, Restores, uniqueName } from '../support/restores.ts';
 import type { OperatorProcess, TestBed } from '../support/testbed.ts';
 
 describe('integration: ttlSecondsAfterFinished', function () {
@@ -15,14 +15,6 @@ describe('integration: ttlSecondsAfterFinished', function () {
   let operator: OperatorProcess;
   let backupArn: string;
   const namespace = uniqueName('ttl');
-  const tableExists = async (table: string) =>
-    ddb.send(new DescribeTableCommand({ TableName: table })).then(
-      () => true,
-      (err: unknown) => {
-        if ((err as { name?: string }).name === 'ResourceNotFoundException') return false;
-        throw err;
-      },
-    );
 
   before(async () => {
     bed = await sharedTestBed();
@@ -45,14 +37,14 @@ describe('integration: ttlSecondsAfterFinished', function () {
     await restores.waitGone(namespace, 'kept-table', 30_000);
     const goneAt = Date.now();
     assert.ok(goneAt >= Date.parse(done.status?.completionTime ?? '') + 2_000, 'not before its time');
-    assert.equal(await tableExists(table), true);
+    assert.equal(await tableExists(ddb, table), true);
   });
 
   it('deletes a Completed resource with deletionPolicy Delete and its table with it', async () => {
     const table = uniqueName('TtlDelete');
     await restores.create(namespace, 'scratch', { targetTableName: table, source: { backupArn }, ttlSecondsAfterFinished: 0, deletionPolicy: 'Delete' });
     await restores.waitGone(namespace, 'scratch', 60_000);
-    assert.equal(await tableExists(table), false);
+    assert.equal(await tableExists(ddb, table), false);
     assert.deepEqual(bed.proxy.callsOf('DeleteTable', table).map((c) => c.error ?? 'ok'), ['ok']);
   });
 
@@ -76,6 +68,6 @@ describe('integration: ttlSecondsAfterFinished', function () {
       body: [{ op: 'add', path: '/spec/ttlSecondsAfterFinished', value: 0 }],
     });
     await restores.waitGone(namespace, 'later', 30_000);
-    assert.equal(await tableExists(table), true);
+    assert.equal(await tableExists(ddb, table), true);
   });
 });

@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { ApiException, CustomObjectsApi, EventsV1Api, type KubeConfig } from '@kubernetes/client-node';
 import {
+  DescribeTableCommand,
   CreateBackupCommand,
   CreateTableCommand,
   DeleteTableCommand,
@@ -79,6 +80,17 @@ export async function musicBackup(ddb: DynamoDBClient, tableName: string, withSi
 export async function scanItems(ddb: DynamoDBClient, tableName: string): Promise<unknown[]> {
   const out = await ddb.send(new ScanCommand({ TableName: tableName }));
   return out.Items ?? [];
+}
+
+/** Whether the table exists in the emulator (DescribeTable answers, or ResourceNotFoundException). */
+export async function tableExists(ddb: DynamoDBClient, table: string): Promise<boolean> {
+  try {
+    await ddb.send(new DescribeTableCommand({ TableName: table }));
+    return true;
+  } catch (err) {
+    if ((err as { name?: string }).name === 'ResourceNotFoundException') return false;
+    throw err;
+  }
 }
 
 export function restoreManifest(namespace: string, name: string, spec: DynamoDBRestoreSpec) {
