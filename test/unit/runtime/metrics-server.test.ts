@@ -150,7 +150,7 @@ describe('startMetricsServer', () => {
 
     it('refuses to start without the files, rather than serve without them', async () => {
       dir = mkdtempSync(join(tmpdir(), 'metrics-certs-'));
-      await assert.rejects(startMetricsServer({ host: '127.0.0.1', port: 0, registry, authorizer, certDir: dir, log }), /ENOENT.*tls\.crt/);
+      await assert.rejects(startMetricsServer({ host: '127.0.0.1', port: 0, registry, authorizer, certDir: dir, log }), /ENOENT.*tls\.(crt|key)/);
     });
   });
 });
