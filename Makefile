@@ -110,7 +110,8 @@ node-tools: deps ## Provision a one-node cluster's tools: kubelet, containerd, p
 e2e-cluster: deps testbed-tools node-tools ## Build the image, install the chart on a real one-node cluster, run the end-to-end and cluster suites (needs root)
 	$(NODE_ENV_VARS) hack/node/build-image.sh $(CLUSTER_IMAGE_ARCHIVE) $(CLUSTER_IMAGE)
 	$(NODE_ENV_VARS) CLUSTER_IMAGE=$(CLUSTER_IMAGE) node --import tsx hack/node/cluster.ts $(CLUSTER_IMAGE_ARCHIVE) -- \
-	  $(MOCHA_E2E) 'test/cluster/**/*.test.ts'
+	  $(MOCHA_E2E) 'test/cluster/*.test.ts'
+	$(NODE_ENV_VARS) $(MOCHA_FILES) 'test/cluster/host/*.test.ts'
 
 .PHONY: image
 image: ## Build the container image (needs Docker)
