@@ -97,8 +97,10 @@ async function install(): Promise<Release> {
     }),
   );
   // The test bed applied deploy/kustomize/base's RBAC already (the same objects): the release takes them over.
+  const installAt = Date.now();
   await helm('install', RELEASE, CHART, '--namespace', OPERATOR_NAMESPACE, '--values', valuesFile, '--take-ownership', '--wait', '--timeout', '180s');
 
+  console.log(`      helm install: both replicas Ready ${((Date.now() - installAt) / 1000).toFixed(1)} s after it started`);
   const core = bed.kubeConfig.makeApiClient(CoreV1Api);
   const leases = bed.kubeConfig.makeApiClient(CoordinationV1Api);
   return {
