@@ -9,6 +9,8 @@ archive="${1:?usage: build-image.sh <archive> <image>}"
 image="${2:?usage: build-image.sh <archive> <image>}"
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 
+# Working containers (and their overlay mounts) a killed build left behind.
+buildah_ rm --all >/dev/null
 buildah_ inspect --type image "$BASE_IMAGE" >/dev/null 2>&1 || buildah_ pull "docker-archive:$BASE_ARCHIVE" >/dev/null
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
