@@ -68,9 +68,8 @@ async function start(group: ProcessGroup, tools: NodeTools, restoreHost: () => v
   const plane = await startControlPlane(group, tools.kubeDir, {
     address: NODE_ADDRESS,
     apiserverArgs: [
-      // Pods get ServiceAccount tokens, and the kubelet (system:masters here) and the admission a cluster has.
+      // Every default admission plugin, ServiceAccount's too: pods get their tokens mounted.
       '--disable-admission-plugins=',
-      '--authorization-mode=Node,RBAC',
       '--kubelet-preferred-address-types=InternalIP,Hostname',
       `--kubelet-client-certificate=${join(group.dir, 'control-plane/admin.crt')}`,
       `--kubelet-client-key=${join(group.dir, 'control-plane/admin.key')}`,
@@ -140,6 +139,7 @@ state = "${join(STATE, 'containerd-state')}"
   const importImage = (archive: string) => void ctr('images', 'import', archive);
   importImage(tools.pauseArchive);
 
+  // The node's components authenticate as the cluster admin: one client certificate, no bootstrap or node authorizer.
   const kubeconfig = plane.adminKubeconfig;
   const kubeletConfig = join(dir, 'kubelet.yaml');
   writeFileSync(
