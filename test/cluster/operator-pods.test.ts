@@ -75,10 +75,11 @@ describe('cluster: the operator as pods installed by helm', function () {
   it("serves /metrics through the Service's ClusterIP (kube-proxy) to the scraper's token, with the leader's restore series", async () => {
     const ip = (await kubectl('get', 'service', '-n', OPERATOR_NAMESPACE, 'dynamodb-restore-operator-metrics', '-o', 'jsonpath={.spec.clusterIP}')).trim();
     const token = await release.bed.metricsToken();
-    // The Service balances over both replicas; the leader's answer carries leader_election_is_leader 1.
+    // The Service balances connections over both replicas; the leader's answer carries leader_election_is_leader 1.
+    // A connection each (no keep-alive), so each scrape may reach either pod.
     let leaderAnswer = '';
     await waitFor('a scrape answered by the leader', async () => {
-      const answer = await httpsGetText(`https://${ip}:8443/metrics`, { authorization: `Bearer ${token}` });
+      const answer = await httpsGetText(`https://${ip}:8443/metrics`, { authorization: `Bearer ${token}`, connection: 'close' });
       assert.equal(answer.status, 200, answer.body);
       if (answer.body.split('\n').includes('leader_election_is_leader 1')) leaderAnswer = answer.body;
       return leaderAnswer !== '';
