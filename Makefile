@@ -17,6 +17,7 @@ ACTIONLINT_VERSION := v1.7.12
 VERSION := $(shell sed -n 's/^  "version": "\(.*\)",$$/\1/p' package.json)
 # Prometheus's Go module numbers its 3.x releases v0.3xx; promtool checks and unit-tests deploy/prometheus/alerts.yaml.
 PROMETHEUS_MODULE_VERSION := v0.316.0
+CONTAINERD_VERSION := v2.4.2
 
 TOOLS_DIR ?= $(or $(DDBR_TOOLS_DIR),$(HOME)/.cache/dynamodb-restore-operator)
 NODE_ARCH := $(subst x86_64,x64,$(subst aarch64,arm64,$(shell uname -m)))
@@ -109,6 +110,23 @@ e2e-kind: deps testbed-tools ## Run the end-to-end suite on a kind cluster (need
 	kind create cluster --name ddbr-e2e --kubeconfig $(TOOLS_DIR)/kind.kubeconfig --wait 120s
 	KUBECONFIG=$(TOOLS_DIR)/kind.kubeconfig E2E_USE_KUBECONFIG=1 $(MOCHA_E2E); \
 	  status=$$?; kind delete cluster --name ddbr-e2e; exit $$status
+
+# The one-node cluster's tools and images (hack/node/), and the operator's image tagged as the chart names it, so
+# the chart's IfNotPresent never pulls it.
+NODE_ENV_VARS := TOOLS_DIR=$(TOOLS_DIR) KUBE_VERSION=$(KUBE_VERSION) CONTAINERD_VERSION=$(CONTAINERD_VERSION)
+CLUSTER_IMAGE := ghcr.io/dynamodb-restore/dynamodb-restore-operator:$(shell sed -n 's/^appVersion: *"\{0,1\}\([^"]*\)"\{0,1\}$$/\1/p' deploy/helm/dynamodb-restore-operator/Chart.yaml)
+CLUSTER_IMAGE_ARCHIVE := $(TOOLS_DIR)/images/operator-dev.tar
+
+.PHONY: node-tools
+node-tools: deps ## Provision a one-node cluster's tools: kubelet, containerd, pause and base images (needs root)
+	$(NODE_ENV_VARS) hack/node/provision.sh
+
+.PHONY: e2e-cluster
+e2e-cluster: deps testbed-tools node-tools ## Build the image, install the chart on a real one-node cluster, run the end-to-end and cluster suites (needs root)
+	$(NODE_ENV_VARS) hack/node/build-image.sh $(CLUSTER_IMAGE_ARCHIVE) $(CLUSTER_IMAGE)
+	$(NODE_ENV_VARS) CLUSTER_IMAGE=$(CLUSTER_IMAGE) node --import tsx hack/node/cluster.ts $(CLUSTER_IMAGE_ARCHIVE) -- \
+	  $(MOCHA_E2E) 'test/cluster/*.test.ts'
+	$(NODE_ENV_VARS) $(MOCHA_FILES) 'test/cluster/host/*.test.ts'
 
 .PHONY: image
 image: ## Build the container image (needs Docker)

@@ -12,6 +12,8 @@ export interface ControlPlane {
   /** A kubeconfig file for a cluster admin (system:masters). */
   adminKubeconfig: string;
   caData: string;
+  /** ca.crt, ca.key, admin.crt, admin.key: for components that join the cluster (a node's kubelet). */
+  certDir: string;
   /** etcd's client URL, which also serves its v3 JSON gateway (/v3/kv/...). */
   etcdUrl: string;
   /** SIGKILLs kube-apiserver (a crash); etcd keeps running. */
@@ -31,7 +33,7 @@ function openssl(cwd: string, ...args: string[]): void {
   execFileSync('openssl', args, { cwd, stdio: 'pipe' });
 }
 
-function makeCertificates(dir: string): void {
+function makeCertificates(dir: string, address: string): void {
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
   openssl(dir, 'req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=ddbr-testbed-ca');
   const sign = (name: string, subject: string, ext: string) => {
@@ -39,7 +41,9 @@ function makeCertificates(dir: string): void {
     writeFileSync(join(dir, `${name}.ext`), ext);
     openssl(dir, 'x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.crt`, '-days', '2', '-extfile', `${name}.ext`);
   };
-  sign('apiserver', '/CN=kube-apiserver', 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
+  // 10.0.0.1 and kubernetes.default.svc: the `kubernetes` Service, as pods on a node reach the apiserver.
+  const sans = `IP:${address},IP:127.0.0.1,DNS:localhost,IP:10.0.0.1,DNS:kubernetes.default.svc`;
+  sign('apiserver', '/CN=kube-apiserver', `subjectAltName=${sans}\nextendedKeyUsage=serverAuth\n`);
   sign('admin', '/O=system:masters/CN=testbed-admin', 'extendedKeyUsage=clientAuth\n');
   openssl(dir, 'ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'sa.key');
   openssl(dir, 'ec', '-in', 'sa.key', '-pubout', '-out', 'sa.pub');
@@ -56,13 +60,28 @@ export function kubeconfigYaml(server: string, caData: string, user: Record<stri
   });
 }
 
-export async function startControlPlane(group: ProcessGroup, assets: string): Promise<ControlPlane> {
+export interface ControlPlaneOptions {
+  /** The address kube-apiserver listens on and advertises; a node's pods reach it there (default 127.0.0.1). */
+  address?: string;
+  /** kube-apiserver flags that replace the defaults of the same name, or add to them. */
+  apiserverArgs?: string[];
+}
+
+/** defaults with each --flag of overrides replacing the default of the same name. */
+function withFlags(defaults: string[], overrides: string[]): string[] {
+  const name = (arg: string) => arg.split('=')[0];
+  const replaced = new Set(overrides.map(name));
+  return [...defaults.filter((arg) => !replaced.has(name(arg))), ...overrides];
+}
+
+export async function startControlPlane(group: ProcessGroup, assets: string, options: ControlPlaneOptions = {}): Promise<ControlPlane> {
+  const address = options.address ?? '127.0.0.1';
   for (const binary of ['etcd', 'kube-apiserver']) {
     if (!existsSync(join(assets, binary))) throw new Error(`${binary} not found in ${assets}: run \`make testbed-tools\``);
   }
   const dir = join(group.dir, 'control-plane');
   mkdirSync(dir, { recursive: true });
-  makeCertificates(dir);
+  makeCertificates(dir, address);
 
   const [etcdPort, peerPort, apiPort] = [await freePort(), await freePort(), await freePort()];
   const etcdUrl = `http://127.0.0.1:${etcdPort}`;
@@ -77,10 +96,10 @@ export async function startControlPlane(group: ProcessGroup, assets: string): Pr
     '--log-level=warn',
   ]);
 
-  const apiserverArgs = [
+  const apiserverArgs = withFlags([
     `--etcd-servers=${etcdUrl}`,
-    '--bind-address=127.0.0.1',
-    '--advertise-address=127.0.0.1',
+    `--bind-address=${address}`,
+    `--advertise-address=${address}`,
     `--secure-port=${apiPort}`,
     `--cert-dir=${dir}`,
     `--tls-cert-file=${join(dir, 'apiserver.crt')}`,
@@ -94,9 +113,9 @@ export async function startControlPlane(group: ProcessGroup, assets: string): Pr
     '--disable-admission-plugins=ServiceAccount',
     '--allow-privileged=true',
     '--v=1',
-  ];
+  ], options.apiserverArgs ?? []);
 
-  const server = `https://127.0.0.1:${apiPort}`;
+  const server = `https://${address}:${apiPort}`;
   const ca = readFileSync(join(dir, 'ca.crt'));
   const cert = readFileSync(join(dir, 'admin.crt'));
   const key = readFileSync(join(dir, 'admin.key'));
@@ -130,6 +149,7 @@ export async function startControlPlane(group: ProcessGroup, assets: string): Pr
     server,
     adminKubeconfig,
     caData: b64(ca),
+    certDir: dir,
     etcdUrl,
     killApiserver: async () => {
       apiserver.child.kill('SIGKILL');
