@@ -68,6 +68,7 @@ describe('integration: DynamoDBRestoreSchedule', function () {
 
   after(() => {
     bed.proxy.holdCreatingMs = 0;
+    bed.proxy.finishAllCreating();
     ddb.destroy();
   });
 

@@ -23,6 +23,8 @@ describe('integration: restore slots and the control-plane rate', function () {
     restores = new Restores(bed);
     await bed.createNamespace(teamA);
     await bed.createNamespace(teamB);
+    // An earlier suite's restore still CREATING would take one of the few slots the proxy allows here.
+    bed.proxy.finishAllCreating();
   });
 
   after(() => {
@@ -62,10 +64,12 @@ describe('integration: restore slots and the control-plane rate', function () {
         return /dynamodb_restore_slots_in_use\{pool="operator\/us-east-1"\} 2\n/.test(text) && /dynamodb_restore_slots_waiting\{pool="operator\/us-east-1"\} [1-9]/.test(text);
       }, 20_000, 100);
       await restores.waitFor(teamB, 'b0', 'to be Queued', (r) => r.status?.phase === 'Queued');
-      assert.equal(bed.proxy.restoresInProgress('us-east-1'), 2, 'premise: b0 queued while both first restores are still CREATING');
-      const held = bed.proxy.calls.slice(callsBefore).filter((c) => c.operation === 'RestoreTableFromBackup' && !c.error).map((c) => String(c.body.TargetTableName));
-      assert.equal(held.length, 2, 'premise: only the two restores holding the slots were asked of AWS');
-      for (const table of held) bed.proxy.finishCreating(table);
+      // The second slot's restore call may still be on its way (calls are paced): wait for both, then check b0 waits.
+      const restoresAsked = () => bed.proxy.calls.slice(callsBefore).filter((c) => c.operation === 'RestoreTableFromBackup');
+      await waitFor('the two restores holding the slots to be taken by AWS', () => Promise.resolve(restoresAsked().length >= 2 && bed.proxy.restoresInProgress('us-east-1') === 2), 20_000, 50);
+      assert.deepEqual(restoresAsked().map((c) => c.error), [undefined, undefined], 'premise: only the two restores holding the slots were asked of AWS, and AWS took both');
+      assert.equal((await restores.get(teamB, 'b0')).status?.phase, 'Queued', 'premise: b0 is still Queued behind them');
+      for (const call of restoresAsked()) bed.proxy.finishCreating(String(call.body.TargetTableName));
       // Every resource watched at once, to see the queue as it was.
       const positions: number[] = [];
       const watch = (namespace: string, name: string) =>
@@ -88,6 +92,7 @@ describe('integration: restore slots and the control-plane rate', function () {
       assert.ok(events.some((e) => e.reason === 'Queued' && e.type === 'Normal'), 'entering the queue is an event');
     } finally {
       await bed.group.stop(operator.process);
+      bed.proxy.finishAllCreating();
     }
   });
 
@@ -104,6 +109,8 @@ describe('integration: restore slots and the control-plane rate', function () {
     afterEach(() => {
       bed.proxy.clearFaults();
       bed.proxy.holdCreatingMs = 0;
+      // A test that failed mid-hold leaves no table CREATING to hold the next test's one slot.
+      bed.proxy.finishAllCreating();
     });
 
     /**

@@ -261,6 +261,11 @@ export class FidelityProxy {
     if (restored) restored.creatingMs -= until - now;
   }
 
+  /** Ends every CREATING hold now: a suite that sets AWS's limits starts with no earlier suite's restore in progress. */
+  finishAllCreating(): void {
+    for (const table of [...this.activeAt.keys()]) this.finishCreating(table);
+  }
+
   /** How long a restored table was (or is) held CREATING, as drawn when it was restored (less what finishCreating cut). */
   creatingMsOf(table: string): number | undefined {
     return this.restored.get(table)?.creatingMs;
