@@ -134,28 +134,25 @@ Every restored table stays \`CREATING\` for 1–4 s (drawn per restore by the pr
    replica started at once. The log is the judge: the replicas' periods of activity (first to last AWS call) never
    overlap, no table's calls go from one replica to another and back, and each table is restored once.
 
-## Gaps these runs show
+## Gaps these runs showed, and what changed since
 
-- **No client-side timeout on DynamoDB calls.** \`src/aws/dynamodb-client.ts\` configures no \`requestTimeout\`
-  (nor \`connectionTimeout\`); the only bound is the SDK's default socket timeout, 300 s of silence. A DynamoDB
-  endpoint that accepts a call and never answers holds a reconcile worker (of \`MAX_CONCURRENT_RECONCILES\`) for up to
-  five minutes, and ten such calls stall every restore. The slow answers above are therefore ${SLOW_ANSWER_MS / 1000} s
-  late, not past a client timeout: they exercise the operator waiting (a worker held, the table's other calls
-  unaffected). A \`requestTimeout\` (say 30 s) with \`throwOnRequestTimeout\` would make a hung call a retryable
-  \`TimeoutError\`.
-- **A connection reset is reported as a timeout.** The SDK's HTTP handler renames \`ECONNRESET\`, \`EPIPE\` and
-  \`ETIMEDOUT\` errors \`TimeoutError\`, and \`toAwsError\` (\`src/aws/dynamodb-client.ts\`) goes by that name, so
-  every reset above showed in the status as \`lastError.code: TimeoutError\`, reason \`Timeout\`, "DynamoDB did not
-  answer … in time", for a call that was cut off at once (retryable either way, so only the sentence is wrong;
-  looking at \`code\` before \`name\` would report it as \`NetworkError\`).
-- **The Lease timings are fixed.** \`src/main.ts\` hard-codes an 8 s lease, 5 s renew deadline and 1.5 s retry period;
-  no setting or flag changes them (\`src/config.ts\`). A replica restarted under a new name waits out the lease:
-  scenario 4's takeovers are the 8 s lease plus up to a retry period. Scenario 1 restarts the operator under the same
-  \`POD_NAME\`, which takes the Lease back at once, as a container restart in the same pod does.
-- **The informer's restart backoff never grows.** \`src/runtime/informer.ts\` forgets the backoff on the informer's
-  \`connect\` event, which client-node fires at the start of every list-and-watch attempt, before it succeeds; so while
-  the apiserver is down each watch is retried every 500 ms (the operator's log shows \`Watch failed; restarting it\`,
-  \`retryInMs: 500\`, again and again), never backing off towards the 30 s cap.
+The first runs found four gaps; each is fixed in the code these runs exercise now:
+
+- **A client-side timeout on DynamoDB calls.** There was none (only the SDK's 300 s socket timeout, so a hung call
+  held a reconcile worker for five minutes). \`src/aws/dynamodb-client.ts\` now sets \`connectionTimeout\` 5 s and
+  \`requestTimeout\` 30 s: a hung call becomes a retryable \`TimeoutError\`. The slow answers above are
+  ${SLOW_ANSWER_MS / 1000} s late, inside that bound: they exercise the operator waiting.
+- **A connection reset is reported as a network error.** The SDK names \`ECONNRESET\` and \`EPIPE\` errors
+  \`TimeoutError\`; \`toAwsError\` now looks at \`code\` first, so a reset shows as \`NetworkError\`, not "did not answer in
+  time".
+- **The Lease timings are settings.** They were hard-coded; \`LEADER_ELECTION_LEASE_SECONDS\` (8),
+  \`LEADER_ELECTION_RENEW_DEADLINE_SECONDS\` (5) and \`LEADER_ELECTION_RETRY_PERIOD_SECONDS\` (1.5) set them
+  (\`src/config.ts\`). A replica restarted under a new name waits out the lease: scenario 4's takeovers are the lease
+  plus up to a retry period. Scenario 1 restarts the operator under the same \`POD_NAME\`, which takes the Lease back at
+  once, as a container restart in the same pod does.
+- **The informer's restart backoff grows.** It was forgotten on client-node's \`connect\` event, fired at the start of
+  every attempt, so a watch was retried every 500 ms through a whole outage; it is now forgotten only once the
+  apiserver answers (\`src/runtime/informer.ts\`), so retries back off towards the 30 s cap.
 - Right after kube-apiserver reports ready, a few requests are answered \`429 storage is (re)initializing\` and
   \`403 Forbidden\` (its caches and RBAC are still warming up); the operator treats both as retryable and carries on.
 `;
