@@ -126,111 +126,127 @@ const ref = (run: DynamoDBRestore): RunReference => ({ name: run.metadata.name, 
 
 export function planSchedule(world: ScheduleWorld, options: ScheduleOptions): SchedulePlan {
   const { schedule, now } = world;
-  const { spec } = schedule;
-  const generation = schedule.metadata.generation;
   const previous = schedule.status ?? {};
-  const events: ScheduleEvent[] = [];
-  const status: DynamoDBRestoreScheduleStatus = { ...previous, observedGeneration: generation };
-  const ready = (state: 'True' | 'False', reason: string, message: string) => {
-    status.conditions = setCondition(previous.conditions ?? [], { type: 'Ready', status: state, reason, message, observedGeneration: generation }, now);
-  };
-  const plan: SchedulePlan = { delete: [], status, events };
-  if (schedule.metadata.deletionTimestamp) return { delete: [], status: previous, events };
+  if (schedule.metadata.deletionTimestamp) return { delete: [], status: previous, events: [] };
+  const plan: SchedulePlan = { delete: [], status: { ...previous, observedGeneration: schedule.metadata.generation }, events: [] };
 
-  const parsed = parseSchedule(spec, now, options);
   const live = world.runs.filter((r) => !r.metadata.deletionTimestamp);
   const byNewest = [...live].sort((a, b) => scheduledTimeOf(b) - scheduledTimeOf(a));
-  let active = byNewest.filter((r) => !finished(r));
+  const active = byNewest.filter((r) => !finished(r));
+  const parsed = parseSchedule(schedule.spec, now, options);
+  if (!parsed.ok) return invalid(plan, world, active, parsed.message);
 
-  if (!parsed.ok) {
-    delete status.nextScheduleTime;
-    status.active = active.map(ref);
-    ready('False', 'InvalidSchedule', `${parsed.message}. Edit spec.schedule or spec.timeZone.`);
-    if (findCondition(previous.conditions, 'Ready')?.reason !== 'InvalidSchedule') events.push({ type: 'Warning', reason: 'InvalidSchedule', message: parsed.message });
-    return plan;
-  }
-  const { cron } = parsed;
-
-  // The run due now, if none was made for it yet.
-  const since = new Date(Date.parse(previous.lastScheduleTime ?? '') || Date.parse(String(schedule.metadata.creationTimestamp ?? '')) || now.getTime());
-  const due = dueTime(cron, since, now);
-  let created = false;
-  if (due && !spec.suspend) {
-    const name = runName(schedule.metadata.name, due);
-    const late = (now.getTime() - due.getTime()) / 1000;
-    if (world.runs.some((r) => r.metadata.name === name)) {
-      status.lastScheduleTime = due.toISOString(); // made before a status write was lost
-    } else if (spec.startingDeadlineSeconds !== undefined && late > spec.startingDeadlineSeconds) {
-      events.push({
-        type: 'Warning',
-        reason: 'MissedSchedule',
-        message: `Missed the run scheduled at ${due.toISOString()}: ${Math.round(late)} s late, past startingDeadlineSeconds (${spec.startingDeadlineSeconds}).`,
-      });
-    } else if (active.length > 0 && (spec.concurrencyPolicy ?? 'Forbid') === 'Forbid') {
-      // Waits: the active run's completion wakes the schedule, and the run starts then if still in its deadline.
-    } else {
-      for (const run of active) {
-        plan.delete.push(run.metadata.name);
-        events.push({ type: 'Normal', reason: 'RunReplaced', message: `Deleted ${run.metadata.name}, still restoring: the run scheduled at ${due.toISOString()} replaces it (concurrencyPolicy Replace).` });
-      }
-      active = [];
-      plan.create = draft(schedule, due);
-      status.lastScheduleTime = due.toISOString();
-      created = true;
-      events.push({
-        type: 'Normal',
-        reason: 'RunCreated',
-        message: `Created ${plan.create.name} for the run scheduled at ${due.toISOString()}: table ${plan.create.spec.targetTableName}.`,
-      });
-    }
-  }
-  status.active = [...(plan.create ? [{ name: plan.create.name, scheduledTime: plan.create.scheduledTime.toISOString() }] : []), ...active.map(ref)];
-
-  // History: the newest runs of each outcome are kept; the newest Completed one always (it is the one published).
+  const stillActive = startDueRun(plan, world, parsed.cron, active);
+  plan.status.active = [...(plan.create ? [{ name: plan.create.name, scheduledTime: plan.create.scheduledTime.toISOString() }] : []), ...stillActive.map(ref)];
   const completed = byNewest.filter((r) => r.status?.phase === 'Completed');
-  const failed = byNewest.filter((r) => r.status?.phase === 'Failed');
+  pruneHistory(plan, schedule, completed, byNewest.filter((r) => r.status?.phase === 'Failed'));
+  recordNewest(plan, completed[0]);
+  const next = parsed.cron.nextRun(now);
+  if (next) plan.status.nextScheduleTime = next.toISOString();
+  else delete plan.status.nextScheduleTime;
+  plan.requeueAfterMs = next ? Math.max(0, next.getTime() - now.getTime()) : undefined;
+  setReady(plan, world, byNewest.find(finished), next);
+  publishNewest(plan, world, completed[0]);
+  return plan;
+}
+
+function setReadyCondition(plan: SchedulePlan, world: ScheduleWorld, state: 'True' | 'False', reason: string, message: string) {
+  const { schedule, now } = world;
+  plan.status.conditions = setCondition(
+    schedule.status?.conditions ?? [],
+    { type: 'Ready', status: state, reason, message, observedGeneration: schedule.metadata.generation },
+    now,
+  );
+}
+
+/** A schedule that cannot be used: no next time, Ready False, one Warning when it becomes so. */
+function invalid(plan: SchedulePlan, world: ScheduleWorld, active: DynamoDBRestore[], message: string): SchedulePlan {
+  delete plan.status.nextScheduleTime;
+  plan.status.active = active.map(ref);
+  setReadyCondition(plan, world, 'False', 'InvalidSchedule', `${message}. Edit spec.schedule or spec.timeZone.`);
+  if (findCondition(world.schedule.status?.conditions, 'Ready')?.reason !== 'InvalidSchedule') plan.events.push({ type: 'Warning', reason: 'InvalidSchedule', message });
+  return plan;
+}
+
+/** Creates the run due now unless made already, suspended, missed or forbidden; returns the runs still active. */
+function startDueRun(plan: SchedulePlan, world: ScheduleWorld, schedule: Cron, active: DynamoDBRestore[]): DynamoDBRestore[] {
+  const { spec, metadata, status: previous } = world.schedule;
+  const { now } = world;
+  const since = new Date(Date.parse(previous?.lastScheduleTime ?? '') || Date.parse(String(metadata.creationTimestamp ?? '')) || now.getTime());
+  const due = dueTime(schedule, since, now);
+  if (!due || spec.suspend) return active;
+  const late = (now.getTime() - due.getTime()) / 1000;
+  if (world.runs.some((r) => r.metadata.name === runName(metadata.name, due))) {
+    plan.status.lastScheduleTime = due.toISOString(); // made before a status write was lost
+    return active;
+  }
+  if (spec.startingDeadlineSeconds !== undefined && late > spec.startingDeadlineSeconds) {
+    plan.events.push({
+      type: 'Warning',
+      reason: 'MissedSchedule',
+      message: `Missed the run scheduled at ${due.toISOString()}: ${Math.round(late)} s late, past startingDeadlineSeconds (${spec.startingDeadlineSeconds}).`,
+    });
+    return active;
+  }
+  // Forbid waits: the active run's completion wakes the schedule, and the run starts then if still in its deadline.
+  if (active.length > 0 && (spec.concurrencyPolicy ?? 'Forbid') === 'Forbid') return active;
+  for (const run of active) {
+    plan.delete.push(run.metadata.name);
+    plan.events.push({ type: 'Normal', reason: 'RunReplaced', message: `Deleted ${run.metadata.name}, still restoring: the run scheduled at ${due.toISOString()} replaces it (concurrencyPolicy Replace).` });
+  }
+  plan.create = draft(world.schedule, due);
+  plan.status.lastScheduleTime = due.toISOString();
+  plan.events.push({
+    type: 'Normal',
+    reason: 'RunCreated',
+    message: `Created ${plan.create.name} for the run scheduled at ${due.toISOString()}: table ${plan.create.spec.targetTableName}.`,
+  });
+  return [];
+}
+
+/** The newest runs of each outcome are kept; the newest Completed one always (it is the one published). */
+function pruneHistory(plan: SchedulePlan, schedule: DynamoDBRestoreSchedule, completed: DynamoDBRestore[], failed: DynamoDBRestore[]) {
+  const { spec } = schedule;
   const pastLimit = [...completed.slice(Math.max(1, spec.successfulRestoresHistoryLimit ?? 3)), ...failed.slice(spec.failedRestoresHistoryLimit ?? 1)];
   for (const run of pastLimit) {
     plan.delete.push(run.metadata.name);
-    events.push({ type: 'Normal', reason: 'RunDeleted', message: `Deleted ${run.metadata.name}: past the history limit (its deletionPolicy ${run.spec.deletionPolicy ?? 'Retain'} decides its table).` });
+    plan.events.push({ type: 'Normal', reason: 'RunDeleted', message: `Deleted ${run.metadata.name}: past the history limit (its deletionPolicy ${run.spec.deletionPolicy ?? 'Retain'} decides its table).` });
   }
+}
 
-  const newest = completed[0];
-  if (newest) {
-    status.newestCompleted = { name: newest.metadata.name, tableName: newest.spec.targetTableName, ...(newest.status?.tableArn && { tableArn: newest.status.tableArn }) };
-    if (newest.status?.completionTime) status.lastSuccessfulTime = newest.status.completionTime;
-  }
-  const next = cron.nextRun(now);
-  if (next) status.nextScheduleTime = next.toISOString();
-  else delete status.nextScheduleTime;
-  plan.requeueAfterMs = next ? Math.max(0, next.getTime() - now.getTime()) : undefined;
+function recordNewest(plan: SchedulePlan, newest: DynamoDBRestore | undefined) {
+  if (!newest) return;
+  plan.status.newestCompleted = { name: newest.metadata.name, tableName: newest.spec.targetTableName, ...(newest.status?.tableArn && { tableArn: newest.status.tableArn }) };
+  if (newest.status?.completionTime) plan.status.lastSuccessfulTime = newest.status.completionTime;
+}
 
-  // Ready: what a person needs to know first.
-  const newestFinished = byNewest.find(finished);
-  const foreign = spec.publish && world.publish?.configMap.state === 'foreign';
-  const refusedBefore = findCondition(previous.conditions, 'Ready');
-  if (foreign) {
-    ready('False', 'ConfigMapNotOwned', `ConfigMap ${spec.publish?.configMapName} exists and this schedule does not own it, so it is left alone: delete it, or publish to another name.`);
-  } else if (!created && refusedBefore?.reason === 'RestoreRefused' && refusedBefore.observedGeneration === generation) {
-    status.conditions = previous.conditions;
+/** Ready says what a person needs to know first. */
+function setReady(plan: SchedulePlan, world: ScheduleWorld, newestFinished: DynamoDBRestore | undefined, next: Date | null) {
+  const { spec, status: previous, metadata } = world.schedule;
+  const refusedBefore = findCondition(previous?.conditions, 'Ready');
+  if (spec.publish && world.publish?.configMap.state === 'foreign') {
+    setReadyCondition(plan, world, 'False', 'ConfigMapNotOwned', `ConfigMap ${spec.publish.configMapName} exists and this schedule does not own it, so it is left alone: delete it, or publish to another name.`);
+  } else if (!plan.create && refusedBefore?.reason === 'RestoreRefused' && refusedBefore.observedGeneration === metadata.generation) {
+    plan.status.conditions = previous?.conditions;
   } else if (newestFinished?.status?.phase === 'Failed') {
-    ready('False', 'LastRunFailed', `The newest finished run, ${newestFinished.metadata.name}, failed: ${findCondition(newestFinished.status?.conditions, 'Ready')?.message ?? 'see its status'}`);
+    setReadyCondition(plan, world, 'False', 'LastRunFailed', `The newest finished run, ${newestFinished.metadata.name}, failed: ${findCondition(newestFinished.status?.conditions, 'Ready')?.message ?? 'see its status'}`);
   } else {
-    ready('True', 'Scheduled', next ? `Next run at ${next.toISOString()}.` : 'No run is due any more.');
+    setReadyCondition(plan, world, 'True', 'Scheduled', next ? `Next run at ${next.toISOString()}.` : 'No run is due any more.');
   }
+}
 
-  // Publish the newest Completed table, before any deletion (the adapter publishes first).
-  if (spec.publish && newest && world.publish && world.publish.configMap.state !== 'foreign') {
-    const data: Record<string, string> = { [spec.publish.tableNameKey ?? 'tableName']: newest.spec.targetTableName };
-    if (newest.status?.tableArn) data[spec.publish.tableArnKey ?? 'tableArn'] = newest.status.tableArn;
-    const { configMap } = world.publish;
-    const current = configMap.state === 'owned' ? configMap.data : {};
-    if (configMap.state === 'absent' || Object.entries(data).some(([k, v]) => current[k] !== v)) {
-      plan.publish = { create: configMap.state === 'absent', data };
-      events.push({ type: 'Normal', reason: 'Published', message: `ConfigMap ${spec.publish.configMapName} names table ${newest.spec.targetTableName} (${newest.metadata.name}).` });
-    }
+/** Publishes the newest Completed table, before any deletion (the adapter publishes first). */
+function publishNewest(plan: SchedulePlan, world: ScheduleWorld, newest: DynamoDBRestore | undefined) {
+  const { publish } = world.schedule.spec;
+  if (!publish || !newest || !world.publish || world.publish.configMap.state === 'foreign') return;
+  const data: Record<string, string> = { [publish.tableNameKey ?? 'tableName']: newest.spec.targetTableName };
+  if (newest.status?.tableArn) data[publish.tableArnKey ?? 'tableArn'] = newest.status.tableArn;
+  const { configMap } = world.publish;
+  const current = configMap.state === 'owned' ? configMap.data : {};
+  if (configMap.state === 'absent' || Object.entries(data).some(([k, v]) => current[k] !== v)) {
+    plan.publish = { create: configMap.state === 'absent', data };
+    plan.events.push({ type: 'Normal', reason: 'Published', message: `ConfigMap ${publish.configMapName} names table ${newest.spec.targetTableName} (${newest.metadata.name}).` });
   }
-  return plan;
 }
 
 /** The status after the API server refused a run (an admission policy, a quota): Ready False until the next run. */
