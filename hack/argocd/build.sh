@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds Argo CD's multicall binary from the Go module proxy into a versioned cache directory, with the two
 # component names the cluster suite runs (argocd-application-controller, argocd-repo-server) as symlinks beside it
-# (the binary picks the component by the name it is started as), and the release's CRDs (manifests/crds/ of the same
-# module) that an install applies.
+# (the binary picks the component by the name it is started as), the release's CRDs (manifests/crds/ of the same
+# module) that an install applies, and the two scripts Argo CD's image puts beside its binary for the repo server to
+# run (hack/git-verify-wrapper.sh, which v3.6 runs on every commit it renders, and hack/gpg-wrapper.sh).
 #
 # Like k8s.io/kubernetes, github.com/argoproj/argo-cd/v3 is not built with `go install pkg@version`: its go.mod has
 # replace directives, which go install refuses. A throw-away wrapper module requires it and copies every replace
@@ -19,7 +20,7 @@ out="${1:?usage: build.sh <output-dir>}"
 out="${out%/}"
 components=(argocd-application-controller argocd-repo-server)
 
-[[ -x "$out/argocd" && -d "$out/crds" ]] && exit 0
+[[ -x "$out/argocd" && -d "$out/crds" && -x "$out/git-verify-wrapper.sh" ]] && exit 0
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -50,6 +51,7 @@ mkdir -p "$work/bin"
 CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X ${module}/common.version=${ARGOCD_VERSION#v}" -o "$work/bin/argocd" "${module}/cmd"
 for c in "${components[@]}"; do ln -s argocd "$work/bin/$c"; done
 mkdir "$work/bin/crds" && cp "$argocd_src"/manifests/crds/*-crd.yaml "$work/bin/crds/"
+install -m 0755 "$argocd_src"/hack/{git-verify-wrapper,gpg-wrapper}.sh "$work/bin/"
 
 # Moved into place last, so an interrupted build never leaves a half-filled cache that looks complete.
 rm -rf "$out" && mkdir -p "$(dirname "$out")" && mv "$work/bin" "$out"
