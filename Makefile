@@ -18,6 +18,8 @@ VERSION := $(shell sed -n 's/^  "version": "\(.*\)",$$/\1/p' package.json)
 # Prometheus's Go module numbers its 3.x releases v0.3xx; promtool checks and unit-tests deploy/prometheus/alerts.yaml.
 PROMETHEUS_MODULE_VERSION := v0.316.0
 CONTAINERD_VERSION := v2.4.2
+# Argo CD's application controller and repo server, which the cluster suite syncs restores from Git with.
+ARGOCD_VERSION := v3.6.1
 
 TOOLS_DIR ?= $(or $(DDBR_TOOLS_DIR),$(HOME)/.cache/dynamodb-restore-operator)
 NODE_ARCH := $(subst x86_64,x64,$(subst aarch64,arm64,$(shell uname -m)))
@@ -41,6 +43,8 @@ export TESTBED_HELM := $(HELM)
 export TESTBED_GLUA := $(GLUA)
 export TESTBED_KREW := $(KREW)
 export TESTBED_PROMTOOL := $(PROMTOOL)
+# hack/argocd/build.sh's output (node-tools provisions it): the multicall binary, its component links, Argo CD's CRDs.
+export TESTBED_ARGOCD_DIR := $(TOOLS_DIR)/argocd-$(ARGOCD_VERSION)
 export TESTBED_MOTO_SERVER := $(VENV)/bin/moto_server
 export TESTBED_RUNS_DIR := $(TOOLS_DIR)/runs
 # The benchmark's baseline: the aws CLI from PyPI, in its own venv keyed by its requirements.
@@ -117,12 +121,12 @@ e2e-kind: deps testbed-tools ## Run the end-to-end suite on a kind cluster (need
 
 # The one-node cluster's tools and images (hack/node/), and the operator's image tagged as the chart names it, so
 # the chart's IfNotPresent never pulls it.
-NODE_ENV_VARS := TOOLS_DIR=$(TOOLS_DIR) KUBE_VERSION=$(KUBE_VERSION) CONTAINERD_VERSION=$(CONTAINERD_VERSION)
+NODE_ENV_VARS := TOOLS_DIR=$(TOOLS_DIR) KUBE_VERSION=$(KUBE_VERSION) CONTAINERD_VERSION=$(CONTAINERD_VERSION) ARGOCD_VERSION=$(ARGOCD_VERSION)
 CLUSTER_IMAGE := ghcr.io/dynamodb-restore/dynamodb-restore-operator:$(shell sed -n 's/^appVersion: *"\{0,1\}\([^"]*\)"\{0,1\}$$/\1/p' deploy/helm/dynamodb-restore-operator/Chart.yaml)
 CLUSTER_IMAGE_ARCHIVE := $(TOOLS_DIR)/images/operator-dev.tar
 
 .PHONY: node-tools
-node-tools: deps ## Provision a one-node cluster's tools: kubelet, containerd, pause and base images (needs root)
+node-tools: deps ## Provision a one-node cluster's tools: kubelet, containerd, pause and base images, Argo CD (needs root)
 	$(NODE_ENV_VARS) hack/node/provision.sh
 
 .PHONY: e2e-cluster

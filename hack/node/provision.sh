@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Provisions everything a one-node cluster needs, each part cached under the tools dir keyed by its version:
 # kubelet, kube-controller-manager, kube-scheduler, kube-proxy (the control plane's wrapper module), containerd
-# (Go module proxy), the pause and base images; runc, the CNI plugins, buildah, mmdebstrap and iptables/nftables
-# come from Debian.
+# (Go module proxy), the pause and base images, Argo CD's application controller and repo server (hack/argocd/build.sh);
+# runc, the CNI plugins, buildah, mmdebstrap and iptables/nftables come from Debian, and so do the Redis server, git
+# and jq the cluster suite runs Argo CD with.
 set -euo pipefail
 here="$(dirname "$0")"
 source "$here/lib.sh"
 
-packages=(buildah mmdebstrap runc containernetworking-plugins iptables nftables conntrack)
+packages=(buildah mmdebstrap runc containernetworking-plugins iptables nftables conntrack redis-server git jq)
 missing=()
 for p in "${packages[@]}"; do dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p"); done
 if ((${#missing[@]} > 0)); then
@@ -24,6 +25,8 @@ if [[ ! -x "$CONTAINERD_DIR/containerd" ]]; then
     "github.com/containerd/containerd/v2/cmd/"{containerd,containerd-shim-runc-v2,ctr}"@$CONTAINERD_VERSION"
   rm -rf "$CONTAINERD_DIR" && mv "$CONTAINERD_DIR.tmp" "$CONTAINERD_DIR"
 fi
+
+ARGOCD_VERSION="$ARGOCD_VERSION" "$here/../argocd/build.sh" "$ARGOCD_DIR"
 
 "$here/build-pause-image.sh"
 "$here/build-base-image.sh"
