@@ -109,6 +109,13 @@ MOCHA_E2E = $(MOCHA_FILES) 'test/e2e/**/*.test.ts'
 test-files: deps testbed-tools ## Run some test files on the bed: make test-files FILES='test/integration/x.test.ts ...'
 	$(MOCHA_FILES) $(FILES)
 
+.PHONY: mutation
+# StrykerJS over src/restore and src/runtime against their unit tests (stryker.config.mjs); not part of make test or
+# CI. Incremental: only mutants in code or tests changed since reports/stryker-incremental.json are run again. The
+# property runs replay one seed, so a mutant's fate does not depend on the cases fast-check happens to draw.
+mutation: deps ## Mutation-test src/restore and src/runtime against the unit tests (StrykerJS, incremental); see docs/testing.md
+	FAST_CHECK_SEED=1 NODE_OPTIONS='--import $(CURDIR)/test/support/stryker-mocha-12.mjs' nice -n 10 stryker run
+
 .PHONY: chaos
 chaos: deps testbed-tools ## Chaos run: operator and apiserver kills, failing AWS calls, leader kills; writes docs/reliability.md
 	node --import tsx chaos/run.ts

@@ -871,6 +871,9 @@ describe('adoptable: a table found after a crash is the lost answer to our own r
         assert.equal(adoptable(r, asked, restoredFrom(sourceTableArn), untagged, OPTS), expected);
       });
     }
+    it('by name Music, with no Region in the spec or the options, restored from table/Music in eu-west-1 → true (no Region to compare)', () => {
+      assert.equal(adoptable(byName('Music'), asked, restoredFrom('arn:aws:dynamodb:eu-west-1:123456789012:table/Music'), untagged, { ...OPTS, defaultRegion: undefined }), true);
+    });
   });
 });
 

@@ -23,6 +23,7 @@ describe('ttlSecondsAfterFinished: when a finished restore is deleted', () => {
     ['ttl 0, just Completed: now', restore(0, 'Completed', '2026-12-04T12:00:00Z'), { kind: 'delete' }],
     ['still Restoring: not yet (the clock starts when it finishes)', restore(0, 'Restoring'), { kind: 'none' }],
     ['still Configuring: not yet', restore(0, 'Configuring'), { kind: 'none' }],
+    ['Restoring with a completionTime an hour old: not yet (the phase decides, not the time)', restore(0, 'Restoring', '2026-12-04T11:00:00Z'), { kind: 'none' }],
     ['no status yet: not yet', restore(0, undefined), { kind: 'none' }],
     ['already being deleted: nothing more', restore(0, 'Completed', '2026-12-04T11:00:00Z', true), { kind: 'none' }],
     ['final without completionTime: nothing to count from', restore(0, 'Completed'), { kind: 'none' }],
