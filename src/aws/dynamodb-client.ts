@@ -1,5 +1,5 @@
 // The DynamoDB port over AWS SDK v3. Clients are made per Region and identity and kept while used; credentials and
-// endpoint come from the SDK's default chain (IRSA, EKS Pod Identity, AWS_ENDPOINT_URL_DYNAMODB for an emulator),
+// endpoint come from the SDK's default chain (IRSA, EKS Pod Identity, AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL_BACKUP for an emulator),
 // and a resource's role (spec.credentials) is assumed through STS with a session the operator names.
 import { createHash } from 'node:crypto';
 import {
