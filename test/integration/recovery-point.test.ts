@@ -171,6 +171,26 @@ describe('integration: AWS Backup recovery points on the test bed', function () 
     for (const op of ['DeleteTable', 'TagResource']) assert.equal(bed.proxy.callsOf(op).filter(touching).length, 0, op);
   });
 
+  it('holds a resource deleted while its job runs until the job ends, then (deletionPolicy Delete) deletes the table the job made', async () => {
+    const { arn } = await recoveryPoint();
+    const table = uniqueName('Scratch');
+    bed.proxy.restoreDuration = () => 60_000;
+    try {
+      await restores.create(namespace, 'scratch', { targetTableName: table, region: 'us-east-1', deletionPolicy: 'Delete', source: { recoveryPoint: { recoveryPointArn: arn, iamRoleArn: ROLE } } });
+      await restores.waitFor(namespace, 'scratch', 'to report the job RUNNING', (r) => r.status?.restoreJobStatus === 'RUNNING');
+    } finally {
+      bed.proxy.restoreDuration = undefined;
+    }
+    await restores.delete(namespace, 'scratch');
+    const waiting = await restores.waitFor(namespace, 'scratch', 'to wait for its job', (r) => ready(r)?.reason === 'DeletionWaiting');
+    assert.match(ready(waiting)?.message ?? '', /^AWS Backup restore job \S+ is RUNNING; the resource goes once it has ended \(then the table it made is deleted\)\.$/);
+    assert.equal(await tableExists(ddb, table), true, 'the job is making the table');
+    bed.proxy.finishCreating(table);
+    await restores.waitGone(namespace, 'scratch');
+    assert.equal(await tableExists(ddb, table), false, "the job's table was deleted");
+    assert.equal(bed.proxy.callsOf('DeleteTable', table).filter((c) => !c.error).length, 1);
+  });
+
   describe('under a DynamoDBRestorePolicy', () => {
     const governed = uniqueName('rp-governed');
     const policy = uniqueName('rp-policy');
