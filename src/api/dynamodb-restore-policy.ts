@@ -38,13 +38,20 @@ export const DynamoDBRestorePolicySpec = Type.Object(
     ),
     allowedSources: Type.Optional(
       Patterns(
-        'What restores may restore from, as RE2 regular expressions matched against the whole value: backup ARNs, and ' +
-          'for point-in-time restores the source table ARN (or name, when given by name). Checked at admission, but ' +
+        'What restores may restore from, as RE2 regular expressions matched against the whole value: backup ARNs, recovery ' +
+          'point ARNs (spec.source.recoveryPoint), and for point-in-time restores the source table ARN (or name, when given by name). Checked at admission, but ' +
           'for a backup found by spec.source.backup, which the operator checks once found. Omitted: any.',
       ),
     ),
     allowedRoleArns: Type.Optional(
       Patterns('IAM roles restores may assume (spec.credentials.roleArn), as RE2 regular expressions matched against the whole ARN. Omitted: any.'),
+    ),
+    allowedRestoreRoleArns: Type.Optional(
+      Patterns(
+        'IAM roles the operator may pass to AWS Backup for a recovery point restore (spec.source.recoveryPoint.iamRoleArn), ' +
+          'as RE2 regular expressions matched against the whole ARN. Omitted: none, so a governed namespace restores no ' +
+          'recovery point until its policy names the roles (passing a role lends its permissions to AWS Backup).',
+      ),
     ),
     targetTableNamePattern: Type.Optional(
       Type.String({

@@ -14,6 +14,15 @@ export const TABLE_NAME_PATTERN = '^[a-zA-Z0-9_.-]+$';
 export const TABLE_ARN_PATTERN = '^arn:aws[a-zA-Z-]*:dynamodb:[a-z0-9-]+:[0-9]{12}:table/[a-zA-Z0-9_.-]{3,255}$';
 export const ROLE_ARN_PATTERN = '^arn:aws[a-zA-Z-]*:iam::[0-9]{12}:role/[a-zA-Z0-9+=,.@_/-]{1,512}$';
 export const BACKUP_ARN_PATTERN = '^arn:aws[a-zA-Z-]*:dynamodb:[a-z0-9-]+:[0-9]{12}:table/[a-zA-Z0-9_.-]{3,255}/backup/[0-9]{14}-[a-z0-9]{8}$';
+/**
+ * An AWS Backup recovery point of a DynamoDB table: AWS Backup's own (advanced DynamoDB backup, arn:aws:backup:...:
+ * recovery-point:<id>) or, without advanced features, the DynamoDB backup AWS Backup made (arn:aws:dynamodb:...:
+ * table/<name>/backup/<id>). AWS Backup Developer Guide, "Restore a DynamoDB table": "If your backup is managed by
+ * DynamoDB (its ARN begins with arn:aws:dynamodb) ... If your backup supports full AWS Backup management (its ARN
+ * begins with arn:aws:backup)"; both are StartRestoreJob's RecoveryPointArn.
+ */
+export const RECOVERY_POINT_ARN_PATTERN =
+  '^arn:aws[a-zA-Z-]*:(backup:[a-z0-9-]+:[0-9]{12}:recovery-point:[a-zA-Z0-9-]{1,128}|dynamodb:[a-z0-9-]+:[0-9]{12}:table/[a-zA-Z0-9_.-]{3,255}/backup/[0-9]{14}-[a-z0-9]{8})$';
 
 const TableName = (description: string) =>
   Type.String({ minLength: 3, maxLength: 255, pattern: TABLE_NAME_PATTERN, description });
@@ -231,12 +240,41 @@ export const Source = Type.Object(
         },
       ),
     ),
+    recoveryPoint: Type.Optional(
+      Type.Object(
+        {
+          recoveryPointArn: Type.String({
+            maxLength: 1024,
+            pattern: RECOVERY_POINT_ARN_PATTERN,
+            description:
+              'ARN of the recovery point, as `aws backup list-recovery-points-by-backup-vault` prints it: ' +
+              'arn:aws:backup:<region>:<account>:recovery-point:<id> (advanced DynamoDB backup), or ' +
+              'arn:aws:dynamodb:<region>:<account>:table/<name>/backup/<id> (a DynamoDB backup AWS Backup made). The ' +
+              'table is restored in its Region, which spec.region must name.',
+          }),
+          iamRoleArn: Type.String({
+            maxLength: 2048,
+            pattern: ROLE_ARN_PATTERN,
+            description:
+              'IAM role AWS Backup assumes to create the table (StartRestoreJob IamRoleArn). The operator passes it ' +
+              '(iam:PassRole); a DynamoDBRestorePolicy governing the namespace must allow it in allowedRestoreRoleArns.',
+          }),
+        },
+        {
+          description:
+            'An AWS Backup recovery point of a DynamoDB table, restored by an AWS Backup restore job (StartRestoreJob, ' +
+            'ResourceType DynamoDB, Metadata targetTableName) that the operator follows with DescribeRestoreJob until it ' +
+            'completes; status.restoreJobId records the job. AWS Backup takes no index, throughput or billing ' +
+            'overrides, so spec.overrides is refused with it.',
+        },
+      ),
+    ),
   },
   {
-    description: 'What to restore from: exactly one of backupArn, backup or pointInTime.',
+    description: 'What to restore from: exactly one of backupArn, backup, pointInTime or recoveryPoint.',
     ...celRules({
-      rule: '[has(self.backupArn), has(self.backup), has(self.pointInTime)].filter(x, x).size() == 1',
-      message: 'source needs exactly one of backupArn, backup or pointInTime',
+      rule: '[has(self.backupArn), has(self.backup), has(self.pointInTime), has(self.recoveryPoint)].filter(x, x).size() == 1',
+      message: 'source needs exactly one of backupArn, backup, pointInTime or recoveryPoint',
     }),
   },
 );
@@ -392,6 +430,19 @@ export const DynamoDBRestoreSpec = Type.Object(
         fieldPath: '.overrides',
         reason: 'FieldValueRequired',
       },
+      {
+        // AWS Backup restores a recovery point in the Region of its vault; the operator's DynamoDB calls go to spec.region.
+        rule: "!has(self.source.recoveryPoint) || (has(self.region) && self.source.recoveryPoint.recoveryPointArn.split(':')[3] == self.region)",
+        message: "source.recoveryPoint needs spec.region, the recovery point's own Region (AWS Backup restores it there)",
+        fieldPath: '.region',
+        reason: 'FieldValueRequired',
+      },
+      {
+        rule: '!has(self.source.recoveryPoint) || !has(self.overrides)',
+        message: 'source.recoveryPoint takes no overrides: AWS Backup restores the table as it was backed up',
+        fieldPath: '.overrides',
+        reason: 'FieldValueForbidden',
+      },
     ),
   },
 );
@@ -428,6 +479,17 @@ export const DynamoDBRestoreStatus = Type.Object(
       Type.String({ description: 'What the table is restored from, for people: the backup ARN, or the source table and moment.' }),
     ),
     tableArn: Type.Optional(Type.String({ description: 'ARN of the restored table.' })),
+    restoreJobId: Type.Optional(
+      Type.String({
+        description:
+          "For source.recoveryPoint: the AWS Backup restore job this resource started (its idempotency token is the " +
+          "resource's uid, so a retried StartRestoreJob never starts a second). Only the table this job reports as " +
+          'its CreatedResourceArn is ever this resource\'s.',
+      }),
+    ),
+    restoreJobStatus: Type.Optional(
+      Type.String({ description: 'For source.recoveryPoint: the restore job\'s Status from the last DescribeRestoreJob (PENDING, RUNNING, COMPLETED, ...).' }),
+    ),
     tableId: Type.Optional(
       Type.String({
         description:

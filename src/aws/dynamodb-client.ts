@@ -1,5 +1,5 @@
 // The DynamoDB port over AWS SDK v3. Clients are made per Region and identity and kept while used; credentials and
-// endpoint come from the SDK's default chain (IRSA, EKS Pod Identity, AWS_ENDPOINT_URL_DYNAMODB for an emulator),
+// endpoint come from the SDK's default chain (IRSA, EKS Pod Identity, AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL_BACKUP for an emulator),
 // and a resource's role (spec.credentials) is assumed through STS with a session the operator names.
 import { createHash } from 'node:crypto';
 import {
@@ -20,6 +20,7 @@ import {
   type StreamViewType,
   type TableDescription,
 } from '@aws-sdk/client-dynamodb';
+import { BackupClient } from '@aws-sdk/client-backup';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { TokenBucket } from 'limiter';
 import { LRUCache } from 'lru-cache';
@@ -36,6 +37,9 @@ import {
   type TableState,
   type TimeToLive,
 } from './dynamodb-port.ts';
+import { SdkBackup } from './backup-client.ts';
+import type { BackupPort } from './backup-port.ts';
+import { observedCall } from './observed-call.ts';
 
 export function toTableState(table: TableDescription | undefined, fallbackName: string): TableState {
   const summary = table?.RestoreSummary;
@@ -79,24 +83,18 @@ export class SdkDynamoDB implements DynamoDBPort {
     private readonly observe: CallObserver = () => undefined,
     /** Waits for a token of the account and Region's control-plane rate, if limited. */
     private readonly bucket?: TokenBucket,
+    /** AWS Backup in the same Region, as the same identity (source.recoveryPoint). */
+    readonly backup?: SdkBackup,
   ) {}
 
   /** Sends one command, reporting its outcome, with failures as AwsError. */
-  private async call<T>(operation: string, send: () => Promise<T>): Promise<T> {
-    await this.bucket?.removeTokens(1);
-    try {
-      const out = await send();
-      this.observe(operation, 'OK');
-      return out;
-    } catch (err) {
-      const awsError = toAwsError(err, operation);
-      this.observe(operation, awsError.code);
-      throw awsError;
-    }
+  private call<T>(operation: string, send: () => Promise<T>): Promise<T> {
+    return observedCall(operation, send, this.observe, this.bucket);
   }
 
   destroy(): void {
     this.client.destroy();
+    this.backup?.destroy();
   }
 
   async restoreTableFromBackup(request: RestoreFromBackupRequest): Promise<TableState> {
@@ -364,14 +362,19 @@ export class DynamoDBClients {
           : undefined;
       // No SDK-level retries: every retry is the error map's decision (a named wait or the per-key backoff), so a
       // LimitExceeded is waited out rather than retried at once, and each attempt shows in the status.
-      port = new SdkDynamoDB(
-        new DynamoDBClient({ region: resolved || undefined, maxAttempts: 1, credentials, requestHandler: { ...(this.options.timeouts ?? REQUEST_TIMEOUTS), throwOnRequestTimeout: true } }),
-        this.options.observe,
-        this.bucket(resolved, role),
-      );
+      const config = { region: resolved || undefined, maxAttempts: 1, credentials, requestHandler: { ...(this.options.timeouts ?? REQUEST_TIMEOUTS), throwOnRequestTimeout: true } };
+      const bucket = this.bucket(resolved, role);
+      port = new SdkDynamoDB(new DynamoDBClient(config), this.options.observe, bucket, new SdkBackup(new BackupClient(config), this.options.observe, bucket));
       this.clients.set(key, port);
     }
     return port;
+  }
+
+  /** AWS Backup in a Region, as the same identity and through the same cached client set as forRegion. */
+  backupFor(region: string | undefined, role?: AssumedRole): BackupPort {
+    const backup = this.forRegion(region, role).backup;
+    if (!backup) throw new AwsError('BackupUnavailable', 'No AWS Backup client was made for this Region', 'StartRestoreJob');
+    return backup;
   }
 
   destroy(): void {

@@ -3,7 +3,8 @@
 // its slot is held until then, whatever happens to the resource) and, with deletionPolicy Delete, until the table
 // is deleted. A table is deleted only when its TableId is the one this resource recorded from its own restore call
 // and it carries this resource's owner-uid tag; never while it is being created or updated, never with deletion
-// protection on. A resource whose restore never took hold deletes nothing.
+// protection on. A resource whose restore never took hold deletes nothing. A recovery point's restore job is
+// followed like a table CREATING: its table is the one the job names, and nothing else.
 import type { DynamoDBRestore, DynamoDBRestoreStatus } from '../api/dynamodb-restore.ts';
 import type { DynamoDBRestorePolicy } from '../api/dynamodb-restore-policy.ts';
 import type { AwsError, TableState } from '../aws/dynamodb-port.ts';
@@ -49,6 +50,10 @@ export function planDeletion(
   if (denied) return letGo(note(d, Reason.PolicyDenied, `${denied.message} Table ${d.name} is left in place.`));
   // Nothing was ever asked of AWS (no table of ours, no slot), or a Retain resource's restore is past its slot.
   if (!status.restoreRequestedAt || (!d.deletes && doneWithSlots(status))) return letGo(status);
+  // A recovery point's restore job may still be making the table: follow it (the table it names is ours).
+  if (status.restoreJobId !== undefined && status.tableId === undefined && !JOB_ENDED.has(status.restoreJobStatus ?? '')) {
+    return followRestoreJob(d, status.restoreJobId, observation);
+  }
   // AWS never answered the restore call with a table (it failed, or its answer was lost): nothing is provably ours.
   if (status.tableId === undefined) {
     if (!d.deletes) return letGo(status);
@@ -62,6 +67,44 @@ export function planDeletion(
     default:
       // The start, or the answer of a step taken (tagged, deleted): look at the table (again).
       return { status, action: { kind: 'describeSettings', tableName: d.name, read: ['tags'] } };
+  }
+}
+
+/** A restore job's statuses after which it makes no table. */
+const JOB_ENDED: ReadonlySet<string> = new Set(['FAILED', 'ABORTED']);
+
+/**
+ * A recovery point's restore job whose table is not recorded yet. While it runs, AWS counts the restore and the
+ * resource waits (its slot held, as for a table CREATING); once it has ended without a table, nothing is ours; once
+ * COMPLETED, the table it names (CreatedResourceArn, recorded as tableArn) is looked at and, the ARN matching, its
+ * TableId recorded, so the usual checks (TableId, tag, status) decide. A table merely of the name is never ours.
+ */
+function followRestoreJob(d: Deletion, restoreJobId: string, observation: Observation): Step {
+  const { status, name } = d;
+  switch (observation.kind) {
+    case 'restoreJobDescribed': {
+      const { job } = observation;
+      const seen = { restoreJobStatus: job.status };
+      if (JOB_ENDED.has(job.status)) return letGo({ ...status, ...seen });
+      if (job.status !== 'COMPLETED') {
+        const then = d.deletes ? 'then the table it made is deleted' : 'AWS counts the restore until then, and so does the operator';
+        return {
+          status: note(d, Reason.DeletionWaiting, `AWS Backup restore job ${restoreJobId} is ${job.status}; the resource goes once it has ended (${then}).`, seen),
+          action: { kind: 'requeue', afterMs: SETTLING_DELAY_MS },
+        };
+      }
+      if (job.createdResourceArn?.split(':')[5] !== `table/${name}`) return letGo({ ...status, ...seen });
+      return { status: { ...status, ...seen, tableArn: job.createdResourceArn }, action: { kind: 'describeSettings', tableName: name, read: ['tags'] } };
+    }
+    case 'settingsDescribed': {
+      const table = observation.settings?.table;
+      if (status.restoreJobStatus !== 'COMPLETED' || !table || table.arn !== status.tableArn || table.id === undefined) return letGo(status);
+      return judgeTable({ ...d, status: { ...status, tableId: table.id } }, table, observation.settings?.tags);
+    }
+    case 'failed':
+      return deletionFailed(d, observation.error);
+    default:
+      return { status, action: status.restoreJobStatus === 'COMPLETED' ? { kind: 'describeSettings', tableName: name, read: ['tags'] } : { kind: 'describeRestoreJob', restoreJobId } };
   }
 }
 

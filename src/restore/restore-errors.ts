@@ -1,7 +1,8 @@
 // The one error map: every error code the restore's AWS calls document (DescribeBackup, ListBackups,
 // RestoreTableFromBackup, RestoreTableToPointInTime, DescribeContinuousBackups, DescribeTable, TagResource,
-// ListTagsOfResource, DescribeTimeToLive, UpdateTimeToLive, UpdateTable, UpdateContinuousBackups, DeleteTable, and
-// STS AssumeRole for spec.credentials) and the common errors of every AWS API, classified once as terminal, retry
+// ListTagsOfResource, DescribeTimeToLive, UpdateTimeToLive, UpdateTable, UpdateContinuousBackups, DeleteTable, AWS
+// Backup's StartRestoreJob and DescribeRestoreJob for spec.source.recoveryPoint, and STS AssumeRole for
+// spec.credentials) and the common errors of every AWS API, classified once as terminal, retry
 // after a named wait, or retry with backoff, with the reason and the sentence the status and events show; and the
 // failures the plan finds itself, under the operator's own codes, with their reasons.
 import type { AwsError } from '../aws/dynamodb-port.ts';
@@ -41,6 +42,8 @@ const IAM_ACTION: Record<string, string> = {
   UpdateTable: 'dynamodb:UpdateTable',
   UpdateContinuousBackups: 'dynamodb:UpdateContinuousBackups',
   DeleteTable: 'dynamodb:DeleteTable (on tables tagged dynamodb.restore.dev/owner-uid)',
+  StartRestoreJob: 'backup:StartRestoreJob, and iam:PassRole on the role in spec.source.recoveryPoint.iamRoleArn',
+  DescribeRestoreJob: 'backup:DescribeRestoreJob',
 };
 
 const SECOND = 1_000;
@@ -96,6 +99,33 @@ const sourceTableNotFound: Rule = {
   reason: Reason.SourceTableNotFound,
   retry: { kind: 'terminal' },
   sentence: (e) => `The point-in-time restore's source table does not exist in this account and Region; check spec.source.pointInTime.${aws(e)}`,
+};
+
+/**
+ * AWS Backup's errors of StartRestoreJob and DescribeRestoreJob (AWS Backup API Reference, "StartRestoreJob" and
+ * "DescribeRestoreJob", Errors), for the codes whose meaning there differs from DynamoDB's or STS's; the rest
+ * (AccessDeniedException, ServiceUnavailableException, throttling) mean the same and share the rules below.
+ */
+const BACKUP_RULES: Record<string, Rule> = {
+  'StartRestoreJob/ResourceNotFoundException': {
+    reason: Reason.RecoveryPointNotFound,
+    retry: { kind: 'terminal' },
+    sentence: (e) =>
+      'The recovery point in spec.source.recoveryPoint does not exist in this account and Region (or its vault is gone); ' +
+      `check it with \`aws backup list-recovery-points-by-backup-vault\`, then create a new DynamoDBRestore.${aws(e)}`,
+  },
+  'DescribeRestoreJob/ResourceNotFoundException': {
+    reason: Reason.NotFound,
+    retry: { kind: 'terminal' },
+    sentence: (e) => `AWS Backup no longer knows the restore job recorded in status.restoreJobId; create a new DynamoDBRestore to restore again.${aws(e)}`,
+  },
+};
+
+/** A parameter AWS Backup refuses: the spec's recovery point, role or table name is wrong for this restore. */
+const backupParameter: Rule = {
+  reason: Reason.InvalidRequest,
+  retry: { kind: 'terminal' },
+  sentence: (e) => `AWS Backup rejected the ${e.operation} request (its recovery point, IAM role or table name); fix spec.source.recoveryPoint in a new DynamoDBRestore.${aws(e)}`,
 };
 
 const RULES: Record<string, Rule> = {
@@ -206,6 +236,11 @@ const RULES: Record<string, Rule> = {
     retry: { kind: 'terminal' },
     sentence: (e) => `AWS reports a resource of ${e.operation} as not found.${aws(e)}`,
   },
+  // AWS Backup (StartRestoreJob, DescribeRestoreJob).
+  InvalidParameterValueException: backupParameter,
+  MissingParameterValueException: backupParameter,
+  InvalidRequestException: backupParameter,
+  DependencyFailureException: internal,
   InternalServerError: internal,
   InternalFailure: internal,
   ServiceUnavailable: internal,
@@ -243,7 +278,14 @@ const unknown: Rule = {
 export function classifyError(error: AwsError, ctx: ErrorContext): ClassifiedError {
   const isKms = /\bKMS\b/i.test(error.message) && (error.code === 'ValidationException' || error.code === 'AccessDeniedException');
   // Own properties only: a code such as "constructor" or "__proto__" is just an unknown code.
-  const rule = isKms ? kmsUnavailable : Object.hasOwn(RULES, error.code) ? (RULES[error.code] as Rule) : unknown;
+  const byOperation = `${error.operation}/${error.code}`;
+  const rule = isKms
+    ? kmsUnavailable
+    : Object.hasOwn(BACKUP_RULES, byOperation)
+      ? (BACKUP_RULES[byOperation] as Rule)
+      : Object.hasOwn(RULES, error.code)
+        ? (RULES[error.code] as Rule)
+        : unknown;
   return { code: error.code, reason: rule.reason, message: rule.sentence(error, ctx), retry: rule.retry };
 }
 
@@ -266,6 +308,10 @@ const FINDINGS = {
   ARCHIVED: Reason.TableLost,
   INACCESSIBLE_ENCRYPTION_CREDENTIALS: Reason.KMSKeyUnavailable,
   SettingConflict: Reason.SettingConflict,
+  // An AWS Backup restore job that ended without our table: its StatusMessage is in the sentence.
+  RestoreJobFailed: Reason.RestoreJobFailed,
+  RestoreJobAborted: Reason.RestoreJobFailed,
+  RestoreJobCreatedOtherResource: Reason.RestoreJobFailed,
 } as const satisfies Record<string, Reason>;
 
 /**
@@ -284,4 +330,6 @@ export function classifyFinding(code: FindingCode, message: string): ClassifiedE
 
 /** Every code the map knows, for tests that walk it: AWS's, and the plan's own findings. */
 export const CLASSIFIED_CODES = Object.keys(RULES);
+/** Codes whose rule depends on the operation, as operation/code. */
+export const OPERATION_CODES = Object.keys(BACKUP_RULES);
 export const FINDING_CODES: readonly FindingCode[] = [...(Object.keys(FINDINGS) as FindingCode[]), ...AWS_FINDINGS];

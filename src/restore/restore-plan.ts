@@ -6,12 +6,13 @@
 // over its own observations, each case one named step.
 import type { DynamoDBRestore, DynamoDBRestoreSpec, DynamoDBRestoreStatus } from '../api/dynamodb-restore.ts';
 import type { DynamoDBRestorePolicy } from '../api/dynamodb-restore-policy.ts';
+import type { RestoreJobState } from '../aws/backup-port.ts';
 import { AwsError, type BackupState, type PointInTimeRecovery, type TableState } from '../aws/dynamodb-port.ts';
 import { splitKey } from '../runtime/keys.ts';
 import { classifyError, classifyFinding, type FindingCode } from './restore-errors.ts';
 import { adoptable, fromOurSource, ownerTags } from './restore-ownership.ts';
 import { checkPolicies, governs } from './restore-policy.ts';
-import { pointInTimeRequest, restoreRequest } from './restore-request.ts';
+import { pointInTimeRequest, restoreJobRequest, restoreRequest } from './restore-request.ts';
 import { describeSource, fail, formatDuration, isFinal, observedAt, pointInTimeSource, ready, sourceSummary } from './restore-status.ts';
 import { judgeSetting, requestedSettings, settingReads, type ObservedSettings } from './table-settings.ts';
 import {
@@ -28,7 +29,7 @@ import {
 /** Before the restore is asked for: the claim, the policies, the source, a slot. */
 type ValidatingObservation = Extract<Observation, { kind: 'nothing' | 'claimGranted' | 'claimHeld' | 'backupsListed' | 'backupDescribed' | 'continuousBackupsDescribed' | 'slotGranted' | 'slotQueued' }>;
 /** The restore asked for: its answer, the table it made, the tags that mark it ours. */
-type RestoringObservation = Extract<Observation, { kind: 'nothing' | 'restoreStarted' | 'described' | 'tagged' }>;
+type RestoringObservation = Extract<Observation, { kind: 'nothing' | 'restoreStarted' | 'restoreJobStarted' | 'restoreJobDescribed' | 'described' | 'tagged' }>;
 /** The table ACTIVE and ours: spec.tableSettings applied one at a time. */
 type ConfiguringObservation = Extract<Observation, { kind: 'nothing' | 'settingsDescribed' | 'settingChanged' }>;
 
@@ -101,6 +102,10 @@ function route(current: DynamoDBRestoreStatus, observation: Observation): Routed
     case 'described':
     case 'tagged':
       return { stage: 'restoring', observation };
+    // A restore job's news counts only between asking for the restore and its table's configuring.
+    case 'restoreJobStarted':
+    case 'restoreJobDescribed':
+      return own === 'restoring' ? { stage: 'restoring', observation } : asNothing();
     case 'settingsDescribed':
     case 'settingChanged':
       return own === 'configuring' ? { stage: 'configuring', observation } : asNothing();
@@ -131,7 +136,7 @@ function planValidating(p: Planning, observation: ValidatingObservation): Step {
       // Guardrails before any AWS call; once the restore is requested, a later policy change does not abort it. The
       // claim comes after them, so a refused resource never holds a name another may need. Asking for it writes
       // nothing: the status moves on with the claim's answer.
-      return deny(p, p.base.backupArn ?? pointInTimeSource(p.spec)) ?? { status: p.current, action: { kind: 'claimTable' } };
+      return deny(p, p.base.backupArn ?? pointInTimeSource(p.spec) ?? p.spec.source.recoveryPoint?.recoveryPointArn) ?? { status: p.current, action: { kind: 'claimTable' } };
     case 'claimHeld':
       return tableClaimed(p, observation.holder);
     case 'claimGranted':
@@ -150,17 +155,117 @@ function planValidating(p: Planning, observation: ValidatingObservation): Step {
 }
 
 function planRestoring(p: Planning, observation: RestoringObservation): Step {
+  if (p.spec.source.recoveryPoint) {
+    // Not asked for yet: nothing but the validating steps may lead to StartRestoreJob.
+    return p.base.restoreRequestedAt ? planRecoveryPointRestoring(p, observation) : planValidating(p, NOTHING);
+  }
   switch (observation.kind) {
     case 'nothing':
+    case 'restoreJobStarted':
+    case 'restoreJobDescribed':
       return { status: p.base, action: describeTarget(p) };
     case 'restoreStarted':
       return track(p, { ...p.base, startTime: p.now.toISOString() }, observation.table, true);
     case 'described':
       return judgeFoundTable(p, observation.table, observation.tags);
     case 'tagged':
-      if (requestedSettings(p.spec).length === 0) return complete(p, p.base);
-      return configure(p, progress(p, p.base, 'Configuring', Reason.Configuring, `Table ${p.spec.targetTableName} is ACTIVE; applying tableSettings.`));
+      return taggedAsOurs(p);
   }
+}
+
+/**
+ * A recovery point's restore: AWS Backup's restore job first, followed until it completes, then the table it reports
+ * having created, by the same path as any restore's. The table is this resource's only as the job's
+ * CreatedResourceArn: a table of the name that the job did not create (the job then fails) is never looked at.
+ */
+function planRecoveryPointRestoring(p: Planning, observation: RestoringObservation): Step {
+  const { base } = p;
+  switch (observation.kind) {
+    case 'nothing':
+    case 'restoreStarted':
+      return { status: base, action: followRestoreJob(p) };
+    case 'restoreJobStarted':
+      return {
+        status: { ...base, restoreJobId: observation.restoreJobId, startTime: base.startTime ?? p.now.toISOString() },
+        action: { kind: 'describeRestoreJob', restoreJobId: observation.restoreJobId },
+      };
+    case 'restoreJobDescribed':
+      return judgeRestoreJob(p, observation.job);
+    case 'described': {
+      const name = p.spec.targetTableName;
+      // Only the table the completed job names is looked at; before that, a table of the name is no news.
+      if (base.restoreJobStatus !== 'COMPLETED') return { status: base, action: followRestoreJob(p) };
+      if (!observation.table || observation.table.arn !== base.tableArn) {
+        return failWith(
+          p,
+          base,
+          'TableNotFound',
+          `Table ${name}, which AWS Backup restore job ${base.restoreJobId ?? ''} reported creating (${base.tableArn ?? 'no ARN'}), does not exist any more; ` +
+            'nothing else of that name is adopted. Create a new DynamoDBRestore to try again.',
+        );
+      }
+      // The first look at the job's table records its identity; from then on another TableId is not ours.
+      return track(p, base, observation.table, base.tableId === undefined);
+    }
+    case 'tagged':
+      return taggedAsOurs(p);
+  }
+}
+
+/** Where a recovery point's restore stands: no job recorded (ask again: the token returns the same job), the job, its table. */
+function followRestoreJob(p: Planning): Action {
+  const { base, spec } = p;
+  if (base.restoreJobId === undefined) return { kind: 'startRestoreJob', request: restoreJobRequest(spec, p.restore.metadata.uid) };
+  if (base.restoreJobStatus !== 'COMPLETED') return { kind: 'describeRestoreJob', restoreJobId: base.restoreJobId };
+  return { kind: 'describeTable', tableName: spec.targetTableName };
+}
+
+/** DescribeRestoreJob's answer: still at work, failed (AWS Backup's StatusMessage says why), or done with our table. */
+function judgeRestoreJob(p: Planning, job: RestoreJobState): Step {
+  const { spec } = p;
+  const name = spec.targetTableName;
+  const observed: DynamoDBRestoreStatus = { ...p.base, restoreJobStatus: job.status };
+  const recoveryPoint = spec.source.recoveryPoint?.recoveryPointArn ?? '';
+  switch (job.status) {
+    case 'COMPLETED': {
+      const created = job.createdResourceArn;
+      const parts = created?.split(':') ?? [];
+      if (parts[2] !== 'dynamodb' || parts[3] !== targetRegion(p) || parts[5] !== `table/${name}`) {
+        return failWith(
+          p,
+          observed,
+          'RestoreJobCreatedOtherResource',
+          `AWS Backup restore job ${job.id} completed but reports creating ${created ?? 'nothing'}, not table ${name} in ${targetRegion(p)}; no table is adopted.`,
+        );
+      }
+      return {
+        status: progress(p, { ...observed, tableArn: created }, 'Restoring', Reason.Restoring, `AWS Backup restore job ${job.id} completed; checking table ${name}.`),
+        action: { kind: 'describeTable', tableName: name },
+      };
+    }
+    case 'FAILED':
+    case 'ABORTED':
+      return failWith(
+        p,
+        observed,
+        job.status === 'FAILED' ? 'RestoreJobFailed' : 'RestoreJobAborted',
+        `AWS Backup restore job ${job.id} of recovery point ${recoveryPoint} ended ${job.status}: ${job.statusMessage ?? 'AWS Backup gave no status message'}. ` +
+          `Fix what it names, then create a new DynamoDBRestore; a table ${name} that this job did not create is left untouched.`,
+      );
+    default: {
+      const elapsedMs = p.now.getTime() - Date.parse(observed.startTime ?? p.now.toISOString());
+      return {
+        status: progress(p, observed, 'Restoring', Reason.Restoring, `AWS Backup restore job ${job.id} is ${job.status} (${formatDuration(elapsedMs)}).`),
+        action: { kind: 'requeue', afterMs: pollDelay(elapsedMs, p.options) },
+      };
+    }
+  }
+}
+
+/** Tagged as ours: the settings next, or done. */
+function taggedAsOurs(p: Planning): Step {
+  if (requestedSettings(p.spec).length === 0) return complete(p, p.base);
+  return configure(p, progress(p, p.base, 'Configuring', Reason.Configuring, `Table ${p.spec.targetTableName} is ACTIVE; applying tableSettings.`));
 }
 
 function planConfiguring(p: Planning, observation: ConfiguringObservation): Step {
@@ -220,8 +325,9 @@ function tableClaimed(p: Planning, holderKey: string): Step {
 /** The name is ours: check the source (its recovery window, or the backup), unless that was done before queueing. */
 function checkSource(p: Planning): Step {
   const { spec, base } = p;
-  // Validated already: only the slot is missing. Waiting costs no AWS call.
-  if (base.phase === 'Queued') return { status: base, action: { kind: 'acquireSlot' } };
+  // Validated already: only the slot is missing. Waiting costs no AWS call. A recovery point is checked by the
+  // restore job itself (DescribeRecoveryPoint needs the vault's name, which the ARN does not carry).
+  if (base.phase === 'Queued' || spec.source.recoveryPoint) return { status: base, action: { kind: 'acquireSlot' } };
   const pit = spec.source.pointInTime;
   if (pit) {
     const table = pit.sourceTableArn ?? pit.sourceTableName ?? '';
@@ -322,9 +428,11 @@ function requestRestore(p: Planning, current: DynamoDBRestoreStatus): Step {
   const { queuePosition: _left, ...base } = current;
   return {
     status: progress(p, { ...base, restoreRequestedAt: base.restoreRequestedAt ?? p.now.toISOString() }, 'Restoring', Reason.RestoreRequested, `Restoring table ${spec.targetTableName} from ${describeSource(spec, base)}.`),
-    action: spec.source.pointInTime
-      ? { kind: 'restoreToPointInTime', request: pointInTimeRequest(spec) }
-      : { kind: 'restoreFromBackup', request: restoreRequest(spec, base.backupArn ?? '') },
+    action: spec.source.recoveryPoint
+      ? { kind: 'startRestoreJob', request: restoreJobRequest(spec, p.restore.metadata.uid) }
+      : spec.source.pointInTime
+        ? { kind: 'restoreToPointInTime', request: pointInTimeRequest(spec) }
+        : { kind: 'restoreFromBackup', request: restoreRequest(spec, base.backupArn ?? '') },
   };
 }
 

@@ -84,8 +84,8 @@ export function deletionPolicyDenial(restore: DynamoDBRestore, policies: readonl
 
 /**
  * Why the first policy (by name) that denies the restore does so; undefined when every governing policy allows it.
- * source: what allowedSources judges, once known: the backup's ARN (a looked-up backup's when it is found), or a
- * point-in-time restore's source table ARN or name.
+ * source: what allowedSources judges, once known: the backup's ARN (a looked-up backup's when it is found), a
+ * recovery point's ARN, or a point-in-time restore's source table ARN or name.
  */
 export function checkPolicies(
   restore: DynamoDBRestore,
@@ -110,6 +110,12 @@ export function checkPolicies(
     const role = spec.credentials?.roleArn;
     if (rules.allowedRoleArns && role && !rules.allowedRoleArns.some((p) => matchesWhole(p, role))) {
       return deny('allowedRoleArns', `role ${role} matches none of ${rules.allowedRoleArns.join(', ')}`);
+    }
+    // Passing a role lends its permissions to AWS Backup: a governed namespace passes only the roles its policies name.
+    const restoreRole = spec.source.recoveryPoint?.iamRoleArn;
+    if (restoreRole !== undefined && !(rules.allowedRestoreRoleArns ?? []).some((p) => matchesWhole(p, restoreRole))) {
+      const allowed = rules.allowedRestoreRoleArns?.length ? `matches none of ${rules.allowedRestoreRoleArns.join(', ')}` : 'is not allowed: the policy names no allowedRestoreRoleArns';
+      return deny('allowedRestoreRoleArns', `restore role ${restoreRole} ${allowed}`);
     }
     if (rules.targetTableNamePattern) {
       // As CEL's replace: the namespace as it is ([a-z0-9-], nothing RE2 reads as an operator outside a class).
@@ -141,7 +147,8 @@ export function checkPolicies(
 
 /** The source, as a denial may name it: a backup found by a lookup may be another team's, so its ARN stays unsaid. */
 function describeSource(restore: DynamoDBRestore, source: string): string {
-  const { backup, pointInTime } = restore.spec.source;
+  const { backup, pointInTime, recoveryPoint } = restore.spec.source;
   if (backup) return `the backup found for table ${backup.tableName}`;
+  if (recoveryPoint) return `recovery point ${source}`;
   return pointInTime ? `source table ${source}` : `backup ${source}`;
 }

@@ -4,6 +4,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from 'winston';
 import type { DynamoDBRestore, DynamoDBRestoreStatus } from '../api/dynamodb-restore.ts';
 import type { DynamoDBRestorePolicy } from '../api/dynamodb-restore-policy.ts';
+import type { BackupPort } from '../aws/backup-port.ts';
 import { AwsError, type AssumedRole, type DynamoDBPort } from '../aws/dynamodb-port.ts';
 import { findCondition } from '../runtime/conditions.ts';
 import type { Reconcile, ReconcileResult } from '../runtime/controller.ts';
@@ -35,6 +36,8 @@ export interface RestoreReconcilerDeps {
   store: RestoreStore;
   /** The DynamoDB port for a Region, as the resource's role (spec.credentials, assumed for it) or the operator. */
   dynamodb: (region: string | undefined, role?: AssumedRole) => DynamoDBPort;
+  /** AWS Backup in a Region, as the same identity (spec.source.recoveryPoint); omitted: no recovery point restores. */
+  backup?: (region: string | undefined, role?: AssumedRole) => BackupPort;
   events: EventSink;
   now: () => Date;
   options: PlanOptions;
@@ -116,6 +119,10 @@ async function drive(
   const { region, credentials } = restore.spec;
   const role = credentials && { roleArn: credentials.roleArn, namespace: restore.metadata.namespace, name: restore.metadata.name };
   const dynamodb: PortFor = (r) => deps.dynamodb(r ?? region, role);
+  const backup = (): BackupPort => {
+    if (!deps.backup) throw new AwsError('BackupUnavailable', 'This operator has no AWS Backup client', 'StartRestoreJob');
+    return deps.backup(region, role);
+  };
   const floor = deps.pollFloorMs?.(restore) ?? 0;
   const options = floor > deps.options.pollMinMs ? { ...deps.options, pollMinMs: Math.min(floor, deps.options.pollMaxMs) } : deps.options;
   let observation: Observation = { kind: 'nothing' };
@@ -137,7 +144,7 @@ async function drive(
       observation = answer.granted ? { kind: 'slotGranted' } : { kind: 'slotQueued', position: answer.position, inUse: answer.inUse, capacity: answer.capacity };
       continue;
     }
-    const outcome = await perform(action, dynamodb, log);
+    const outcome = await perform(action, dynamodb, backup, log);
     if ('result' in outcome) return { result: outcome.result, restore };
     observation = outcome.observation;
   }
@@ -149,7 +156,12 @@ type Outcome = { result: ReconcileResult } | { observation: Observation };
 /** The port for a Region: the resource's own unless the action names one (a backup lives in its own Region). */
 type PortFor = (region?: string) => DynamoDBPort;
 
-async function perform(action: Exclude<Action, { kind: 'releaseFinalizer' | 'acquireSlot' | 'claimTable' }>, dynamodb: PortFor, log: Logger): Promise<Outcome> {
+async function perform(
+  action: Exclude<Action, { kind: 'releaseFinalizer' | 'acquireSlot' | 'claimTable' }>,
+  dynamodb: PortFor,
+  backup: () => BackupPort,
+  log: Logger,
+): Promise<Outcome> {
   switch (action.kind) {
     case 'done':
       return { result: {} };
@@ -169,6 +181,11 @@ async function perform(action: Exclude<Action, { kind: 'releaseFinalizer' | 'acq
     case 'restoreToPointInTime':
       log.info('Calling RestoreTableToPointInTime', { table: action.request.TargetTableName, source: action.request.SourceTableArn ?? action.request.SourceTableName });
       return observe(async () => ({ kind: 'restoreStarted', table: await dynamodb().restoreTableToPointInTime(action.request) }));
+    case 'startRestoreJob':
+      log.info('Calling AWS Backup StartRestoreJob', { table: action.request.Metadata.targetTableName, recoveryPointArn: action.request.RecoveryPointArn });
+      return observe(async () => ({ kind: 'restoreJobStarted', restoreJobId: await backup().startRestoreJob(action.request) }));
+    case 'describeRestoreJob':
+      return observe(async () => ({ kind: 'restoreJobDescribed', job: await backup().describeRestoreJob(action.restoreJobId) }));
     case 'describeTable':
       return observe(async () => {
         const table = await dynamodb().describeTable(action.tableName);

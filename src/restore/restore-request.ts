@@ -1,6 +1,7 @@
-// spec → RestoreTableFromBackup or RestoreTableToPointInTime request. Every override maps to the AWS field of the same meaning, and an
+// spec → RestoreTableFromBackup, RestoreTableToPointInTime or AWS Backup StartRestoreJob request. Every override maps to the AWS field of the same meaning, and an
 // omitted one is left out of the request (AWS then keeps what the backup has); nothing is dropped or invented.
 import type { DynamoDBRestoreSpec } from '../api/dynamodb-restore.ts';
+import type { RestoreJobRequest } from '../aws/backup-port.ts';
 import type { RestoreFromBackupRequest, RestoreOverrides, RestoreToPointInTimeRequest } from '../aws/dynamodb-port.ts';
 
 type Throughput = { readCapacityUnits: number; writeCapacityUnits: number };
@@ -54,6 +55,32 @@ export function pointInTimeRequest(spec: DynamoDBRestoreSpec): RestoreToPointInT
     UseLatestRestorableTime: pit?.useLatestRestorableTime || undefined,
     ...overrides(spec),
   });
+}
+
+/**
+ * The idempotency token of a resource's restore job: its uid, which no other resource has, so a StartRestoreJob
+ * retried after a lost answer or a crash gets the same job back instead of starting a second (AWS Backup API
+ * Reference, StartRestoreJob: "Retrying a successful request with the same idempotency token results in a success
+ * message with no action taken").
+ */
+export function restoreJobToken(uid: string): string {
+  return `dynamodb-restore-${uid}`;
+}
+
+/**
+ * The StartRestoreJob request of a spec.source.recoveryPoint. Metadata carries the one key a DynamoDB restore needs,
+ * the new table's name (AWS Backup Developer Guide, "Restore testing inferred metadata": targetTableName; the other
+ * keys, encryptionType and kmsMasterKeyArn, keep their defaults: the spec takes no overrides with a recovery point).
+ */
+export function restoreJobRequest(spec: DynamoDBRestoreSpec, uid: string): RestoreJobRequest {
+  const rp = spec.source.recoveryPoint;
+  return {
+    RecoveryPointArn: rp?.recoveryPointArn ?? '',
+    IamRoleArn: rp?.iamRoleArn ?? '',
+    IdempotencyToken: restoreJobToken(uid),
+    ResourceType: 'DynamoDB',
+    Metadata: { targetTableName: spec.targetTableName },
+  };
 }
 
 /** The object without its undefined fields, so the request carries exactly what the spec says. */

@@ -69,6 +69,7 @@ export function setupRestoreController(manager: Manager, { config, kubeConfig, l
     policies: caches.policies,
     store: caches.store,
     dynamodb: (region, role) => clients.forRegion(region, role),
+    backup: (region, role) => clients.backupFor(region, role),
     events,
     now: () => new Date(),
     options: {

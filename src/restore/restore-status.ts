@@ -57,8 +57,9 @@ export function pointInTimeSource(spec: DynamoDBRestore['spec']): string | undef
   return pit && (pit.sourceTableArn ?? pit.sourceTableName);
 }
 
-/** status.source: the backup's ARN, or the source table and moment (what `kubectl get` shows). */
+/** status.source: the backup's or recovery point's ARN, or the source table and moment (what `kubectl get` shows). */
 export function sourceSummary(spec: DynamoDBRestore['spec'], backupArn: string | undefined): string | undefined {
+  if (spec.source.recoveryPoint) return spec.source.recoveryPoint.recoveryPointArn;
   const pit = spec.source.pointInTime;
   if (!pit) return backupArn;
   return `${pointInTimeSource(spec) ?? ''}@${pit.restoreDateTime ?? 'latest'}`;
@@ -66,6 +67,7 @@ export function sourceSummary(spec: DynamoDBRestore['spec'], backupArn: string |
 
 /** What the table is restored from, for people: the backup, or the table and the moment. */
 export function describeSource(spec: DynamoDBRestore['spec'], status: DynamoDBRestoreStatus): string {
+  if (spec.source.recoveryPoint) return `recovery point ${spec.source.recoveryPoint.recoveryPointArn}`;
   const pit = spec.source.pointInTime;
   if (!pit) return `backup ${status.backupArn ?? ''}`;
   return `table ${pointInTimeSource(spec) ?? ''} as of ${pit.restoreDateTime ?? 'the latest restorable time'}`;

@@ -10,6 +10,7 @@ import type {
   SettingChange,
   TableState,
 } from '../aws/dynamodb-port.ts';
+import type { RestoreJobRequest, RestoreJobState } from '../aws/backup-port.ts';
 import type { ObservedSettings, SettingRead } from './table-settings.ts';
 
 /** What the previous action found out; 'nothing' at the start of a reconcile. */
@@ -19,6 +20,9 @@ export type Observation =
   | { kind: 'backupsListed'; backups: BackupState[] }
   | { kind: 'continuousBackupsDescribed'; pitr: PointInTimeRecovery }
   | { kind: 'restoreStarted'; table: TableState }
+  /** AWS Backup accepted StartRestoreJob (source.recoveryPoint): the job's id. */
+  | { kind: 'restoreJobStarted'; restoreJobId: string }
+  | { kind: 'restoreJobDescribed'; job: RestoreJobState }
   | { kind: 'tagged' }
   /** tags: the table's, when they were asked for (a found table's owner-uid tag decides whether it may be adopted). */
   | { kind: 'described'; table: TableState | undefined; tags?: Record<string, string> }
@@ -49,6 +53,9 @@ export type Action =
   /** DescribeContinuousBackups of a point-in-time restore's source table (by name or ARN). */
   | { kind: 'describeContinuousBackups'; table: string; region: string | undefined }
   | { kind: 'restoreToPointInTime'; request: RestoreToPointInTimeRequest }
+  /** AWS Backup StartRestoreJob of a recovery point, in the target Region. */
+  | { kind: 'startRestoreJob'; request: RestoreJobRequest }
+  | { kind: 'describeRestoreJob'; restoreJobId: string }
   /** DescribeTable, and ListTagsOfResource of the table found when withTags. */
   | { kind: 'describeTable'; tableName: string; withTags?: boolean }
   | { kind: 'tagTable'; tableArn: string; tags: Record<string, string> }
@@ -126,6 +133,8 @@ export const Reason = {
   PointInTimeRecoveryUnavailable: 'PointInTimeRecoveryUnavailable',
   InvalidRestoreTime: 'InvalidRestoreTime',
   TableAlreadyExists: 'TableAlreadyExists',
+  RecoveryPointNotFound: 'RecoveryPointNotFound',
+  RestoreJobFailed: 'RestoreJobFailed',
   TableLost: 'TableLost',
   KMSKeyUnavailable: 'KMSKeyUnavailable',
   SettingConflict: 'SettingConflict',

@@ -2,7 +2,7 @@
 // the operator retries, which codes lead there, and the sentence the status shows. Generated (`make generate`), so
 // the page says what the operator does, not what someone remembered it does.
 import { AwsError } from '../aws/dynamodb-port.ts';
-import { CLASSIFIED_CODES, classifyError, classifyFinding, FINDING_CODES, type FindingCode, type Retry } from './restore-errors.ts';
+import { CLASSIFIED_CODES, classifyError, classifyFinding, FINDING_CODES, OPERATION_CODES, type FindingCode, type Retry } from './restore-errors.ts';
 import { Reason } from './restore-vocabulary.ts';
 
 const EXAMPLE = { tableName: 'team-a.orders', backupArn: 'arn:aws:dynamodb:us-east-1:123456789012:table/team-a.orders/backup/01796409674486-e9317b0b' };
@@ -21,6 +21,9 @@ const FINDING_HELP: Record<Exclude<FindingCode, 'BackupNotFoundException' | 'Poi
   ARCHIVED: 'The restored table was archived (its KMS key was inaccessible for seven days).',
   INACCESSIBLE_ENCRYPTION_CREDENTIALS: "The restored table's KMS key is not accessible; enable it or grant access, then create a new DynamoDBRestore.",
   SettingConflict: 'A tableSettings value is already set otherwise on the table (TTL on another attribute, a stream of another view type); the table is left as it is.',
+  RestoreJobFailed: "The AWS Backup restore job of spec.source.recoveryPoint ended FAILED; the sentence carries AWS Backup's StatusMessage (a table of the name that exists already, a role AWS Backup cannot assume, a KMS key). Fix it, then create a new DynamoDBRestore.",
+  RestoreJobAborted: 'The AWS Backup restore job was aborted (someone stopped it); create a new DynamoDBRestore to restore again.',
+  RestoreJobCreatedOtherResource: 'The restore job completed but reports creating another resource than the target table; nothing is adopted.',
 };
 
 /** Reasons of a restore on its way (or of its deletion), not of an error. */
@@ -29,7 +32,7 @@ const PROGRESS: Partial<Record<Reason, string>> = {
   [Reason.BackupNotReady]: 'The backup is still being created; looked at again every 30 s.',
   [Reason.Queued]: 'Every restore slot of the account and Region is taken (MAX_RESTORES_IN_PROGRESS); status.queuePosition says where it waits. Costs no AWS call.',
   [Reason.RestoreRequested]: 'The restore call is being made (status.restoreRequestedAt is written first).',
-  [Reason.Restoring]: 'The table is CREATING; restores of large tables take hours.',
+  [Reason.Restoring]: 'The table is CREATING (or, for a recovery point, its AWS Backup restore job is PENDING or RUNNING); restores of large tables take hours.',
   [Reason.Configuring]: 'The table is ACTIVE; tableSettings are being applied one at a time.',
   [Reason.Completed]: 'Done: the table is ACTIVE, tagged as this resource\'s, and configured.',
   [Reason.DeletingTable]: 'deletionPolicy Delete: the operator deletes the table it restored, then lets the resource go.',
@@ -61,6 +64,11 @@ export function renderTroubleshooting(): string {
   for (const code of CLASSIFIED_CODES) {
     const classified = classifyError(new AwsError(code, '', 'RestoreTableFromBackup'), EXAMPLE);
     add(classified.reason, code, classified.retry, classified.message);
+  }
+  for (const key of OPERATION_CODES) {
+    const [operation = '', code = ''] = key.split('/');
+    const classified = classifyError(new AwsError(code, '', operation), EXAMPLE);
+    add(classified.reason, `${code} (from ${operation})`, classified.retry, classified.message);
   }
   const kms = classifyError(new AwsError('ValidationException', 'KMS key is disabled', 'RestoreTableFromBackup'), EXAMPLE);
   add(kms.reason, 'ValidationException or AccessDeniedException naming KMS', kms.retry, kms.message);

@@ -11,6 +11,10 @@ import { Restores, uniqueName } from '../support/restores.ts';
 import { REPO, type TestBed } from '../support/testbed.ts';
 
 const BACKUP = 'arn:aws:dynamodb:us-east-1:123456789012:table/Music/backup/01489173575360-b308cd7d';
+const RECOVERY_POINT = {
+  recoveryPointArn: 'arn:aws:backup:us-east-1:123456789012:recovery-point:1EB3B5E7-9EB0-435A-A80B-108B488B0D45',
+  iamRoleArn: 'arn:aws:iam::123456789012:role/aws-backup-restore',
+};
 /** An INCLUDE index projecting `attributes` non-key attributes. */
 const index = (n: number, attributes: number, indexName = `index-${n}`) => ({
   indexName,
@@ -43,8 +47,13 @@ describe('integration: DynamoDBRestore admission on a real apiserver', function 
   before(async () => {
     bed = await sharedTestBed();
     restores = new Restores(bed);
-    await bed.createNamespace(namespace);
+    // Governed as every bed namespace is, by a policy that lets recovery point restores pass any role to AWS Backup
+    // (the ValidatingAdmissionPolicy, once a suite has applied it, refuses them where the policy names none).
+    await bed.createNamespace(namespace, { governed: false });
+    await restores.createPolicy(`tenant-${namespace}`, { namespaces: [namespace], allowedRestoreRoleArns: ['arn:aws:iam::123456789012:role/.+'] });
   });
+
+  after(async () => restores?.deletePolicy(`tenant-${namespace}`));
 
   const cases: Array<{ name: string; spec: unknown; expect: RegExp | 'accepted' }> = [
     { name: 'the tutorial restore', spec: { targetTableName: 'Music', source: { backupArn: BACKUP } }, expect: 'accepted' },
@@ -52,11 +61,11 @@ describe('integration: DynamoDBRestore admission on a real apiserver', function 
     { name: 'a table name with a space', spec: { targetTableName: 'My Music', source: { backupArn: BACKUP } }, expect: /spec.targetTableName.*should match/ },
     { name: 'a table ARN instead of a backup ARN', spec: { targetTableName: 'Music', source: { backupArn: 'arn:aws:dynamodb:us-east-1:123456789012:table/Music' } }, expect: /spec.source.backupArn.*should match/ },
     { name: 'no source', spec: { targetTableName: 'Music' }, expect: /spec.source: Required value/ },
-    { name: 'an empty source', spec: { targetTableName: 'Music', source: {} }, expect: /source needs exactly one of backupArn, backup or pointInTime/ },
+    { name: 'an empty source', spec: { targetTableName: 'Music', source: {} }, expect: /source needs exactly one of backupArn, backup, pointInTime or recoveryPoint/ },
     {
       name: 'a backup ARN and a lookup together',
       spec: { targetTableName: 'Music', source: { backupArn: BACKUP, backup: { tableName: 'Music', latest: true } } },
-      expect: /source needs exactly one of backupArn, backup or pointInTime/,
+      expect: /source needs exactly one of backupArn, backup, pointInTime or recoveryPoint/,
     },
     {
       name: 'a point-in-time restore to the latest restorable time',
@@ -101,7 +110,39 @@ describe('integration: DynamoDBRestore admission on a real apiserver', function 
     {
       name: 'a backup and a point in time together',
       spec: { targetTableName: 'Music2', source: { backupArn: BACKUP, pointInTime: { sourceTableName: 'Music', useLatestRestorableTime: true } } },
-      expect: /source needs exactly one of backupArn, backup or pointInTime/,
+      expect: /source needs exactly one of backupArn, backup, pointInTime or recoveryPoint/,
+    },
+    { name: 'a recovery point in its own Region', spec: { targetTableName: 'Music', region: 'us-east-1', source: { recoveryPoint: RECOVERY_POINT } }, expect: 'accepted' },
+    {
+      name: "a recovery point given as the DynamoDB backup AWS Backup made",
+      spec: { targetTableName: 'Music', region: 'us-east-1', source: { recoveryPoint: { ...RECOVERY_POINT, recoveryPointArn: BACKUP } } },
+      expect: 'accepted',
+    },
+    { name: 'a recovery point without spec.region', spec: { targetTableName: 'Music', source: { recoveryPoint: RECOVERY_POINT } }, expect: /source.recoveryPoint needs spec.region, the recovery point's own Region/ },
+    {
+      name: "a recovery point restored outside its Region",
+      spec: { targetTableName: 'Music', region: 'eu-west-1', source: { recoveryPoint: RECOVERY_POINT } },
+      expect: /source.recoveryPoint needs spec.region, the recovery point's own Region/,
+    },
+    {
+      name: 'a recovery point with overrides',
+      spec: { targetTableName: 'Music', region: 'us-east-1', source: { recoveryPoint: RECOVERY_POINT }, overrides: { billingMode: 'PAY_PER_REQUEST' } },
+      expect: /source.recoveryPoint takes no overrides/,
+    },
+    {
+      name: 'a recovery point and a backup together',
+      spec: { targetTableName: 'Music', region: 'us-east-1', source: { backupArn: BACKUP, recoveryPoint: RECOVERY_POINT } },
+      expect: /source needs exactly one of backupArn, backup, pointInTime or recoveryPoint/,
+    },
+    {
+      name: 'a vault ARN as a recovery point',
+      spec: { targetTableName: 'Music', region: 'us-east-1', source: { recoveryPoint: { ...RECOVERY_POINT, recoveryPointArn: 'arn:aws:backup:us-east-1:123456789012:backup-vault:Default' } } },
+      expect: /spec.source.recoveryPoint.recoveryPointArn.*should match/,
+    },
+    {
+      name: 'a recovery point without its role',
+      spec: { targetTableName: 'Music', region: 'us-east-1', source: { recoveryPoint: { recoveryPointArn: RECOVERY_POINT.recoveryPointArn } } },
+      expect: /spec.source.recoveryPoint.iamRoleArn: Required value/,
     },
     { name: 'a lookup by name', spec: { targetTableName: 'Music', source: { backup: { tableName: 'Music', backupName: 'MusicBackup' } } }, expect: 'accepted' },
     { name: 'a lookup of the latest', spec: { targetTableName: 'Music', region: 'eu-west-1', source: { backup: { tableName: 'Music', latest: true } } }, expect: 'accepted' },

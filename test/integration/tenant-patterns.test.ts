@@ -10,6 +10,8 @@ import { dynamodbClient, musicBackup, Restores, uniqueName } from '../support/re
 import { httpStatus, REPO, type OperatorProcess, type TestBed } from '../support/testbed.ts';
 
 const ACCOUNT_TABLE = 'arn:aws:dynamodb:us-east-1:123456789012:table';
+/** The recovery point deploy/tenancy/team-a-policy.yaml lists in allowedSources (its ARN names no team). */
+const EXAMPLE_RECOVERY_POINT = 'arn:aws:backup:us-east-1:123456789012:recovery-point:1EB3B5E7-9EB0-435A-A80B-108B488B0D45';
 const CHANGE = 'Change the spec in a new DynamoDBRestore, or ask the platform team.';
 
 /** deploy/tenancy/team-a-policy.yaml for another team: the shipped example, with the bed's account and Region. */
@@ -61,7 +63,7 @@ describe('integration: a hostile tenant against policy patterns', function () {
       assert.equal(
         done.status?.lastError?.message,
         `DynamoDBRestorePolicy ${team} denies this restore (allowedSources): the backup found for table ${victimTable} matches none of ` +
-          `${ACCOUNT_TABLE}/${team}\\.[^/]+/backup/.+, ${ACCOUNT_TABLE}/${team}\\.[^/]+. ${CHANGE}`,
+          `${ACCOUNT_TABLE}/${team}\\.[^/]+/backup/.+, ${ACCOUNT_TABLE}/${team}\\.[^/]+, ${EXAMPLE_RECOVERY_POINT}. ${CHANGE}`,
       );
       assert.ok(!JSON.stringify(done.status).includes(victimBackup), "the status does not show the victim's backup ARN");
       assert.deepEqual(bed.proxy.callsOf('RestoreTableFromBackup', `${team}.orders`), [], 'no restore was asked of AWS');

@@ -7,6 +7,7 @@
 import { createServer, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders, type Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { crc32 } from 'node:zlib';
+import { AWS_BACKUP_OPERATIONS, AwsBackupEmulation, awsBackupError, awsBackupOperation, type Answer } from './aws-backup-emulation.ts';
 
 export interface RecordedCall {
   at: Date;
@@ -196,6 +197,17 @@ export class FidelityProxy {
   private faults: Fault[] = [];
   private server: Server | undefined;
   endpoint = '';
+  /**
+   * AWS Backup's restore jobs (aws-backup-emulation.ts): a test registers recovery points (recoveryPoints) and may
+   * end a job FAILED or ABORTED (jobEnds). Its DynamoDB restore goes through this proxy's own front.
+   */
+  readonly awsBackup = new AwsBackupEmulation(
+    {
+      call: (operation, body, region, accessKeyId) => this.ownFront(operation, body, region, accessKeyId),
+      creating: (table) => this.creating(table),
+    },
+    () => this.now(),
+  );
 
   constructor(private readonly upstream: string) {}
 
@@ -285,9 +297,15 @@ export class FidelityProxy {
   private async handle(req: IncomingMessage): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> {
     const raw = await readBody(req);
     const target = String(req.headers['x-amz-target'] ?? '');
-    const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : (new URLSearchParams(raw.toString()).get('Action') ?? 'unknown');
-    // JSON for DynamoDB; form parameters for query-protocol services (STS).
-    const body = target ? (JSON.parse(raw.toString() || '{}') as Record<string, unknown>) : Object.fromEntries(new URLSearchParams(raw.toString()));
+    // AWS Backup's REST JSON API names its operation by method and path.
+    const backupCall = target ? undefined : awsBackupOperation(req.method, req.url);
+    const operation = target.startsWith(TARGET_PREFIX)
+      ? target.slice(TARGET_PREFIX.length)
+      : (backupCall?.operation ?? new URLSearchParams(raw.toString()).get('Action') ?? 'unknown');
+    // JSON for DynamoDB and AWS Backup; form parameters for query-protocol services (STS).
+    const parsed = target || backupCall ? (JSON.parse(raw.toString() || '{}') as Record<string, unknown>) : Object.fromEntries(new URLSearchParams(raw.toString()));
+    // DescribeRestoreJob names its job in the path: recorded as the body, so a test sees which job was asked about.
+    const body = backupCall?.restoreJobId === undefined ? parsed : { RestoreJobId: backupCall.restoreJobId };
     const table = tableOf(body);
     const credential = /Credential=([^/]+)\/\d{8}\/([^/]+)/.exec(String(req.headers.authorization ?? ''));
     const call: RecordedCall = { at: new Date(), operation, region: credential?.[2] ?? '', accessKeyId: credential?.[1] ?? '', body };
@@ -322,6 +340,13 @@ export class FidelityProxy {
       call.error = random;
       req.socket.destroy();
       return { status: 0, headers: {}, body: Buffer.alloc(0) };
+    }
+    if (backupCall) {
+      const answer = await this.awsBackup.handle(backupCall.operation, backupCall.restoreJobId, body, call.region, call.accessKeyId);
+      if (answer.status >= 400) call.error = String(answer.headers['x-amzn-errortype']);
+      // The job started, its answer held back (a test kills the caller meanwhile).
+      if (fault?.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+      return answer;
     }
     if (table) {
       const busy = this.busyRefusal(operation, table);
@@ -537,6 +562,7 @@ export class FidelityProxy {
   /** An AWS error answered in the caller's protocol (JSON for DynamoDB, XML for query-protocol services such as STS), and recorded. */
   private errorAnswer(call: RecordedCall, target: string, code: string, message: string, status?: number): Answer {
     call.error = code;
+    if (AWS_BACKUP_OPERATIONS.has(call.operation)) return awsBackupError(code, message, status);
     const httpStatus = status ?? (code === 'InternalServerError' ? 500 : 400);
     if (!target) {
       const xml = `<ErrorResponse><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>injected</RequestId></ErrorResponse>`;
@@ -676,15 +702,28 @@ export class FidelityProxy {
     return this.send('POST', '/', headers, Buffer.from(JSON.stringify(body)));
   }
 
+  /**
+   * A DynamoDB call through this proxy's own front, as the caller's account and Region: what AWS Backup's restore job
+   * does on the caller's behalf, with every behaviour above (CREATING hold, TableId, RestoreSummary) and recorded.
+   */
+  private ownFront(operation: string, body: Record<string, unknown>, region: string, accessKeyId: string): Promise<Answer> {
+    const headers = {
+      'content-type': 'application/x-amz-json-1.0',
+      'x-amz-target': `${TARGET_PREFIX}${operation}`,
+      authorization: `AWS4-HMAC-SHA256 Credential=${accessKeyId}/20260101/${region}/dynamodb/aws4_request, SignedHeaders=host, Signature=0`,
+    };
+    return this.send('POST', '/', headers, Buffer.from(JSON.stringify(body)), this.endpoint);
+  }
+
   /** The caller's request, passed to moto as it is (body: the one to send, when the proxy rewrote it). */
   private forward(req: IncomingMessage, body: Buffer): Promise<Answer> {
     return this.send(req.method ?? 'POST', req.url ?? '/', { ...req.headers }, body);
   }
 
-  private send(method: string, url: string, headers: OutgoingHttpHeaders, body: Buffer): Promise<Answer> {
+  private send(method: string, url: string, headers: OutgoingHttpHeaders, body: Buffer, host = this.upstream): Promise<Answer> {
     return new Promise((resolve, reject) => {
       const upstream = httpRequest(
-        `${this.upstream}${url}`,
+        `${host}${url}`,
         { method, headers: { ...headers, 'content-length': String(body.length) } },
         (res) => {
           readBody(res).then((data) => {
@@ -714,7 +753,6 @@ export function sessionTagsOf(body: Record<string, unknown>): Record<string, str
   return Object.fromEntries(tags);
 }
 
-type Answer = { status: number; headers: Record<string, string>; body: Buffer };
 /** A restore counted against maxRestoresInProgress: CREATING until `until`, or not yet answered (until undefined). */
 type RestoreSlot = { region: string; table: string; until?: number };
 /** What the proxy keeps of a restored table for its RestoreSummary, and how long it was held CREATING. */

@@ -142,7 +142,7 @@ export class TestBed {
 
   /** Environment for an AWS SDK client talking to the emulator through the proxy. */
   get awsEnv(): Record<string, string> {
-    return { ...EMULATOR_CREDENTIALS, AWS_ENDPOINT_URL_DYNAMODB: this.proxy.endpoint, AWS_ENDPOINT_URL_STS: this.proxy.endpoint };
+    return { ...EMULATOR_CREDENTIALS, AWS_ENDPOINT_URL_DYNAMODB: this.proxy.endpoint, AWS_ENDPOINT_URL_STS: this.proxy.endpoint, AWS_ENDPOINT_URL_BACKUP: this.proxy.endpoint };
   }
 
   async stop(): Promise<void> {

@@ -19,6 +19,7 @@ import {
   UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
+import { BackupClient, DescribeRestoreJobCommand, StartRestoreJobCommand } from '@aws-sdk/client-backup';
 import { DOCUMENTED_RESTORABLE_LAG_MS, FidelityProxy, seededRandom } from '../support/fidelity-proxy.ts';
 import { freePort, ProcessGroup, waitFor } from '../support/processes.ts';
 import { createMusicTable, MUSIC_ITEMS, uniqueName } from '../support/restores.ts';
@@ -348,6 +349,71 @@ describe('tooling: the fidelity proxy in front of moto', function () {
     const second = (await restore(table)).TableDescription?.TableId;
     assert.match(second ?? '', /^[0-9a-f-]{36}$/);
     assert.notEqual(second, first);
+  });
+
+  describe("AWS Backup's restore jobs (StartRestoreJob, DescribeRestoreJob)", () => {
+    const ROLE = `arn:aws:iam::${ACCOUNT}:role/aws-backup-restore`;
+    let backup: BackupClient;
+    before(() => {
+      backup = new BackupClient({
+        endpoint: proxy.endpoint,
+        region: REGION,
+        maxAttempts: 1,
+        credentials: { accessKeyId: EMULATOR_CREDENTIALS.AWS_ACCESS_KEY_ID, secretAccessKey: EMULATOR_CREDENTIALS.AWS_SECRET_ACCESS_KEY },
+      });
+    });
+    after(() => backup?.destroy());
+    const start = (recoveryPointArn: string, table: string, token?: string) =>
+      backup.send(new StartRestoreJobCommand({ RecoveryPointArn: recoveryPointArn, IamRoleArn: ROLE, ResourceType: 'DynamoDB', Metadata: { targetTableName: table }, IdempotencyToken: token }));
+    const job = (id: string) => backup.send(new DescribeRestoreJobCommand({ RestoreJobId: id }));
+
+    it("restores a registered recovery point's backup: RUNNING while its table is CREATING, then COMPLETED naming the table", async () => {
+      stepClock();
+      proxy.restoreDuration = () => 10_000;
+      const point = `arn:aws:backup:${REGION}:${ACCOUNT}:recovery-point:${uniqueName('rp')}`;
+      proxy.awsBackup.recoveryPoints.set(point, backupArn);
+      const table = uniqueName('FromPoint');
+      const id = (await start(point, table)).RestoreJobId ?? '';
+      const running = await job(id);
+      assert.deepEqual([running.Status, running.RecoveryPointArn, running.IamRoleArn, running.ResourceType, running.CreatedResourceArn], ['RUNNING', point, ROLE, 'DynamoDB', undefined]);
+      assert.equal(await tableStatus(table), 'CREATING');
+      assert.deepEqual(proxy.callsOf('RestoreTableFromBackup', table).map((c) => c.body), [{ TargetTableName: table, BackupArn: backupArn }]);
+      clock += 10_000;
+      const completed = await job(id);
+      assert.deepEqual([completed.Status, completed.CreatedResourceArn], ['COMPLETED', `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${table}`]);
+      assert.deepEqual(byItem(await scan(table)), byItem(MUSIC_ITEMS));
+    });
+
+    it('answers the same job to a retried StartRestoreJob with the same idempotency token, and restores once', async () => {
+      const table = uniqueName('Once');
+      const first = (await start(backupArn, table, 'token-1')).RestoreJobId;
+      const again = (await start(backupArn, table, 'token-1')).RestoreJobId;
+      assert.ok(first);
+      assert.equal(again, first);
+      assert.equal(proxy.callsOf('RestoreTableFromBackup', table).length, 1);
+    });
+
+    it('answers ResourceNotFoundException (HTTP 400) to an unknown recovery point and an unknown job', async () => {
+      const unknown = await rejectionOf(start(`arn:aws:backup:${REGION}:${ACCOUNT}:recovery-point:${uniqueName('nowhere')}`, uniqueName('Never')));
+      assert.deepEqual([unknown?.name, unknown?.$metadata?.httpStatusCode], ['ResourceNotFoundException', 400]);
+      assert.equal(await errorOf(job('00000000-0000-0000-0000-000000000000')), 'ResourceNotFoundException');
+    });
+
+    it("ends the job FAILED with DynamoDB's message when the table name is taken, leaving that table as it was", async () => {
+      const table = uniqueName('Taken');
+      await createMusicTable(ddb, table);
+      const before = (await describe_(table)).Table?.TableId;
+      const failed = await job((await start(backupArn, table)).RestoreJobId ?? '');
+      assert.deepEqual([failed.Status, failed.StatusMessage, failed.CreatedResourceArn], ['FAILED', `Table already exists: ${table}`, undefined]);
+      assert.equal((await describe_(table)).Table?.TableId, before);
+    });
+
+    it('ends a job as a test says (jobEnds): ABORTED with its message', async () => {
+      const table = uniqueName('Aborted');
+      proxy.awsBackup.jobEnds.set(table, { status: 'ABORTED', message: 'Stopped by the test' });
+      const ended = await job((await start(backupArn, table)).RestoreJobId ?? '');
+      assert.deepEqual([ended.Status, ended.StatusMessage], ['ABORTED', 'Stopped by the test']);
+    });
   });
 
   it('ends a CREATING hold on finishCreating: the table ACTIVE, its restore slot free, its recorded hold cut to what passed', async () => {

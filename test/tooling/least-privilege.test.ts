@@ -187,6 +187,8 @@ interface IamPolicy {
 const RESOURCE_STAR_EXCEPTIONS: Readonly<Record<string, string>> = {
   'dynamodb:ListBackups':
     'No resource type in the reference (account and Region wide). Called only for spec.source.backup, to find a backup by table and name; DescribeBackup and the restore itself stay scoped to backup and table ARNs.',
+  'backup:DescribeRestoreJob':
+    'No resource type in the reference (a restore job has no ARN). Called only for spec.source.recoveryPoint, to follow the job the operator started; StartRestoreJob stays scoped to recovery point ARNs and iam:PassRole to the named restore role.',
 };
 
 const asList = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
@@ -309,7 +311,10 @@ describe('least privilege: the IAM check', () => {
   it('accepts the policy as shipped, and Resource "*" only through an exception', () => {
     assert.deepEqual(iamFindings(iamPolicy(), RESOURCE_STAR_EXCEPTIONS), []);
     // Without the exception, the same statement is a finding: the exception is what lets it through.
-    assert.deepEqual(iamFindings(iamPolicy(), {}), ["FindBackups: Resource '*' for dynamodb:ListBackups, which takes a resource ARN"]);
+    assert.deepEqual(iamFindings(iamPolicy(), {}), [
+      "FindBackups: Resource '*' for dynamodb:ListBackups, which takes a resource ARN",
+      "FollowRestoreJobs: Resource '*' for backup:DescribeRestoreJob, which takes a resource ARN",
+    ]);
   });
 
   it('every exception is in use and says why', () => {
@@ -423,6 +428,14 @@ describe('least privilege: the AWS side as src/ uses it', () => {
       `DeleteOnlyTablesTheOperatorTagged: dynamodb:DeleteTable on tables without ${OWNER_UID_TAG}`,
       `Loose: dynamodb:UpdateTable on tables without ${OWNER_UID_TAG}`,
     ]);
+  });
+
+  it('passes only the named restore role, and only to AWS Backup (iam:PassRole for spec.source.recoveryPoint.iamRoleArn)', () => {
+    assert.deepEqual(
+      granting(iamPolicy(), 'iam:PassRole').map((st) => [st.Resource, st.Condition]),
+      [['arn:aws:iam::ACCOUNT_ID:role/RESTORE_ROLE', { StringEquals: { 'iam:PassedToService': 'backup.amazonaws.com' } }]],
+    );
+    assert.deepEqual(granting(iamPolicy(), 'backup:StartRestoreJob').map((st) => st.Resource), ['arn:aws:backup:*:ACCOUNT_ID:recovery-point:*']);
   });
 
   it("the team role's trust policy requires exactly what the operator sends for a team-a resource", () => {

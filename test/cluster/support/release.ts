@@ -91,6 +91,7 @@ async function install(): Promise<Release> {
       extraEnv: [
         { name: 'AWS_ENDPOINT_URL_DYNAMODB', value: endpoint },
         { name: 'AWS_ENDPOINT_URL_STS', value: endpoint },
+        { name: 'AWS_ENDPOINT_URL_BACKUP', value: endpoint },
         fromSecret('AWS_ACCESS_KEY_ID'),
         fromSecret('AWS_SECRET_ACCESS_KEY'),
       ],

@@ -130,6 +130,12 @@ describe('restoreStory (kubectl ddbr describe)', () => {
     assert.match(story, /^Phase: {6}not picked up by the operator yet$/m);
     assert.match(story, /^What to do: if this lasts, check that the operator runs and watches this namespace\.$/m);
   });
+
+  it('a recovery point restore not picked up yet: the recovery point and the role AWS Backup is to assume', () => {
+    const point = 'arn:aws:backup:us-east-1:123456789012:recovery-point:1EB3B5E7-9EB0-435A-A80B-108B488B0D45';
+    const story = restoreStory(restore({ region: 'us-east-1', source: { recoveryPoint: { recoveryPointArn: point, iamRoleArn: 'arn:aws:iam::123456789012:role/aws-backup-restore' } } }), []);
+    assert.match(story, /^Source: {5}recovery point arn:aws:backup:us-east-1:123456789012:recovery-point:1EB3B5E7-9EB0-435A-A80B-108B488B0D45 \(AWS Backup, as role arn:aws:iam::123456789012:role\/aws-backup-restore\)$/m);
+  });
 });
 
 describe('elapsed', () => {

@@ -20,6 +20,8 @@ export const ACTION_KINDS = [
   'restoreFromBackup',
   'describeContinuousBackups',
   'restoreToPointInTime',
+  'startRestoreJob',
+  'describeRestoreJob',
   'describeTable',
   'tagTable',
   'describeSettings',
@@ -35,7 +37,7 @@ type Unlisted = Exclude<Action['kind'], (typeof ACTION_KINDS)[number]>;
 const everyKindListed: [Unlisted] extends [never] ? true : Unlisted = true;
 void everyKindListed;
 
-export const RESTORE_CALLS: ReadonlySet<string> = new Set(['restoreFromBackup', 'restoreToPointInTime']);
+export const RESTORE_CALLS: ReadonlySet<string> = new Set(['restoreFromBackup', 'restoreToPointInTime', 'startRestoreJob']);
 
 export function readyOf(status: DynamoDBRestoreStatus): Condition | undefined {
   return status.conditions?.find((c) => c.type === 'Ready');

@@ -20,6 +20,21 @@ export interface ExpectedClass {
 const API = 'DynamoDB API Reference';
 const GUIDE = 'DynamoDB Developer Guide, "Error handling with DynamoDB"';
 const COMMON = 'DynamoDB API Reference, "Common Errors"';
+const BACKUP = 'AWS Backup API Reference';
+
+/** Codes whose class depends on the operation (AWS Backup's ResourceNotFoundException names a recovery point or a job). */
+export const OPERATION_ERROR_CLASSES: Record<string, ExpectedClass> = {
+  'StartRestoreJob/ResourceNotFoundException': {
+    retry: 'terminal',
+    reason: 'RecoveryPointNotFound',
+    source: `${BACKUP}, StartRestoreJob: "A resource that is required for the action doesn't exist." (the recovery point)`,
+  },
+  'DescribeRestoreJob/ResourceNotFoundException': {
+    retry: 'terminal',
+    reason: 'NotFound',
+    source: `${BACKUP}, DescribeRestoreJob: "A resource that is required for the action doesn't exist." (the job)`,
+  },
+};
 
 export const AWS_ERROR_CLASSES: Record<string, ExpectedClass> = {
   BackupNotFoundException: { retry: 'terminal', reason: 'BackupNotFound', source: `${API}, RestoreTableFromBackup: "Backup not found for the given BackupARN."` },
@@ -74,6 +89,22 @@ export const AWS_ERROR_CLASSES: Record<string, ExpectedClass> = {
   IncompleteSignature: { retry: 'backoff', reason: 'InvalidCredentials', source: `${COMMON}: "The request signature does not conform to AWS standards."` },
   ExpiredTokenException: { retry: 'backoff', reason: 'InvalidCredentials', source: `${GUIDE}: the security token has expired; credentials refresh` },
   RequestExpired: { retry: 'backoff', reason: 'ClockSkew', source: `${COMMON}: the request reached the service more than 15 minutes after its date stamp` },
+  InvalidParameterValueException: {
+    retry: 'terminal',
+    reason: 'InvalidRequest',
+    source: `${BACKUP}, StartRestoreJob: "Indicates that something is wrong with a parameter's value. For example, the value is out of range."`,
+  },
+  MissingParameterValueException: { retry: 'terminal', reason: 'InvalidRequest', source: `${BACKUP}, StartRestoreJob: "Indicates that a required parameter is missing."` },
+  InvalidRequestException: {
+    retry: 'terminal',
+    reason: 'InvalidRequest',
+    source: `${BACKUP}, StartRestoreJob: "Indicates that something is wrong with the input to the request. For example, a parameter is of the wrong type."`,
+  },
+  DependencyFailureException: {
+    retry: 'backoff',
+    reason: 'AWSInternalError',
+    source: `${BACKUP}, DescribeRestoreJob: "A dependent Amazon Web Services service or resource returned an error to the Backup service, and the action cannot be completed."`,
+  },
   InternalServerError: { retry: 'backoff', reason: 'AWSInternalError', source: `${API}, every action: "An error occurred on the server side."` },
   InternalFailure: { retry: 'backoff', reason: 'AWSInternalError', source: `${COMMON}: "an unknown error, exception or failure"` },
   ServiceUnavailable: { retry: 'backoff', reason: 'AWSInternalError', source: `${COMMON}: "a temporary failure of the server"` },
@@ -116,4 +147,7 @@ export const FINDING_REASONS: Record<string, string> = {
   ARCHIVED: 'TableLost',
   INACCESSIBLE_ENCRYPTION_CREDENTIALS: 'KMSKeyUnavailable',
   SettingConflict: 'SettingConflict',
+  RestoreJobFailed: 'RestoreJobFailed',
+  RestoreJobAborted: 'RestoreJobFailed',
+  RestoreJobCreatedOtherResource: 'RestoreJobFailed',
 };

@@ -170,3 +170,56 @@ describe('planDeletion', () => {
     assert.match(messageOf(protectedTable), /deletion protection on.*--no-deletion-protection-enabled.*a cluster administrator \(the platform team\) set spec\.deletionPolicy: Retain/);
   });
 });
+
+describe('planDeletion of a recovery point restore whose job has not reported its table', () => {
+  const POINT = 'arn:aws:backup:us-east-1:123456789012:recovery-point:1EB3B5E7-9EB0-435A-A80B-108B488B0D45';
+  const RP_SPEC: DynamoDBRestoreSpec = {
+    targetTableName: 'Music',
+    region: 'us-east-1',
+    source: { recoveryPoint: { recoveryPointArn: POINT, iamRoleArn: 'arn:aws:iam::123456789012:role/aws-backup-restore' } },
+    deletionPolicy: 'Delete',
+  };
+  const RUNNING: DynamoDBRestoreStatus = { phase: 'Restoring', restoreRequestedAt: REQUESTED_AT, startTime: REQUESTED_AT, restoreJobId: 'JOB-1', restoreJobStatus: 'RUNNING' };
+  const job = (status: string, createdResourceArn?: string): Observation => ({ kind: 'restoreJobDescribed', job: { id: 'JOB-1', status, ...(createdResourceArn && { createdResourceArn }) } });
+  const retain = { ...RP_SPEC, deletionPolicy: 'Retain' as const };
+
+  it('asks about the job first, with either deletionPolicy', () => {
+    for (const spec of [RP_SPEC, retain]) assert.deepEqual(planDeletion(deleting(RUNNING, spec), { kind: 'nothing' }, NOW, OPTIONS).action, { kind: 'describeRestoreJob', restoreJobId: 'JOB-1' });
+  });
+
+  it('waits while the job runs (AWS counts the restore), saying so', () => {
+    const step = planDeletion(deleting(RUNNING), job('RUNNING'), NOW, OPTIONS);
+    assert.deepEqual(step.action, { kind: 'requeue', afterMs: 5_000 });
+    assert.equal(reasonOf(step), 'DeletionWaiting');
+    assert.equal(messageOf(step), 'AWS Backup restore job JOB-1 is RUNNING; the resource goes once it has ended (then the table it made is deleted).');
+  });
+
+  it('lets the resource go when the job ended without a table, deleting nothing', () => {
+    for (const status of ['FAILED', 'ABORTED']) {
+      const step = planDeletion(deleting(RUNNING), job(status), NOW, OPTIONS);
+      assert.deepEqual([step.action.kind, step.status.restoreJobStatus], ['releaseFinalizer', status]);
+    }
+  });
+
+  it('records the table the completed job names, then its TableId at the first look, and deletes only that table once tagged', () => {
+    const completed = planDeletion(deleting(RUNNING), job('COMPLETED', TABLE_ARN), NOW, OPTIONS);
+    assert.deepEqual([completed.status.restoreJobStatus, completed.status.tableArn, completed.action], ['COMPLETED', TABLE_ARN, { kind: 'describeSettings', tableName: 'Music', read: ['tags'] }]);
+    const looked = planDeletion(deleting(completed.status, RP_SPEC), seen(ours('ACTIVE'), TAGGED), NOW, OPTIONS);
+    assert.deepEqual([looked.status.tableId, looked.action], [TABLE_ID, { kind: 'deleteTable', tableName: 'Music' }]);
+    const creating = planDeletion(deleting(completed.status, RP_SPEC), seen(ours('CREATING')), NOW, OPTIONS);
+    assert.deepEqual([creating.status.tableId, creating.action.kind, reasonOf(creating)], [TABLE_ID, 'requeue', 'DeletionWaiting']);
+  });
+
+  it('never takes a table the job does not name: another ARN in CreatedResourceArn, or a table of another ARN, is let go untouched', () => {
+    const elsewhere = planDeletion(deleting(RUNNING), job('COMPLETED', 'arn:aws:dynamodb:us-east-1:123456789012:table/Other'), NOW, OPTIONS);
+    assert.equal(elsewhere.action.kind, 'releaseFinalizer');
+    const completed = { ...RUNNING, restoreJobStatus: 'COMPLETED', tableArn: TABLE_ARN };
+    const other = planDeletion(deleting(completed), seen({ ...ours('ACTIVE'), arn: 'arn:aws:dynamodb:eu-west-1:123456789012:table/Music' }, TAGGED), NOW, OPTIONS);
+    assert.deepEqual([other.action.kind, other.status.tableId], ['releaseFinalizer', undefined]);
+  });
+
+  it('with Retain, lets the resource go once the job is done and its table ACTIVE', () => {
+    const completed = { ...RUNNING, restoreJobStatus: 'COMPLETED', tableArn: TABLE_ARN };
+    assert.equal(planDeletion(deleting(completed, retain), seen(ours('ACTIVE')), NOW, OPTIONS).action.kind, 'releaseFinalizer');
+  });
+});

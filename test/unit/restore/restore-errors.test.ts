@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { AwsError } from '../../../src/aws/dynamodb-port.ts';
-import { CLASSIFIED_CODES, classifyError, classifyFinding, FINDING_CODES } from '../../../src/restore/restore-errors.ts';
-import { AWS_ERROR_CLASSES, FINDING_REASONS, UNKNOWN_CLASS, UNKNOWN_CODE } from './aws-error-classes.ts';
+import { CLASSIFIED_CODES, classifyError, classifyFinding, FINDING_CODES, OPERATION_CODES } from '../../../src/restore/restore-errors.ts';
+import { AWS_ERROR_CLASSES, FINDING_REASONS, OPERATION_ERROR_CLASSES, UNKNOWN_CLASS, UNKNOWN_CODE } from './aws-error-classes.ts';
 
 const BACKUP_ARN = 'arn:aws:dynamodb:us-east-1:123456789012:table/Music/backup/01489173575360-b308cd7d';
 const CTX = { tableName: 'Music', backupArn: BACKUP_ARN };
@@ -22,6 +22,27 @@ describe('classifyError', () => {
       assert.match(classified.message, /^[A-Z].{10,}\.$/s, `not a sentence: ${classified.message}`);
     });
   }
+
+  it('classifies by operation exactly the operation/code pairs the reviewed table pins', () => {
+    assert.deepEqual([...OPERATION_CODES].sort(), Object.keys(OPERATION_ERROR_CLASSES).sort());
+  });
+
+  for (const [key, expected] of Object.entries(OPERATION_ERROR_CLASSES)) {
+    const [operation = '', code = ''] = key.split('/');
+    it(`${code} from ${operation}: ${expected.retry}, reason ${expected.reason}, in a sentence (${expected.source})`, () => {
+      const classified = classify(code, 'Not found.', operation);
+      assert.deepEqual([classified.code, classified.reason, classified.retry], [code, expected.reason, { kind: expected.retry }]);
+      assert.match(classified.message, /^[A-Z].{10,}\.$/s, `not a sentence: ${classified.message}`);
+    });
+  }
+
+  it("names what to grant when AWS Backup's StartRestoreJob is refused: backup:StartRestoreJob and iam:PassRole on the restore role", () => {
+    assert.equal(
+      classify('AccessDeniedException', '', 'StartRestoreJob').message,
+      "The operator's AWS identity may not call StartRestoreJob: grant backup:StartRestoreJob, and iam:PassRole on the role in spec.source.recoveryPoint.iamRoleArn, " +
+        'keep the policy unchanged until the restore completes, then create a new DynamoDBRestore.',
+    );
+  });
 
   it('gives the documented codes their own reasons', () => {
     const reasons = Object.fromEntries(

@@ -111,6 +111,39 @@ describe('restore policies', () => {
     assert.doesNotMatch(message, /01489173575360/);
   });
 
+  describe('a recovery point (spec.source.recoveryPoint)', () => {
+    const POINT = 'arn:aws:backup:us-east-1:123456789012:recovery-point:team-a-1EB3B5E7';
+    const ROLE = 'arn:aws:iam::123456789012:role/team-a-backup-restore';
+    const rp = (iamRoleArn = ROLE) => restore({ source: { recoveryPoint: { recoveryPointArn: POINT, iamRoleArn } } });
+    const rpCases: Array<{ name: string; rules: Partial<DynamoDBRestorePolicySpec>; iamRoleArn?: string; denied?: string }> = [
+      { name: 'a listed restore role and a matching recovery point', rules: { allowedRestoreRoleArns: [ROLE], allowedSources: ['arn:aws:backup:us-east-1:123456789012:recovery-point:team-a-.+'] } },
+      {
+        name: 'a recovery point outside allowedSources',
+        rules: { allowedRestoreRoleArns: [ROLE], allowedSources: ['arn:aws:backup:us-east-1:123456789012:recovery-point:team-b-.+'] },
+        denied: `DynamoDBRestorePolicy team-a denies this restore (allowedSources): recovery point ${POINT} matches none of arn:aws:backup:us-east-1:123456789012:recovery-point:team-b-.+. Change the spec in a new DynamoDBRestore, or ask the platform team.`,
+      },
+      {
+        name: 'any restore role where the policy names none (deny by default)',
+        rules: {},
+        denied: `DynamoDBRestorePolicy team-a denies this restore (allowedRestoreRoleArns): restore role ${ROLE} is not allowed: the policy names no allowedRestoreRoleArns. Change the spec in a new DynamoDBRestore, or ask the platform team.`,
+      },
+      {
+        name: 'an unlisted restore role',
+        rules: { allowedRestoreRoleArns: ['arn:aws:iam::123456789012:role/team-a-.*'] },
+        iamRoleArn: 'arn:aws:iam::123456789012:role/admin',
+        denied: 'DynamoDBRestorePolicy team-a denies this restore (allowedRestoreRoleArns): restore role arn:aws:iam::123456789012:role/admin matches none of arn:aws:iam::123456789012:role/team-a-.*. Change the spec in a new DynamoDBRestore, or ask the platform team.',
+      },
+    ];
+    for (const c of rpCases) {
+      it(`${c.denied ? 'deny' : 'allow'} ${c.name}`, () => {
+        assert.equal(checkPolicies(rp(c.iamRoleArn), [policy('team-a', c.rules)], undefined, POINT)?.message, c.denied);
+      });
+    }
+    it('leave the restore role of a namespace no policy governs alone', () => {
+      assert.equal(checkPolicies(restore({ source: { recoveryPoint: { recoveryPointArn: POINT, iamRoleArn: ROLE } } }, 'team-b'), [policy('team-a', {})], undefined, POINT), undefined);
+    });
+  });
+
   it('leave allowedSources to later when the backup is still to be looked up', () => {
     const rules = policy('team-a', { allowedSources: ['arn:aws:dynamodb:us-east-1:123456789012:table/Orders/backup/.*'] });
     assert.equal(checkPolicies(restore(), [rules], undefined, undefined), undefined);
