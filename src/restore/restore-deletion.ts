@@ -3,13 +3,14 @@
 // its slot is held until then, whatever happens to the resource) and, with deletionPolicy Delete, until the table
 // is deleted. A table is deleted only when its TableId is the one this resource recorded from its own restore call
 // and it carries this resource's owner-uid tag; never while it is being created or updated, never with deletion
-// protection on. A resource whose restore never took hold deletes nothing. A recovery point's restore job is
+// protection on. A resource whose restore call was never answered holds its slot and deletes a table only when the
+// table proves to be that call's lost answer, as a restore adopts it; otherwise nothing is deleted. A recovery point's restore job is
 // followed like a table CREATING: its table is the one the job names, and nothing else.
 import type { DynamoDBRestore, DynamoDBRestoreStatus } from '../api/dynamodb-restore.ts';
 import type { DynamoDBRestorePolicy } from '../api/dynamodb-restore-policy.ts';
 import type { AwsError, TableState } from '../aws/dynamodb-port.ts';
 import { classifyError } from './restore-errors.ts';
-import { ownerTags, ownerUid, OWNER_UID_TAG } from './restore-ownership.ts';
+import { adoptable, ownerTags, ownerUid, OWNER_UID_TAG } from './restore-ownership.ts';
 import { isFinal, ready } from './restore-status.ts';
 import { Reason, SETTLING_DELAY_MS, type Observation, type PlanOptions, type Step } from './restore-vocabulary.ts';
 import { deletionPolicyDenial } from './restore-policy.ts';
@@ -41,7 +42,7 @@ export function planDeletion(
   restore: DynamoDBRestore,
   observation: Observation,
   now: Date,
-  _options: PlanOptions,
+  options: PlanOptions,
   policies: readonly DynamoDBRestorePolicy[] = [],
 ): Step {
   const status = restore.status ?? {};
@@ -54,11 +55,8 @@ export function planDeletion(
   if (status.restoreJobId !== undefined && status.tableId === undefined && !JOB_ENDED.has(status.restoreJobStatus ?? '')) {
     return followRestoreJob(d, status.restoreJobId, observation);
   }
-  // AWS never answered the restore call with a table (it failed, or its answer was lost): nothing is provably ours.
-  if (status.tableId === undefined) {
-    if (!d.deletes) return letGo(status);
-    return letGo(note(d, Reason.TableNotOwned, `No table was recorded as restored by this resource, so none is deleted; table ${d.name}, if any, is left untouched.`));
-  }
+  // AWS never answered the restore call with a table (it failed, or its answer was lost): look for that lost answer.
+  if (status.tableId === undefined) return judgeUnanswered(d, observation, options);
   switch (observation.kind) {
     case 'settingsDescribed':
       return observation.settings ? judgeTable(d, observation.settings.table, observation.settings.tags) : letGo(status);
@@ -105,6 +103,32 @@ function followRestoreJob(d: Deletion, restoreJobId: string, observation: Observ
       return deletionFailed(d, observation.error);
     default:
       return { status, action: status.restoreJobStatus === 'COMPLETED' ? { kind: 'describeSettings', tableName: name, read: ['tags'] } : { kind: 'describeRestoreJob', restoreJobId } };
+  }
+}
+
+/**
+ * A restore call made and never answered with a table: its answer may have been lost after AWS made the table, which
+ * AWS then counts as a restore in progress (and which, with Delete, is this resource's to delete). The table under
+ * the name is this resource's only by the proof a restore adopts its lost answer with (adoptable); then its identity
+ * is recorded and the usual checks decide, so the slot is held while it is CREATING. Anything else is not ours.
+ */
+function judgeUnanswered(d: Deletion, observation: Observation, options: PlanOptions): Step {
+  const { restore, status } = d;
+  switch (observation.kind) {
+    case 'settingsDescribed': {
+      const table = observation.settings?.table;
+      const tags = observation.settings?.tags;
+      if (table?.id !== undefined && adoptable(restore, status, table, tags, options)) {
+        const recorded = { ...status, tableId: table.id, tableArn: table.arn, startTime: table.createdAt };
+        return judgeTable({ ...d, status: recorded }, table, tags);
+      }
+      if (!d.deletes) return letGo(status);
+      return letGo(note(d, Reason.TableNotOwned, `No table was recorded as restored by this resource, so none is deleted; table ${d.name}, if any, is left untouched.`));
+    }
+    case 'failed':
+      return deletionFailed(d, observation.error);
+    default:
+      return { status, action: { kind: 'describeSettings', tableName: d.name, read: ['tags'] } };
   }
 }
 

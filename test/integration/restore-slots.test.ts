@@ -2,7 +2,7 @@
 // progress per account and Region, and a control-plane rate. The operator queues what does not fit (Queued, with a
 // position), serves namespaces in turn, and paces its calls: no LimitExceeded, no throttling, one restore per table.
 import assert from 'node:assert/strict';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { sharedTestBed } from '../support/shared-testbed.ts';
 import { dynamodbClient, musicBackup, Restores, uniqueName } from '../support/restores.ts';
 import { waitFor } from '../support/processes.ts';
@@ -153,6 +153,36 @@ describe('integration: restore slots and the control-plane rate', function () {
         // The second restore was asked of AWS only once the first table had stopped CREATING.
         const firstCall = restoreCall(first.table);
         assert.ok(restoreCall(second.table).at.getTime() >= firstCall.at.getTime() + (bed.proxy.creatingMsOf(first.table) ?? Infinity));
+        assert.equal(bed.proxy.limitCounters.limitExceeded, 0, 'no LimitExceeded');
+        assert.equal(bed.proxy.limitCounters.peakRestoresInProgress.get('us-east-1'), 1);
+        assert.equal(bed.proxy.callsOf('DeleteTable', first.table).length, 0, 'Retain: the table stays');
+      } finally {
+        await bed.group.stop(op.process);
+      }
+    });
+
+    it("a resource deleted after its restore call's answer was lost holds its slot while the table that call made is CREATING, recording that table as its own; AWS never sees more than one in progress", async () => {
+      const op = await bed.startOperator(env());
+      try {
+        bed.proxy.holdCreatingMs = HELD;
+        const first = { ns: teamA, name: uniqueName('lost'), table: uniqueName('Lost') };
+        // Every restore call for the first table reaches moto, and its answer never reaches the operator.
+        bed.proxy.inject({ operation: 'RestoreTableFromBackup', tableName: first.table, loseAnswer: true, times: Infinity });
+        await restores.create(first.ns, first.name, { targetTableName: first.table, source: { backupArn } });
+        await restores.waitFor(first.ns, first.name, 'to have lost its answer', (r) => r.status?.lastError?.code === 'NetworkError');
+        bed.proxy.holdCreatingMs = 0;
+        const made = (await ddb.send(new DescribeTableCommand({ TableName: first.table }))).Table;
+        assert.equal(made?.TableStatus, 'CREATING', 'the lost call made the table');
+        await restores.delete(first.ns, first.name);
+        const waiting = await restores.waitFor(first.ns, first.name, 'to wait for its table', (r) => r.status?.conditions?.some((c) => c.reason === 'DeletionWaiting') ?? false);
+        assert.equal(waiting.status?.tableId, made?.TableId, 'the table the lost call made, recorded as its own');
+        assert.equal(waiting.status?.tableStatus, 'CREATING');
+        const second = { ns: teamB, name: uniqueName('second'), table: uniqueName('Second') };
+        await restores.create(second.ns, second.name, { targetTableName: second.table, source: { backupArn } });
+        await restores.waitFor(second.ns, second.name, 'to queue', (r) => r.status?.phase === 'Queued');
+        bed.proxy.finishCreating(first.table);
+        await restores.waitFor(second.ns, second.name, 'to complete', (r) => r.status?.phase === 'Completed');
+        await restores.waitGone(first.ns, first.name);
         assert.equal(bed.proxy.limitCounters.limitExceeded, 0, 'no LimitExceeded');
         assert.equal(bed.proxy.limitCounters.peakRestoresInProgress.get('us-east-1'), 1);
         assert.equal(bed.proxy.callsOf('DeleteTable', first.table).length, 0, 'Retain: the table stays');

@@ -36,6 +36,8 @@ export interface Fault {
   delayMs?: number;
   message?: string;
   status?: number;
+  /** Forward the call, then cut the connection: it takes effect and its caller never hears (a lost answer). */
+  loseAnswer?: boolean;
   /** How many calls to fail; Infinity until cleared. */
   times: number;
   /** Only requests for this table (TableName or TargetTableName). */
@@ -333,7 +335,7 @@ export class FidelityProxy {
     if (fault?.code) return this.errorAnswer(call, target, fault.code, fault.message ?? `Injected ${fault.code}`, fault.status);
     const random = this.drawRandomFault(call);
     // Half the resets cut the connection before moto sees the call, half after it acted (below).
-    const resetAfter = random === 'ConnectionReset' && this.random() < 0.5;
+    const resetAfter = fault?.loseAnswer === true || (random === 'ConnectionReset' && this.random() < 0.5);
     if (random === 'InternalServerError') return this.errorAnswer(call, target, random, 'Injected InternalServerError (random fault)');
     if (random === 'ThrottlingException') return this.errorAnswer(call, target, random, 'Rate of requests exceeds the allowed throughput.');
     if (random === 'ConnectionReset' && !resetAfter) {

@@ -8,7 +8,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { DynamoDBRestore } from '../../../src/api/dynamodb-restore.ts';
 import type { DynamoDBRestorePolicy } from '../../../src/api/dynamodb-restore-policy.ts';
 import type { TableState } from '../../../src/aws/dynamodb-port.ts';
-import { OWNER_UID_TAG, ownerTags } from '../../../src/restore/restore-ownership.ts';
+import { ownerTags } from '../../../src/restore/restore-ownership.ts';
 import { planRestore } from '../../../src/restore/restore-plan.ts';
 import type { Observation, PlanOptions, Step } from '../../../src/restore/restore-vocabulary.ts';
 import {
@@ -28,29 +28,12 @@ import {
   validStatus,
   wrongTypedStatus,
 } from './arbitraries.ts';
+import { mayBeOurLostAnswer } from './lost-answer-oracle.ts';
 import { check, propertyTimeoutMs } from './runs.ts';
 import { ACTION_KINDS, assertMessagesBounded, assertStatusWritable, assertWellFormed, CONDITION_REASON, isRestoreCall, readyOf } from './status-checks.ts';
 
 const FINAL = new Set(['Completed', 'Failed']);
 
-/**
- * What must hold for a table found by DescribeTable to be taken as the lost answer to this resource's own restore
- * call (ADR 4), written out here, not taken from the code under test. Necessary, not sufficient: the plan may refuse
- * more (a point-in-time source in another Region), never less.
- */
-function mayBeOurLostAnswer(r: DynamoDBRestore, o: Observation, skewMs: number): boolean {
-  if (o.kind !== 'described' || !o.table || o.tags === undefined) return false;
-  const requested = r.status?.restoreRequestedAt;
-  if (requested === undefined || r.status?.startTime !== undefined || o.table.createdAt === undefined) return false;
-  const owner = Object.hasOwn(o.tags, OWNER_UID_TAG) ? o.tags[OWNER_UID_TAG] : undefined;
-  if (owner !== undefined && owner !== r.metadata.uid) return false;
-  if (Date.parse(o.table.createdAt) < Date.parse(requested) - skewMs) return false;
-  const summary = o.table.restoreSummary;
-  const pit = r.spec.source.pointInTime;
-  if (!pit) return summary?.sourceBackupArn !== undefined && summary.sourceBackupArn === (r.spec.source.backupArn ?? r.status?.backupArn);
-  if (pit.sourceTableArn) return summary?.sourceTableArn === pit.sourceTableArn;
-  return summary?.sourceTableArn?.split(':')[5] === `table/${pit.sourceTableName ?? ''}`;
-}
 const plan = (r: DynamoDBRestore, o: Observation, at: Date, options: PlanOptions, p: readonly DynamoDBRestorePolicy[]): Step => planRestore(r, o, at, options, p);
 /** The table an observation reports, if any. */
 function tableOf(o: Observation): TableState | undefined {
@@ -149,7 +132,7 @@ describe('properties: planRestore', function () {
         // startTime in the status the resource came with: the operator's own call was answered before (or the table
         // was adopted then); only the operator writes it.
         const begun = r.status?.startTime !== undefined;
-        assert.ok(ownCall || begun || mayBeOurLostAnswer(r, o, options.adoptionSkewMs), 'the table is neither the answer to our call nor its lost answer');
+        assert.ok(ownCall || begun || (o.kind === 'described' && mayBeOurLostAnswer(r, o.table, o.tags, options.adoptionSkewMs)), 'the table is neither the answer to our call nor its lost answer');
         void status;
         if (found.arn) assert.equal(action.tableArn, found.arn, 'the tags go on the table reported, not on one the status remembers');
       }),
@@ -170,7 +153,7 @@ describe('properties: planRestore', function () {
         fc.pre(!FINAL.has(r.status?.phase ?? ''));
         const o: Observation = { kind: 'described', table: t, tags: tg };
         const { status, action } = plan(r, o, at, options, p);
-        if (mayBeOurLostAnswer(r, o, options.adoptionSkewMs)) return;
+        if ((o.kind === 'described' && mayBeOurLostAnswer(r, o.table, o.tags, options.adoptionSkewMs))) return;
         assert.equal(status.startTime, undefined, 'not adopted');
         assert.equal(status.tableArn, r.status?.tableArn, 'its ARN is not taken over');
         assert.ok(action.kind !== 'tagTable' && !isRestoreCall(action) && action.kind !== 'changeSetting', `no action on it (${action.kind})`);

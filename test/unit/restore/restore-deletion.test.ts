@@ -4,6 +4,7 @@ import type { DynamoDBRestorePolicy } from '../../../src/api/dynamodb-restore-po
 import { AwsError, type TableState } from '../../../src/aws/dynamodb-port.ts';
 import { DELETION_RECHECK_MS, FINALIZER, planDeletion, wantsFinalizer } from '../../../src/restore/restore-deletion.ts';
 import { OWNER_UID_TAG, ownerTags } from '../../../src/restore/restore-ownership.ts';
+import { holdsSlot } from '../../../src/restore/restore-slots.ts';
 import type { Observation, PlanOptions, Step } from '../../../src/restore/restore-vocabulary.ts';
 
 const BACKUP_ARN = 'arn:aws:dynamodb:us-east-1:123456789012:table/Music/backup/01489173575360-b308cd7d';
@@ -87,14 +88,52 @@ describe('planDeletion', () => {
     }
   });
 
-  it('a restore asked for whose table was never recorded (failed, or its answer lost): deletes nothing, says so', () => {
-    const neverTookHold = { ...STARTED, phase: 'Failed' as const, startTime: undefined, tableId: undefined };
-    for (const observation of [{ kind: 'nothing' } as const, seen(ours(), TAGGED)]) {
-      const step = planDeletion(deleting(neverTookHold), observation, NOW, OPTIONS);
-      assert.deepEqual(step.action, { kind: 'releaseFinalizer' });
-      assert.equal(reasonOf(step), 'TableNotOwned');
-      assert.equal(messageOf(step), 'No table was recorded as restored by this resource, so none is deleted; table Music, if any, is left untouched.');
+  it('a restore call never answered with a table: looks at the table under the name, with its tags, before letting go', () => {
+    const unanswered = { phase: 'Restoring' as const, backupArn: BACKUP_ARN, restoreRequestedAt: REQUESTED_AT };
+    for (const deletionPolicy of ['Delete', 'Retain'] as const) {
+      const step = planDeletion(deleting(unanswered, { ...SPEC, deletionPolicy }), { kind: 'nothing' }, NOW, OPTIONS);
+      assert.deepEqual(step.action, { kind: 'describeSettings', tableName: 'Music', read: ['tags'] }, deletionPolicy);
     }
+  });
+
+  it('a restore call never answered, and the table under the name is not its lost answer (none, another source, older than the call, another uid tag): deletes nothing, says so', () => {
+    const neverTookHold = { ...STARTED, phase: 'Failed' as const, startTime: undefined, tableId: undefined };
+    const cases: Array<[string, Observation]> = [
+      ['no table', seen(undefined)],
+      ['restored from another backup', seen(ours('ACTIVE', { restoreSummary: { sourceBackupArn: `${BACKUP_ARN}0` } }), TAGGED)],
+      ['created an hour before the call', seen(ours('ACTIVE', { createdAt: '2025-03-01T09:00:00.000Z' }), TAGGED)],
+      ["carrying another resource's uid tag", seen(ours(), { [OWNER_UID_TAG]: 'uid-2' })],
+      ['not restored at all (no RestoreSummary), even with our uid tag forged on it', seen(foreign, TAGGED)],
+    ];
+    for (const [what, observation] of cases) {
+      const step = planDeletion(deleting(neverTookHold), observation, NOW, OPTIONS);
+      assert.deepEqual(step.action, { kind: 'releaseFinalizer' }, what);
+      assert.equal(reasonOf(step), 'TableNotOwned', what);
+      assert.equal(messageOf(step), 'No table was recorded as restored by this resource, so none is deleted; table Music, if any, is left untouched.', what);
+    }
+  });
+
+  it('a restore call whose answer was lost, deleted while AWS makes the table: records the table as its own and waits while it is CREATING, holding its slot', () => {
+    const unanswered = { phase: 'Restoring' as const, backupArn: BACKUP_ARN, restoreRequestedAt: REQUESTED_AT };
+    const step = planDeletion(deleting(unanswered), seen(ours('CREATING'), {}), NOW, OPTIONS);
+    assert.deepEqual(step.action, { kind: 'requeue', afterMs: 5_000 });
+    assert.equal(reasonOf(step), 'DeletionWaiting');
+    assert.equal(messageOf(step), 'Table Music is CREATING; it is deleted once ACTIVE (DynamoDB refuses to delete it before).');
+    assert.equal(step.status.tableId, TABLE_ID);
+    assert.equal(step.status.tableArn, TABLE_ARN);
+    assert.equal(step.status.startTime, '2025-03-01T10:00:01.000Z');
+    assert.equal(step.status.tableStatus, 'CREATING');
+    assert.equal(holdsSlot(step.status), true);
+  });
+
+  it('a restore call whose answer was lost, deleted once the table is ACTIVE: with Delete, tags the table as its own, then deletes it; with Retain, lets go', () => {
+    const unanswered = { phase: 'Restoring' as const, backupArn: BACKUP_ARN, restoreRequestedAt: REQUESTED_AT };
+    const untagged = planDeletion(deleting(unanswered), seen(ours('ACTIVE'), {}), NOW, OPTIONS);
+    assert.deepEqual(untagged.action, { kind: 'tagTable', tableArn: TABLE_ARN, tags: { 'dynamodb.restore.dev/owner': 'team-a/music', 'dynamodb.restore.dev/owner-uid': UID } });
+    const tagged = planDeletion(deleting(unanswered), seen(ours('ACTIVE'), TAGGED), NOW, OPTIONS);
+    assert.deepEqual(tagged.action, { kind: 'deleteTable', tableName: 'Music' });
+    const retained = planDeletion(deleting(unanswered, { ...SPEC, deletionPolicy: 'Retain' }), seen(ours('ACTIVE'), {}), NOW, OPTIONS);
+    assert.deepEqual(retained.action, { kind: 'releaseFinalizer' });
   });
 
   it('a policy that allows only Retain: the table stays, the resource goes, the status says why', () => {
