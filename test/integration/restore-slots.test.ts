@@ -69,7 +69,12 @@ describe('integration: restore slots and the control-plane rate', function () {
       await waitFor('the two restores holding the slots to be taken by AWS', () => Promise.resolve(restoresAsked().length >= 2 && bed.proxy.restoresInProgress('us-east-1') === 2), 20_000, 50);
       assert.deepEqual(restoresAsked().map((c) => c.error), [undefined, undefined], 'premise: only the two restores holding the slots were asked of AWS, and AWS took both');
       assert.equal((await restores.get(teamB, 'b0')).status?.phase, 'Queued', 'premise: b0 is still Queued behind them');
-      for (const call of restoresAsked()) bed.proxy.finishCreating(String(call.body.TargetTableName));
+      // One slot freed at a time: the first goes to the next in turn (b0), before the second frees (freed together,
+      // b0's and a2's calls would race).
+      const [firstHeld, secondHeld] = restoresAsked().map((c) => String(c.body.TargetTableName));
+      bed.proxy.finishCreating(firstHeld ?? '');
+      await waitFor('the freed slot to be taken', () => Promise.resolve(restoresAsked().length >= 3), 20_000, 50);
+      bed.proxy.finishCreating(secondHeld ?? '');
       // Every resource watched at once, to see the queue as it was.
       const positions: number[] = [];
       const watch = (namespace: string, name: string) =>
