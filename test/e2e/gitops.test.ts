@@ -35,7 +35,8 @@ describe('e2e: GitOps semantics with kubectl apply', function () {
     writeFileSync(manifest, stringify(restoreManifest(namespace, 'music', { targetTableName: table, source: { backupArn } })));
     assert.match(await bed.kubectl('apply', '-f', manifest), /dynamodbrestore.dynamodb.restore.dev\/music created/);
     const restores = new Restores(bed);
-    await restores.waitFor(namespace, 'music', 'to complete', (r) => r.status?.phase === 'Completed');
+    // Completed, and its finalizer gone (the operator's last write to a Retain resource past its restore).
+    await restores.waitFor(namespace, 'music', 'to complete and let its finalizer go', (r) => r.status?.phase === 'Completed' && !r.metadata.finalizers?.length);
 
     // A re-sync of the same manifest: the object is not written at all (same resourceVersion), so no watch event
     // reaches the operator, and nothing is called.
