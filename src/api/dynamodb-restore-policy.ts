@@ -53,6 +53,15 @@ export const DynamoDBRestorePolicySpec = Type.Object(
           'recovery point until its policy names the roles (passing a role lends its permissions to AWS Backup).',
       ),
     ),
+    allowedBackupVaults: Type.Optional(
+      Patterns(
+        'AWS Backup vaults recovery points may be restored from (spec.source.recoveryPoint.backupVaultName), as RE2 ' +
+          'regular expressions matched against the whole vault name (a name is unique in its account and Region: ' +
+          'spec.region, and the identity the restore runs as). The operator proves the recovery point is in that vault ' +
+          '(DescribeRecoveryPoint) before restoring it. Omitted: none, so a governed namespace restores no recovery point ' +
+          'until its policy names the vaults.',
+      ),
+    ),
     targetTableNamePattern: Type.Optional(
       Type.String({
         minLength: 1,

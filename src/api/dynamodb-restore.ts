@@ -21,6 +21,8 @@ export const BACKUP_ARN_PATTERN = '^arn:aws[a-zA-Z-]*:dynamodb:[a-z0-9-]+:[0-9]{
  * DynamoDB (its ARN begins with arn:aws:dynamodb) ... If your backup supports full AWS Backup management (its ARN
  * begins with arn:aws:backup)"; both are StartRestoreJob's RecoveryPointArn.
  */
+/** An AWS Backup vault's name (AWS Backup API Reference, DescribeRecoveryPoint: backupVaultName "Pattern: ^[a-zA-Z0-9\-\_]{2,50}$"). */
+export const BACKUP_VAULT_NAME_PATTERN = '^[a-zA-Z0-9_-]{2,50}$';
 export const RECOVERY_POINT_ARN_PATTERN =
   '^arn:aws[a-zA-Z-]*:(backup:[a-z0-9-]+:[0-9]{12}:recovery-point:[a-zA-Z0-9-]{1,128}|dynamodb:[a-z0-9-]+:[0-9]{12}:table/[a-zA-Z0-9_.-]{3,255}/backup/[0-9]{14}-[a-z0-9]{8})$';
 
@@ -252,6 +254,15 @@ export const Source = Type.Object(
               'arn:aws:dynamodb:<region>:<account>:table/<name>/backup/<id> (a DynamoDB backup AWS Backup made). The ' +
               'table is restored in its Region, which spec.region must name.',
           }),
+          backupVaultName: Type.String({
+            pattern: BACKUP_VAULT_NAME_PATTERN,
+            description:
+              'Name of the backup vault that holds the recovery point (its ARN does not say). Before starting the ' +
+              'restore job the operator calls DescribeRecoveryPoint with this name and the ARN: AWS Backup answers ' +
+              'only for a recovery point in that vault, so the vault a DynamoDBRestorePolicy allows (allowedBackupVaults) ' +
+              'is the one the recovery point comes from; a recovery point that is not COMPLETED (or AVAILABLE), or not ' +
+              'of a DynamoDB table, is refused without a restore job.',
+          }),
           iamRoleArn: Type.String({
             maxLength: 2048,
             pattern: ROLE_ARN_PATTERN,
@@ -262,7 +273,8 @@ export const Source = Type.Object(
         },
         {
           description:
-            'An AWS Backup recovery point of a DynamoDB table, restored by an AWS Backup restore job (StartRestoreJob, ' +
+            'An AWS Backup recovery point of a DynamoDB table in the named vault (checked with DescribeRecoveryPoint), ' +
+            'restored by an AWS Backup restore job (StartRestoreJob, ' +
             'ResourceType DynamoDB, Metadata targetTableName) that the operator follows with DescribeRestoreJob until it ' +
             'completes; status.restoreJobId records the job. AWS Backup takes no index, throughput or billing ' +
             'overrides, so spec.overrides is refused with it.',

@@ -1,4 +1,5 @@
-// What the restore controller needs from AWS Backup, in its own terms: a recovery point restored by a restore job.
+// What the restore controller needs from AWS Backup, in its own terms: a recovery point, checked in its vault and
+// restored by a restore job.
 // Only aws/backup-client.ts knows the SDK.
 
 /**
@@ -25,7 +26,20 @@ export interface RestoreJobState {
   createdResourceArn?: string;
 }
 
+/** A recovery point as DescribeRecoveryPoint reports it (asked of one vault: it answers only for the vault's own). */
+export interface RecoveryPointState {
+  arn: string;
+  backupVaultName: string;
+  /** CREATING, AVAILABLE, COMPLETED, PARTIAL, EXPIRED, STOPPED or DELETING. */
+  status: string;
+  statusMessage?: string;
+  /** The type of resource backed up: DynamoDB for a table. */
+  resourceType?: string;
+}
+
 export interface BackupPort {
+  /** The recovery point in the vault; AWS Backup's ResourceNotFoundException when the vault does not hold it. */
+  describeRecoveryPoint(backupVaultName: string, recoveryPointArn: string): Promise<RecoveryPointState>;
   /** The restore job's id (the same job's, for a token already used). */
   startRestoreJob(request: RestoreJobRequest): Promise<string>;
   describeRestoreJob(restoreJobId: string): Promise<RestoreJobState>;

@@ -90,7 +90,10 @@ function whatToDo(restore: DynamoDBRestore): string | undefined {
 
 function requestedSource(source: DynamoDBRestore['spec']['source']): string {
   if (source.backupArn) return `backup ${source.backupArn}`;
-  if (source.recoveryPoint) return `recovery point ${source.recoveryPoint.recoveryPointArn} (AWS Backup, as role ${source.recoveryPoint.iamRoleArn})`;
+  if (source.recoveryPoint) {
+    const { recoveryPointArn, backupVaultName, iamRoleArn } = source.recoveryPoint;
+    return `recovery point ${recoveryPointArn} in vault ${backupVaultName} (AWS Backup, as role ${iamRoleArn})`;
+  }
   if (source.backup) {
     const { tableName, backupName } = source.backup;
     return backupName ? `the newest backup named ${backupName} of table ${tableName}` : `the newest backup of table ${tableName}`;

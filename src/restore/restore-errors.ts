@@ -1,7 +1,7 @@
 // The one error map: every error code the restore's AWS calls document (DescribeBackup, ListBackups,
 // RestoreTableFromBackup, RestoreTableToPointInTime, DescribeContinuousBackups, DescribeTable, TagResource,
 // ListTagsOfResource, DescribeTimeToLive, UpdateTimeToLive, UpdateTable, UpdateContinuousBackups, DeleteTable, AWS
-// Backup's StartRestoreJob and DescribeRestoreJob for spec.source.recoveryPoint, and STS AssumeRole for
+// Backup's DescribeRecoveryPoint, StartRestoreJob and DescribeRestoreJob for spec.source.recoveryPoint, and STS AssumeRole for
 // spec.credentials) and the common errors of every AWS API, classified once as terminal, retry
 // after a named wait, or retry with backoff, with the reason and the sentence the status and events show; and the
 // failures the plan finds itself, under the operator's own codes, with their reasons.
@@ -42,6 +42,7 @@ const IAM_ACTION: Record<string, string> = {
   UpdateTable: 'dynamodb:UpdateTable',
   UpdateContinuousBackups: 'dynamodb:UpdateContinuousBackups',
   DeleteTable: 'dynamodb:DeleteTable (on tables tagged dynamodb.restore.dev/owner-uid)',
+  DescribeRecoveryPoint: 'backup:DescribeRecoveryPoint',
   StartRestoreJob: 'backup:StartRestoreJob, and iam:PassRole on the role in spec.source.recoveryPoint.iamRoleArn',
   DescribeRestoreJob: 'backup:DescribeRestoreJob',
 };
@@ -102,11 +103,20 @@ const sourceTableNotFound: Rule = {
 };
 
 /**
- * AWS Backup's errors of StartRestoreJob and DescribeRestoreJob (AWS Backup API Reference, "StartRestoreJob" and
- * "DescribeRestoreJob", Errors), for the codes whose meaning there differs from DynamoDB's or STS's; the rest
+ * AWS Backup's errors of DescribeRecoveryPoint, StartRestoreJob and DescribeRestoreJob (AWS Backup API Reference,
+ * "DescribeRecoveryPoint", "StartRestoreJob" and "DescribeRestoreJob", Errors), for the codes whose meaning there differs from DynamoDB's or STS's; the rest
  * (AccessDeniedException, ServiceUnavailableException, throttling) mean the same and share the rules below.
  */
 const BACKUP_RULES: Record<string, Rule> = {
+  // Asked of the named vault: the vault does not exist, or does not hold this recovery point.
+  'DescribeRecoveryPoint/ResourceNotFoundException': {
+    reason: Reason.RecoveryPointNotFound,
+    retry: { kind: 'terminal' },
+    sentence: (e) =>
+      'The backup vault in spec.source.recoveryPoint.backupVaultName does not hold that recovery point in this account and Region ' +
+      '(or the vault does not exist); check it with `aws backup list-recovery-points-by-backup-vault --backup-vault-name <vault>`, ' +
+      `then create a new DynamoDBRestore.${aws(e)}`,
+  },
   'StartRestoreJob/ResourceNotFoundException': {
     reason: Reason.RecoveryPointNotFound,
     retry: { kind: 'terminal' },
@@ -236,7 +246,7 @@ const RULES: Record<string, Rule> = {
     retry: { kind: 'terminal' },
     sentence: (e) => `AWS reports a resource of ${e.operation} as not found.${aws(e)}`,
   },
-  // AWS Backup (StartRestoreJob, DescribeRestoreJob).
+  // AWS Backup (DescribeRecoveryPoint, StartRestoreJob, DescribeRestoreJob).
   InvalidParameterValueException: backupParameter,
   MissingParameterValueException: backupParameter,
   InvalidRequestException: backupParameter,
@@ -309,6 +319,9 @@ const FINDINGS = {
   INACCESSIBLE_ENCRYPTION_CREDENTIALS: Reason.KMSKeyUnavailable,
   SettingConflict: Reason.SettingConflict,
   // An AWS Backup restore job that ended without our table: its StatusMessage is in the sentence.
+  // A recovery point its vault reports as not restorable (DescribeRecoveryPoint): no restore job is started.
+  RecoveryPointNotAvailable: Reason.RecoveryPointNotRestorable,
+  RecoveryPointNotDynamoDB: Reason.RecoveryPointNotRestorable,
   RestoreJobFailed: Reason.RestoreJobFailed,
   RestoreJobAborted: Reason.RestoreJobFailed,
   RestoreJobCreatedOtherResource: Reason.RestoreJobFailed,

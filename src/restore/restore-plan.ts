@@ -6,7 +6,7 @@
 // over its own observations, each case one named step.
 import type { DynamoDBRestore, DynamoDBRestoreSpec, DynamoDBRestoreStatus } from '../api/dynamodb-restore.ts';
 import type { DynamoDBRestorePolicy } from '../api/dynamodb-restore-policy.ts';
-import type { RestoreJobState } from '../aws/backup-port.ts';
+import type { RecoveryPointState, RestoreJobState } from '../aws/backup-port.ts';
 import { AwsError, type BackupState, type PointInTimeRecovery, type TableState } from '../aws/dynamodb-port.ts';
 import { splitKey } from '../runtime/keys.ts';
 import { classifyError, classifyFinding, type FindingCode } from './restore-errors.ts';
@@ -27,7 +27,10 @@ import {
 } from './restore-vocabulary.ts';
 
 /** Before the restore is asked for: the claim, the policies, the source, a slot. */
-type ValidatingObservation = Extract<Observation, { kind: 'nothing' | 'claimGranted' | 'claimHeld' | 'backupsListed' | 'backupDescribed' | 'continuousBackupsDescribed' | 'slotGranted' | 'slotQueued' }>;
+type ValidatingObservation = Extract<
+  Observation,
+  { kind: 'nothing' | 'claimGranted' | 'claimHeld' | 'backupsListed' | 'backupDescribed' | 'continuousBackupsDescribed' | 'recoveryPointDescribed' | 'slotGranted' | 'slotQueued' }
+>;
 /** The restore asked for: its answer, the table it made, the tags that mark it ours. */
 type RestoringObservation = Extract<Observation, { kind: 'nothing' | 'restoreStarted' | 'restoreJobStarted' | 'restoreJobDescribed' | 'described' | 'tagged' }>;
 /** The table ACTIVE and ours: spec.tableSettings applied one at a time. */
@@ -98,6 +101,9 @@ function route(current: DynamoDBRestoreStatus, observation: Observation): Routed
     case 'backupDescribed':
     case 'continuousBackupsDescribed':
       return { stage: 'validating', observation };
+    // A recovery point is checked once, before its restore job is asked for: a late answer is no news.
+    case 'recoveryPointDescribed':
+      return current.restoreRequestedAt ? asNothing() : { stage: 'validating', observation };
     case 'restoreStarted':
     case 'described':
     case 'tagged':
@@ -147,6 +153,8 @@ function planValidating(p: Planning, observation: ValidatingObservation): Step {
       return acceptBackup(p, p.base, observation.backup);
     case 'continuousBackupsDescribed':
       return acceptRecoveryWindow(p, observation.pitr);
+    case 'recoveryPointDescribed':
+      return acceptRecoveryPoint(p, observation.recoveryPoint);
     case 'slotGranted':
       return requestRestore(p, p.base);
     case 'slotQueued':
@@ -325,9 +333,17 @@ function tableClaimed(p: Planning, holderKey: string): Step {
 /** The name is ours: check the source (its recovery window, or the backup), unless that was done before queueing. */
 function checkSource(p: Planning): Step {
   const { spec, base } = p;
-  // Validated already: only the slot is missing. Waiting costs no AWS call. A recovery point is checked by the
-  // restore job itself (DescribeRecoveryPoint needs the vault's name, which the ARN does not carry).
-  if (base.phase === 'Queued' || spec.source.recoveryPoint) return { status: base, action: { kind: 'acquireSlot' } };
+  // Validated already: only the slot is missing. Waiting costs no AWS call.
+  if (base.phase === 'Queued') return { status: base, action: { kind: 'acquireSlot' } };
+  const recoveryPoint = spec.source.recoveryPoint;
+  if (recoveryPoint) {
+    const { backupVaultName, recoveryPointArn } = recoveryPoint;
+    return {
+      // A recovery point being waited for keeps its BackupNotReady reason between looks (no event each look).
+      status: base.phase === 'Validating' ? base : progress(p, base, 'Validating', Reason.Validating, `Checking recovery point ${recoveryPointArn} in backup vault ${backupVaultName}.`),
+      action: { kind: 'describeRecoveryPoint', backupVaultName, recoveryPointArn },
+    };
+  }
   const pit = spec.source.pointInTime;
   if (pit) {
     const table = pit.sourceTableArn ?? pit.sourceTableName ?? '';
@@ -384,6 +400,35 @@ function acceptBackup(p: Planning, base: DynamoDBRestoreStatus, backup: BackupSt
     );
   }
   return awaitSlot(p, base);
+}
+
+/**
+ * The recovery point as its vault reports it (AWS Backup answered, so the vault the policy allowed holds it): of a
+ * DynamoDB table, and done being made. AWS Backup API Reference, DescribeRecoveryPoint, Status: CREATING (the backup is
+ * being made), AVAILABLE ("successfully created ... ready for use") or COMPLETED; PARTIAL, EXPIRED, STOPPED and
+ * DELETING are not restorable.
+ */
+function acceptRecoveryPoint(p: Planning, point: RecoveryPointState): Step {
+  const where = `Recovery point ${point.arn} in backup vault ${point.backupVaultName}`;
+  if (point.resourceType !== 'DynamoDB') {
+    return failWith(
+      p,
+      p.base,
+      'RecoveryPointNotDynamoDB',
+      `${where} is a backup of resource type ${point.resourceType ?? '(none stated)'}, not of a DynamoDB table; choose a DynamoDB recovery point in a new DynamoDBRestore.`,
+    );
+  }
+  if (point.status === 'CREATING') {
+    return {
+      status: progress(p, p.base, 'Validating', Reason.BackupNotReady, `${where} is still being created; the operator looks again in ${BACKUP_NOT_READY_DELAY_MS / 1000}s.`),
+      action: { kind: 'requeue', afterMs: BACKUP_NOT_READY_DELAY_MS },
+    };
+  }
+  if (point.status !== 'COMPLETED' && point.status !== 'AVAILABLE') {
+    const why = point.statusMessage ? ` (${point.statusMessage})` : '';
+    return failWith(p, p.base, 'RecoveryPointNotAvailable', `${where} is ${point.status}${why}, not COMPLETED or AVAILABLE; choose another recovery point in a new DynamoDBRestore.`);
+  }
+  return awaitSlot(p, p.base);
 }
 
 /** A point-in-time source: recovery on, and the moment asked for inside its window. */

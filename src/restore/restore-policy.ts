@@ -117,6 +117,13 @@ export function checkPolicies(
       const allowed = rules.allowedRestoreRoleArns?.length ? `matches none of ${rules.allowedRestoreRoleArns.join(', ')}` : 'is not allowed: the policy names no allowedRestoreRoleArns';
       return deny('allowedRestoreRoleArns', `restore role ${restoreRole} ${allowed}`);
     }
+    // The vault a recovery point comes from: only those the policies name (the operator then proves the recovery
+    // point is in it, DescribeRecoveryPoint, before any restore job).
+    const vault = spec.source.recoveryPoint?.backupVaultName;
+    if (vault !== undefined && !(rules.allowedBackupVaults ?? []).some((p) => matchesWhole(p, vault))) {
+      const allowed = rules.allowedBackupVaults?.length ? `matches none of ${rules.allowedBackupVaults.join(', ')}` : 'is not allowed: the policy names no allowedBackupVaults';
+      return deny('allowedBackupVaults', `backup vault ${vault} ${allowed}`);
+    }
     if (rules.targetTableNamePattern) {
       // As CEL's replace: the namespace as it is ([a-z0-9-], nothing RE2 reads as an operator outside a class).
       const pattern = rules.targetTableNamePattern.replaceAll('$(namespace)', namespace);

@@ -181,6 +181,8 @@ async function perform(
     case 'restoreToPointInTime':
       log.info('Calling RestoreTableToPointInTime', { table: action.request.TargetTableName, source: action.request.SourceTableArn ?? action.request.SourceTableName });
       return observe(async () => ({ kind: 'restoreStarted', table: await dynamodb().restoreTableToPointInTime(action.request) }));
+    case 'describeRecoveryPoint':
+      return observe(async () => ({ kind: 'recoveryPointDescribed', recoveryPoint: await backup().describeRecoveryPoint(action.backupVaultName, action.recoveryPointArn) }));
     case 'startRestoreJob':
       log.info('Calling AWS Backup StartRestoreJob', { table: action.request.Metadata.targetTableName, recoveryPointArn: action.request.RecoveryPointArn });
       return observe(async () => ({ kind: 'restoreJobStarted', restoreJobId: await backup().startRestoreJob(action.request) }));

@@ -10,7 +10,7 @@ import type {
   SettingChange,
   TableState,
 } from '../aws/dynamodb-port.ts';
-import type { RestoreJobRequest, RestoreJobState } from '../aws/backup-port.ts';
+import type { RecoveryPointState, RestoreJobRequest, RestoreJobState } from '../aws/backup-port.ts';
 import type { ObservedSettings, SettingRead } from './table-settings.ts';
 
 /** What the previous action found out; 'nothing' at the start of a reconcile. */
@@ -19,6 +19,8 @@ export type Observation =
   | { kind: 'backupDescribed'; backup: BackupState }
   | { kind: 'backupsListed'; backups: BackupState[] }
   | { kind: 'continuousBackupsDescribed'; pitr: PointInTimeRecovery }
+  /** DescribeRecoveryPoint of source.recoveryPoint in its named vault. */
+  | { kind: 'recoveryPointDescribed'; recoveryPoint: RecoveryPointState }
   | { kind: 'restoreStarted'; table: TableState }
   /** AWS Backup accepted StartRestoreJob (source.recoveryPoint): the job's id. */
   | { kind: 'restoreJobStarted'; restoreJobId: string }
@@ -53,6 +55,8 @@ export type Action =
   /** DescribeContinuousBackups of a point-in-time restore's source table (by name or ARN). */
   | { kind: 'describeContinuousBackups'; table: string; region: string | undefined }
   | { kind: 'restoreToPointInTime'; request: RestoreToPointInTimeRequest }
+  /** AWS Backup DescribeRecoveryPoint in the named vault, in the target Region (the recovery point's). */
+  | { kind: 'describeRecoveryPoint'; backupVaultName: string; recoveryPointArn: string }
   /** AWS Backup StartRestoreJob of a recovery point, in the target Region. */
   | { kind: 'startRestoreJob'; request: RestoreJobRequest }
   | { kind: 'describeRestoreJob'; restoreJobId: string }
@@ -134,6 +138,7 @@ export const Reason = {
   InvalidRestoreTime: 'InvalidRestoreTime',
   TableAlreadyExists: 'TableAlreadyExists',
   RecoveryPointNotFound: 'RecoveryPointNotFound',
+  RecoveryPointNotRestorable: 'RecoveryPointNotRestorable',
   RestoreJobFailed: 'RestoreJobFailed',
   TableLost: 'TableLost',
   KMSKeyUnavailable: 'KMSKeyUnavailable',

@@ -21,6 +21,9 @@ const FINDING_HELP: Record<Exclude<FindingCode, 'BackupNotFoundException' | 'Poi
   ARCHIVED: 'The restored table was archived (its KMS key was inaccessible for seven days).',
   INACCESSIBLE_ENCRYPTION_CREDENTIALS: "The restored table's KMS key is not accessible; enable it or grant access, then create a new DynamoDBRestore.",
   SettingConflict: 'A tableSettings value is already set otherwise on the table (TTL on another attribute, a stream of another view type); the table is left as it is.',
+  RecoveryPointNotAvailable:
+    "The recovery point's vault reports it as not restorable (PARTIAL, EXPIRED, STOPPED or DELETING; the sentence carries AWS Backup's StatusMessage); no restore job is started. Choose another recovery point in a new DynamoDBRestore.",
+  RecoveryPointNotDynamoDB: 'The recovery point is a backup of another kind of resource than a DynamoDB table; no restore job is started. Choose a DynamoDB recovery point in a new DynamoDBRestore.',
   RestoreJobFailed: "The AWS Backup restore job of spec.source.recoveryPoint ended FAILED; the sentence carries AWS Backup's StatusMessage (a table of the name that exists already, a role AWS Backup cannot assume, a KMS key). Fix it, then create a new DynamoDBRestore.",
   RestoreJobAborted: 'The AWS Backup restore job was aborted (someone stopped it); create a new DynamoDBRestore to restore again.',
   RestoreJobCreatedOtherResource: 'The restore job completed but reports creating another resource than the target table; nothing is adopted.',
@@ -28,8 +31,8 @@ const FINDING_HELP: Record<Exclude<FindingCode, 'BackupNotFoundException' | 'Poi
 
 /** Reasons of a restore on its way (or of its deletion), not of an error. */
 const PROGRESS: Partial<Record<Reason, string>> = {
-  [Reason.Validating]: 'Checking the source: DescribeBackup, a ListBackups lookup, or DescribeContinuousBackups.',
-  [Reason.BackupNotReady]: 'The backup is still being created; looked at again every 30 s.',
+  [Reason.Validating]: 'Checking the source: DescribeBackup, a ListBackups lookup, DescribeContinuousBackups, or DescribeRecoveryPoint of a recovery point in its vault.',
+  [Reason.BackupNotReady]: 'The backup (or recovery point) is still being created; looked at again every 30 s.',
   [Reason.Queued]: 'Every restore slot of the account and Region is taken (MAX_RESTORES_IN_PROGRESS); status.queuePosition says where it waits. Costs no AWS call.',
   [Reason.RestoreRequested]: 'The restore call is being made (status.restoreRequestedAt is written first).',
   [Reason.Restoring]: 'The table is CREATING (or, for a recovery point, its AWS Backup restore job is PENDING or RUNNING); restores of large tables take hours.',

@@ -13,6 +13,7 @@ import { REPO, type TestBed } from '../support/testbed.ts';
 const BACKUP = 'arn:aws:dynamodb:us-east-1:123456789012:table/Music/backup/01489173575360-b308cd7d';
 const RECOVERY_POINT = {
   recoveryPointArn: 'arn:aws:backup:us-east-1:123456789012:recovery-point:1EB3B5E7-9EB0-435A-A80B-108B488B0D45',
+  backupVaultName: 'team-a_vault',
   iamRoleArn: 'arn:aws:iam::123456789012:role/aws-backup-restore',
 };
 /** An INCLUDE index projecting `attributes` non-key attributes. */
@@ -47,10 +48,11 @@ describe('integration: DynamoDBRestore admission on a real apiserver', function 
   before(async () => {
     bed = await sharedTestBed();
     restores = new Restores(bed);
-    // Governed as every bed namespace is, by a policy that lets recovery point restores pass any role to AWS Backup
+    // Governed as every bed namespace is, by a policy that lets recovery point restores pass any role to AWS Backup,
+    // from any vault
     // (the ValidatingAdmissionPolicy, once a suite has applied it, refuses them where the policy names none).
     await bed.createNamespace(namespace, { governed: false });
-    await restores.createPolicy(`tenant-${namespace}`, { namespaces: [namespace], allowedRestoreRoleArns: ['arn:aws:iam::123456789012:role/.+'] });
+    await restores.createPolicy(`tenant-${namespace}`, { namespaces: [namespace], allowedRestoreRoleArns: ['arn:aws:iam::123456789012:role/.+'], allowedBackupVaults: ['.+'] });
   });
 
   after(async () => restores?.deletePolicy(`tenant-${namespace}`));
@@ -117,6 +119,16 @@ describe('integration: DynamoDBRestore admission on a real apiserver', function 
       name: "a recovery point given as the DynamoDB backup AWS Backup made",
       spec: { targetTableName: 'Music', region: 'us-east-1', source: { recoveryPoint: { ...RECOVERY_POINT, recoveryPointArn: BACKUP } } },
       expect: 'accepted',
+    },
+    {
+      name: 'a recovery point without its vault',
+      spec: { targetTableName: 'Music', region: 'us-east-1', source: { recoveryPoint: { recoveryPointArn: RECOVERY_POINT.recoveryPointArn, iamRoleArn: RECOVERY_POINT.iamRoleArn } } },
+      expect: /spec.source.recoveryPoint.backupVaultName: Required value/,
+    },
+    {
+      name: "a vault name outside AWS Backup's pattern (a dot)",
+      spec: { targetTableName: 'Music', region: 'us-east-1', source: { recoveryPoint: { ...RECOVERY_POINT, backupVaultName: 'team-a.vault' } } },
+      expect: /spec.source.recoveryPoint.backupVaultName: Invalid value: "team-a.vault": spec.source.recoveryPoint.backupVaultName in body should match/,
     },
     { name: 'a recovery point without spec.region', spec: { targetTableName: 'Music', source: { recoveryPoint: RECOVERY_POINT } }, expect: /source.recoveryPoint needs spec.region, the recovery point's own Region/ },
     {

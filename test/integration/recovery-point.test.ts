@@ -2,7 +2,8 @@
 // test/support/aws-backup-emulation.ts) restores the DynamoDB backup behind a recovery point, the operator follows the
 // job with DescribeRestoreJob and then the table to Completed; a retried call never starts a second job; every way
 // the job can end without our table reaches the status in a sentence, and a table the job did not create is never
-// touched.
+// touched. Before any job, DescribeRecoveryPoint proves the recovery point is in the vault the spec names (and the
+// policy allows), and that it is a finished DynamoDB backup.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +14,9 @@ import { createMusicTable, dynamodbClient, musicBackup, Restores, tableExists, u
 import { REPO, type OperatorProcess, type TestBed } from '../support/testbed.ts';
 
 const ROLE = 'arn:aws:iam::123456789012:role/aws-backup-restore';
+/** A vault of the tenant's, and another team's. */
+const VAULT = 'team-a-vault';
+const OTHER_VAULT = 'team-b-vault';
 const ready = (r: DynamoDBRestore) => r.status?.conditions?.find((c) => c.type === 'Ready');
 const recoveryPointArn = (id: string) => `arn:aws:backup:us-east-1:123456789012:recovery-point:${id}`;
 
@@ -24,13 +28,14 @@ describe('integration: AWS Backup recovery points on the test bed', function () 
   let operator: OperatorProcess;
   const namespace = uniqueName('recovery-point');
 
-  /** A recovery point of AWS Backup's own, holding a fresh backup of a Music table. */
-  async function recoveryPoint(): Promise<{ arn: string; backupArn: string }> {
+  /** A recovery point of AWS Backup's own in the vault, holding a fresh backup of a Music table. */
+  async function recoveryPoint(backupVaultName = VAULT, extra: { status?: string; statusMessage?: string } = {}): Promise<{ arn: string; backupArn: string }> {
     const backupArn = await musicBackup(ddb, uniqueName('Source'));
     const arn = recoveryPointArn(uniqueName('rp'));
-    bed.proxy.awsBackup.recoveryPoints.set(arn, backupArn);
+    bed.proxy.awsBackup.recoveryPoints.set(arn, { backupArn, backupVaultName, ...extra });
     return { arn, backupArn };
   }
+  const startsOf = (arn: string) => bed.proxy.callsOf('StartRestoreJob').filter((c) => c.body.RecoveryPointArn === arn);
 
   before(async () => {
     bed = await sharedTestBed();
@@ -38,7 +43,8 @@ describe('integration: AWS Backup recovery points on the test bed', function () 
     restores = new Restores(bed);
     // Governed, as every namespace on the bed: its policy lets it pass the one role AWS Backup assumes here.
     await bed.createNamespace(namespace, { governed: false });
-    await restores.createPolicy(`tenant-${namespace}`, { namespaces: [namespace], allowedRestoreRoleArns: [ROLE] });
+    // Both vaults allowed here, so what is refused below is refused by AWS Backup's answer or by a stricter policy.
+    await restores.createPolicy(`tenant-${namespace}`, { namespaces: [namespace], allowedRestoreRoleArns: [ROLE], allowedBackupVaults: [VAULT, OTHER_VAULT] });
     operator = await bed.startOperator({ WATCH_NAMESPACES: namespace });
   });
 
@@ -57,7 +63,7 @@ describe('integration: AWS Backup recovery points on the test bed', function () 
     let created: DynamoDBRestore;
     let running: DynamoDBRestore;
     try {
-      created = await restores.create(namespace, 'restored', { targetTableName: table, region: 'us-east-1', source: { recoveryPoint: { recoveryPointArn: arn, iamRoleArn: ROLE } } });
+      created = await restores.create(namespace, 'restored', { targetTableName: table, region: 'us-east-1', source: { recoveryPoint: { recoveryPointArn: arn, backupVaultName: VAULT, iamRoleArn: ROLE } } });
       running = await restores.waitFor(namespace, 'restored', 'to report the job RUNNING', (r) => r.status?.restoreJobStatus === 'RUNNING');
     } finally {
       bed.proxy.restoreDuration = undefined;
@@ -67,7 +73,12 @@ describe('integration: AWS Backup recovery points on the test bed', function () 
     bed.proxy.finishCreating(table);
     const done = await restores.waitFor(namespace, 'restored', 'to complete', (r) => r.status?.phase === 'Completed');
 
-    const starts = bed.proxy.callsOf('StartRestoreJob').filter((c) => c.body.RecoveryPointArn === arn);
+    // First the recovery point, asked of the vault the spec names, in its Region; then the one job.
+    assert.deepEqual(
+      bed.proxy.callsOf('DescribeRecoveryPoint').filter((c) => c.body.RecoveryPointArn === arn).map((c) => [c.region, c.body, c.error ?? 'answered']),
+      [['us-east-1', { BackupVaultName: VAULT, RecoveryPointArn: arn }, 'answered']],
+    );
+    const starts = startsOf(arn);
     assert.deepEqual(
       starts.map((c) => [c.region, c.body]),
       [['us-east-1', { RecoveryPointArn: arn, IamRoleArn: ROLE, IdempotencyToken: `dynamodb-restore-${created.metadata.uid}`, ResourceType: 'DynamoDB', Metadata: { targetTableName: table } }]],
@@ -97,7 +108,7 @@ describe('integration: AWS Backup recovery points on the test bed', function () 
     const table = uniqueName('Music');
     // AWS Backup starts the job, but its answer is held back while the operator is killed.
     bed.proxy.inject({ operation: 'StartRestoreJob', delayMs: 10_000, times: 1 });
-    const created = await restores.create(namespace, 'crash', { targetTableName: table, region: 'us-east-1', source: { recoveryPoint: { recoveryPointArn: arn, iamRoleArn: ROLE } } });
+    const created = await restores.create(namespace, 'crash', { targetTableName: table, region: 'us-east-1', source: { recoveryPoint: { recoveryPointArn: arn, backupVaultName: VAULT, iamRoleArn: ROLE } } });
     await restores.waitFor(namespace, 'crash', 'to call StartRestoreJob', () => bed.proxy.callsOf('StartRestoreJob').some((c) => c.body.RecoveryPointArn === arn));
     operator.process.child.kill('SIGKILL');
     await operator.process.exited;
@@ -114,20 +125,61 @@ describe('integration: AWS Backup recovery points on the test bed', function () 
     assert.equal(asked.size, 1);
   });
 
-  it('fails an unknown recovery point once, as RecoveryPointNotFound with AWS Backup\'s code and a sentence, and never retries it', async () => {
-    const arn = recoveryPointArn(uniqueName('missing'));
+  it("fails a recovery point the named vault does not hold (team-b's recovery point named under team-a's vault) as RecoveryPointNotFound with AWS Backup's sentence, starting no job", async () => {
+    // The recovery point exists, but in another team's vault: the vault the policy allows does not hold it.
+    const { arn } = await recoveryPoint(OTHER_VAULT);
     const table = uniqueName('Music');
-    await restores.create(namespace, 'missing', { targetTableName: table, region: 'us-east-1', source: { recoveryPoint: { recoveryPointArn: arn, iamRoleArn: ROLE } } });
-    const done = await restores.waitFor(namespace, 'missing', 'to fail', (r) => r.status?.phase === 'Failed');
+    await restores.create(namespace, 'wrong-vault', { targetTableName: table, region: 'us-east-1', source: { recoveryPoint: { recoveryPointArn: arn, backupVaultName: VAULT, iamRoleArn: ROLE } } });
+    const done = await restores.waitFor(namespace, 'wrong-vault', 'to fail', (r) => r.status?.phase === 'Failed');
     assert.deepEqual(done.status?.lastError && [done.status.lastError.code, done.status.lastError.retryable], ['ResourceNotFoundException', false]);
     assert.equal(ready(done)?.reason, 'RecoveryPointNotFound');
     assert.equal(
       ready(done)?.message,
-      'The recovery point in spec.source.recoveryPoint does not exist in this account and Region (or its vault is gone); check it with ' +
-        `\`aws backup list-recovery-points-by-backup-vault\`, then create a new DynamoDBRestore. AWS said: Recovery point ${arn} not found.`,
+      'The backup vault in spec.source.recoveryPoint.backupVaultName does not hold that recovery point in this account and Region (or the vault does not exist); ' +
+        'check it with `aws backup list-recovery-points-by-backup-vault --backup-vault-name <vault>`, then create a new DynamoDBRestore. ' +
+        `AWS said: Recovery point ${arn} not found in backup vault ${VAULT}.`,
     );
-    assert.equal(bed.proxy.callsOf('StartRestoreJob').filter((c) => c.body.RecoveryPointArn === arn).length, 1);
+    assert.deepEqual(bed.proxy.callsOf('DescribeRecoveryPoint').filter((c) => c.body.RecoveryPointArn === arn).map((c) => c.body.BackupVaultName), [VAULT], 'asked once, of the named vault');
+    assert.deepEqual(startsOf(arn), [], 'no restore job');
     assert.equal(await tableExists(ddb, table), false);
+  });
+
+  it('refuses a recovery point its vault reports EXPIRED as RecoveryPointNotRestorable, with the StatusMessage, starting no job', async () => {
+    const { arn } = await recoveryPoint(VAULT, { status: 'EXPIRED', statusMessage: 'The retention period has passed' });
+    await restores.create(namespace, 'expired', { targetTableName: uniqueName('Music'), region: 'us-east-1', source: { recoveryPoint: { recoveryPointArn: arn, backupVaultName: VAULT, iamRoleArn: ROLE } } });
+    const done = await restores.waitFor(namespace, 'expired', 'to fail', (r) => r.status?.phase === 'Failed');
+    assert.deepEqual([done.status?.lastError?.code, ready(done)?.reason], ['RecoveryPointNotAvailable', 'RecoveryPointNotRestorable']);
+    assert.equal(
+      ready(done)?.message,
+      `Recovery point ${arn} in backup vault ${VAULT} is EXPIRED (The retention period has passed), not COMPLETED or AVAILABLE; choose another recovery point in a new DynamoDBRestore.`,
+    );
+    assert.deepEqual(startsOf(arn), [], 'no restore job');
+  });
+
+  it('refuses in the operator a recovery point from a vault its policies do not allow (a policy made after admission), with no AWS Backup call', async () => {
+    const { arn } = await recoveryPoint(OTHER_VAULT);
+    const vaults = uniqueName('rp-vaults');
+    // Admitted under the namespace's policy as it was; the stricter policy governs by the time the operator looks.
+    await bed.group.stop(operator.process);
+    try {
+      await restores.create(namespace, 'other-vault', { targetTableName: uniqueName('Music'), region: 'us-east-1', source: { recoveryPoint: { recoveryPointArn: arn, backupVaultName: OTHER_VAULT, iamRoleArn: ROLE } } });
+    } catch (err) {
+      operator = await bed.startOperator({ WATCH_NAMESPACES: namespace });
+      throw err;
+    }
+    await restores.createPolicy(vaults, { namespaces: [namespace], allowedRestoreRoleArns: [ROLE], allowedBackupVaults: ['team-a-.*'] });
+    try {
+      operator = await bed.startOperator({ WATCH_NAMESPACES: namespace });
+      const done = await restores.waitFor(namespace, 'other-vault', 'to fail', (r) => r.status?.phase === 'Failed');
+      assert.deepEqual([done.status?.lastError?.code, ready(done)?.reason], ['PolicyDenied', 'PolicyDenied']);
+      assert.equal(
+        ready(done)?.message,
+        `DynamoDBRestorePolicy ${vaults} denies this restore (allowedBackupVaults): backup vault ${OTHER_VAULT} matches none of team-a-.*. Change the spec in a new DynamoDBRestore, or ask the platform team.`,
+      );
+      for (const op of ['DescribeRecoveryPoint', 'StartRestoreJob']) assert.deepEqual(bed.proxy.callsOf(op).filter((c) => c.body.RecoveryPointArn === arn), [], op);
+    } finally {
+      await restores.deletePolicy(vaults);
+    }
   });
 
   for (const status of ['FAILED', 'ABORTED'] as const) {
@@ -137,7 +189,7 @@ describe('integration: AWS Backup recovery points on the test bed', function () 
       const message = `The job was ${status.toLowerCase()} by the test`;
       bed.proxy.awsBackup.jobEnds.set(table, { status, message });
       const name = `ended-${status.toLowerCase()}`;
-      await restores.create(namespace, name, { targetTableName: table, region: 'us-east-1', source: { recoveryPoint: { recoveryPointArn: arn, iamRoleArn: ROLE } } });
+      await restores.create(namespace, name, { targetTableName: table, region: 'us-east-1', source: { recoveryPoint: { recoveryPointArn: arn, backupVaultName: VAULT, iamRoleArn: ROLE } } });
       const done = await restores.waitFor(namespace, name, 'to fail', (r) => r.status?.phase === 'Failed');
       assert.equal(done.status?.lastError?.code, status === 'FAILED' ? 'RestoreJobFailed' : 'RestoreJobAborted');
       assert.equal(ready(done)?.reason, 'RestoreJobFailed');
@@ -156,7 +208,7 @@ describe('integration: AWS Backup recovery points on the test bed', function () 
     const table = uniqueName('Taken');
     await createMusicTable(ddb, table);
     const before = await ddb.send(new DescribeTableCommand({ TableName: table }));
-    await restores.create(namespace, 'taken', { targetTableName: table, region: 'us-east-1', deletionPolicy: 'Delete', source: { recoveryPoint: { recoveryPointArn: arn, iamRoleArn: ROLE } } });
+    await restores.create(namespace, 'taken', { targetTableName: table, region: 'us-east-1', deletionPolicy: 'Delete', source: { recoveryPoint: { recoveryPointArn: arn, backupVaultName: VAULT, iamRoleArn: ROLE } } });
     const done = await restores.waitFor(namespace, 'taken', 'to fail', (r) => r.status?.phase === 'Failed');
     assert.equal(ready(done)?.reason, 'RestoreJobFailed');
     assert.match(ready(done)?.message ?? '', new RegExp(`ended FAILED: Table already exists: ${table}\\.`));
@@ -176,7 +228,7 @@ describe('integration: AWS Backup recovery points on the test bed', function () 
     const table = uniqueName('Scratch');
     bed.proxy.restoreDuration = () => 60_000;
     try {
-      await restores.create(namespace, 'scratch', { targetTableName: table, region: 'us-east-1', deletionPolicy: 'Delete', source: { recoveryPoint: { recoveryPointArn: arn, iamRoleArn: ROLE } } });
+      await restores.create(namespace, 'scratch', { targetTableName: table, region: 'us-east-1', deletionPolicy: 'Delete', source: { recoveryPoint: { recoveryPointArn: arn, backupVaultName: VAULT, iamRoleArn: ROLE } } });
       await restores.waitFor(namespace, 'scratch', 'to report the job RUNNING', (r) => r.status?.restoreJobStatus === 'RUNNING');
     } finally {
       bed.proxy.restoreDuration = undefined;
@@ -198,22 +250,27 @@ describe('integration: AWS Backup recovery points on the test bed', function () 
 
     before(async () => {
       await bed.createNamespace(governed, { governed: false });
-      await restores.createPolicy(policy, { namespaces: [governed], allowedSources: [allowedPoint], allowedRestoreRoleArns: [ROLE] });
+      await restores.createPolicy(policy, { namespaces: [governed], allowedSources: [allowedPoint], allowedRestoreRoleArns: [ROLE], allowedBackupVaults: ['team-a-.*'] });
       await bed.apply(readFileSync(join(REPO, 'deploy/kustomize/base/admission-policy.yaml'), 'utf8'));
     });
 
     after(async () => restores.deletePolicy(policy));
 
-    it('refuses at admission a recovery point outside allowedSources, and a restore role outside allowedRestoreRoleArns, naming the policy and the rule', async () => {
+    it('refuses at admission a recovery point outside allowedSources, a restore role outside allowedRestoreRoleArns, and another team\'s vault outside allowedBackupVaults, naming the policy and the rule', async () => {
       const outside = recoveryPointArn('other-1');
       assert.match(
-        await restores.refusedAtAdmission(governed, { targetTableName: 'Music', region: 'us-east-1', source: { recoveryPoint: { recoveryPointArn: outside, iamRoleArn: ROLE } } }),
+        await restores.refusedAtAdmission(governed, { targetTableName: 'Music', region: 'us-east-1', source: { recoveryPoint: { recoveryPointArn: outside, backupVaultName: VAULT, iamRoleArn: ROLE } } }),
         new RegExp(`DynamoDBRestorePolicy ${policy} denies this restore \\(allowedSources\\): recovery point ${outside} matches none of ${allowedPoint.replaceAll('.', '\\.').replaceAll('*', '\\*')}`),
       );
       const otherRole = 'arn:aws:iam::123456789012:role/admin';
       assert.match(
-        await restores.refusedAtAdmission(governed, { targetTableName: 'Music', region: 'us-east-1', source: { recoveryPoint: { recoveryPointArn: recoveryPointArn('allowed-1'), iamRoleArn: otherRole } } }),
+        await restores.refusedAtAdmission(governed, { targetTableName: 'Music', region: 'us-east-1', source: { recoveryPoint: { recoveryPointArn: recoveryPointArn('allowed-1'), backupVaultName: VAULT, iamRoleArn: otherRole } } }),
         new RegExp(`DynamoDBRestorePolicy ${policy} denies this restore \\(allowedRestoreRoleArns\\): restore role ${otherRole} matches none of ${ROLE}`),
+      );
+      // team-a naming team-b's vault (with a recovery point ARN its allowedSources admits).
+      assert.match(
+        await restores.refusedAtAdmission(governed, { targetTableName: 'Music', region: 'us-east-1', source: { recoveryPoint: { recoveryPointArn: recoveryPointArn('allowed-1'), backupVaultName: OTHER_VAULT, iamRoleArn: ROLE } } }),
+        new RegExp(`DynamoDBRestorePolicy ${policy} denies this restore \\(allowedBackupVaults\\): backup vault ${OTHER_VAULT} matches none of team-a-\\.\\*`),
       );
     });
   });

@@ -35,7 +35,9 @@ describe('integration: a hostile tenant against policy patterns', function () {
   before(async () => {
     bed = await sharedTestBed();
     ddb = dynamodbClient(bed);
-    for (const ns of [team, victim, squad, evil, calm]) await bed.createNamespace(ns);
+    // team and its victim are governed by the shipped example alone (the bed's own tenant policy would refuse their
+    // recovery points first: it names no restore roles or vaults).
+    for (const ns of [team, victim, squad, evil, calm]) await bed.createNamespace(ns, { governed: ns !== team && ns !== victim });
     await bed.apply(readFileSync(join(REPO, 'deploy/kustomize/base/admission-policy.yaml'), 'utf8'));
     await bed.apply(examplePolicy(team));
     await bed.apply(examplePolicy(victim));
@@ -75,6 +77,12 @@ describe('integration: a hostile tenant against policy patterns', function () {
         const message = await restores.refusedAtAdmission(team, { targetTableName, source: { backupArn: ownBackup } });
         assert.match(message, new RegExp(`DynamoDBRestorePolicy ${team} denies this restore \\(targetTableNamePattern\\): table name ${targetTableName.replaceAll('.', '\\.')} does not match \\$\\(namespace\\)\\\\\\.\\.\\+`));
       }
+    });
+
+    it("refuses at admission a recovery point from team-a-prod's vault (team-a-prod_orders is not team-a_…)", async () => {
+      const recoveryPoint = { recoveryPointArn: EXAMPLE_RECOVERY_POINT, backupVaultName: `${victim}_orders`, iamRoleArn: `arn:aws:iam::123456789012:role/dynamodb-restore-backup-${team}` };
+      const message = await restores.refusedAtAdmission(team, { targetTableName: `${team}.orders`, region: 'us-east-1', source: { recoveryPoint } });
+      assert.match(message, new RegExp(`DynamoDBRestorePolicy ${team} denies this restore \\(allowedBackupVaults\\): backup vault ${victim}_orders matches none of ${team}_\\.\\+`));
     });
   });
 

@@ -1,5 +1,6 @@
 // AWS Backup's restore jobs for DynamoDB, emulated by the fidelity proxy: moto 5.2.5 has no StartRestoreJob worth
-// using for DynamoDB, so the proxy answers AWS Backup's REST JSON API itself (StartRestoreJob, PUT /restore-jobs;
+// using for DynamoDB, so the proxy answers AWS Backup's REST JSON API itself (DescribeRecoveryPoint, GET
+// /backup-vaults/{backupVaultName}/recovery-points/{recoveryPointArn}; StartRestoreJob, PUT /restore-jobs;
 // DescribeRestoreJob, GET /restore-jobs/{RestoreJobId}) and restores the DynamoDB backup behind the recovery point
 // through its own DynamoDB front (so the table is held CREATING, gets a TableId and a RestoreSummary, and the call is
 // recorded as the RestoreTableFromBackup AWS Backup makes on the caller's behalf). Each behaviour cites the passage
@@ -21,20 +22,41 @@ interface RestoreJob {
   createdResourceArn?: string;
 }
 
+/**
+ * A recovery point a test registers: the DynamoDB backup it holds and the vault it is in, and what DescribeRecoveryPoint
+ * reports of it (by default COMPLETED, of a DynamoDB table).
+ */
+export interface RecoveryPoint {
+  backupArn: string;
+  backupVaultName: string;
+  status?: string;
+  statusMessage?: string;
+  resourceType?: string;
+}
+
 /** What the emulation needs of the proxy: its own DynamoDB front, and whether it holds a table CREATING. */
 export interface DynamoDBFront {
   call(operation: string, body: Record<string, unknown>, region: string, accessKeyId: string): Promise<Answer>;
   creating(table: string): boolean;
 }
 
-export const AWS_BACKUP_OPERATIONS: ReadonlySet<string> = new Set(['StartRestoreJob', 'DescribeRestoreJob']);
+export const AWS_BACKUP_OPERATIONS: ReadonlySet<string> = new Set(['DescribeRecoveryPoint', 'StartRestoreJob', 'DescribeRestoreJob']);
 
-/** The AWS Backup operation a REST request names, if any: PUT /restore-jobs or GET /restore-jobs/{id}. */
-export function awsBackupOperation(method: string | undefined, path: string | undefined): { operation: string; restoreJobId?: string } | undefined {
+/**
+ * The AWS Backup operation a REST request names, if any, and the parameters its path carries (as the request's
+ * members): PUT /restore-jobs; GET /restore-jobs/{restoreJobId}; GET /backup-vaults/{backupVaultName}/recovery-points/
+ * {recoveryPointArn} (API Reference, DescribeRecoveryPoint, "Request Syntax"; the ARN is URL-encoded in the path).
+ */
+export function awsBackupOperation(method: string | undefined, path: string | undefined): { operation: string; pathParameters?: Record<string, string> } | undefined {
   const url = new URL(path ?? '/', 'http://proxy');
   if (method === 'PUT' && url.pathname === '/restore-jobs') return { operation: 'StartRestoreJob' };
+  if (method !== 'GET') return undefined;
   const id = /^\/restore-jobs\/([^/]+)$/.exec(url.pathname)?.[1];
-  if (method === 'GET' && id) return { operation: 'DescribeRestoreJob', restoreJobId: decodeURIComponent(id) };
+  if (id) return { operation: 'DescribeRestoreJob', pathParameters: { RestoreJobId: decodeURIComponent(id) } };
+  const point = /^\/backup-vaults\/([^/]+)\/recovery-points\/([^/]+)$/.exec(url.pathname);
+  if (point?.[1] && point[2]) {
+    return { operation: 'DescribeRecoveryPoint', pathParameters: { BackupVaultName: decodeURIComponent(point[1]), RecoveryPointArn: decodeURIComponent(point[2]) } };
+  }
   return undefined;
 }
 
@@ -62,10 +84,11 @@ function metadataValue(metadata: Record<string, unknown>, key: string): string |
 
 export class AwsBackupEmulation {
   /**
-   * Recovery points of AWS Backup's own (arn:aws:backup:...:recovery-point:<id>) and the DynamoDB backup each holds; a
-   * test registers one after making the backup. A DynamoDB backup ARN (arn:aws:dynamodb:...) is its own recovery point.
+   * Recovery points by ARN, each in its vault, with the DynamoDB backup it holds; a test registers one after making the
+   * backup. An AWS Backup ARN (arn:aws:backup:...:recovery-point:<id>) exists only so; a DynamoDB backup ARN
+   * (arn:aws:dynamodb:...) is its own recovery point for StartRestoreJob, and is in a vault once registered.
    */
-  readonly recoveryPoints = new Map<string, string>();
+  readonly recoveryPoints = new Map<string, RecoveryPoint>();
   /** Jobs restoring into these tables end so instead of completing (a test's way to see FAILED and ABORTED). */
   readonly jobEnds = new Map<string, { status: 'FAILED' | 'ABORTED'; message: string }>();
   private readonly jobs = new Map<string, RestoreJob>();
@@ -77,8 +100,36 @@ export class AwsBackupEmulation {
     private readonly now: () => number,
   ) {}
 
-  async handle(operation: string, restoreJobId: string | undefined, body: Record<string, unknown>, region: string, accessKeyId: string): Promise<Answer> {
-    return operation === 'StartRestoreJob' ? this.start(body, region, accessKeyId) : this.describe(restoreJobId ?? '');
+  /** body: the request's members, those of its path included. */
+  async handle(operation: string, body: Record<string, unknown>, region: string, accessKeyId: string): Promise<Answer> {
+    if (operation === 'DescribeRecoveryPoint') return this.describeRecoveryPoint(String(body.BackupVaultName), String(body.RecoveryPointArn), region);
+    return operation === 'StartRestoreJob' ? this.start(body, region, accessKeyId) : this.describe(String(body.RestoreJobId));
+  }
+
+  private describeRecoveryPoint(backupVaultName: string, recoveryPointArn: string, region: string): Answer {
+    const point = this.recoveryPoints.get(recoveryPointArn);
+    // API Reference, DescribeRecoveryPoint: backupVaultName "Backup vaults are identified by names that are unique to
+    // the account used to create them and the AWS Region where they are created"; ResourceNotFoundException "A
+    // resource that is required for the action doesn't exist." So a recovery point is found only in its own vault, and
+    // only by a call signed for the vault's Region (the recovery point's, as its ARN says). The message is the
+    // emulation's own: the reference gives none.
+    const [, , , pointRegion, account] = recoveryPointArn.split(':');
+    if (!point || point.backupVaultName !== backupVaultName || pointRegion !== region) {
+      return awsBackupError('ResourceNotFoundException', `Recovery point ${recoveryPointArn} not found in backup vault ${backupVaultName}.`);
+    }
+    // API Reference, DescribeRecoveryPoint, Response Elements: RecoveryPointArn, BackupVaultName, BackupVaultArn,
+    // ResourceArn ("An ARN that uniquely identifies a saved resource": the backed-up table), ResourceType ("The type of
+    // Amazon Web Services resource to save as a recovery point"), Status ("COMPLETED | PARTIAL | DELETING | EXPIRED |
+    // AVAILABLE | STOPPED | CREATING"), StatusMessage; a test chooses Status and ResourceType.
+    return json({
+      RecoveryPointArn: recoveryPointArn,
+      BackupVaultName: backupVaultName,
+      BackupVaultArn: `arn:aws:backup:${region}:${account ?? ''}:backup-vault:${backupVaultName}`,
+      ResourceArn: point.backupArn.split('/backup/')[0],
+      ResourceType: point.resourceType ?? 'DynamoDB',
+      Status: point.status ?? 'COMPLETED',
+      ...(point.statusMessage !== undefined && { StatusMessage: point.statusMessage }),
+    });
   }
 
   private async start(body: Record<string, unknown>, region: string, accessKeyId: string): Promise<Answer> {
@@ -97,7 +148,7 @@ export class AwsBackupEmulation {
     if (!table) return awsBackupError('InvalidParameterValueException', 'Metadata needs targetTableName for a DynamoDB restore.');
     // API Reference, StartRestoreJob: ResourceNotFoundException "A resource that is required for the action doesn't
     // exist." A recovery point of AWS Backup's own exists only when registered.
-    const backupArn = recoveryPointArn.split(':')[2] === 'dynamodb' ? recoveryPointArn : this.recoveryPoints.get(recoveryPointArn);
+    const backupArn = recoveryPointArn.split(':')[2] === 'dynamodb' ? recoveryPointArn : this.recoveryPoints.get(recoveryPointArn)?.backupArn;
     if (!backupArn) return awsBackupError('ResourceNotFoundException', `Recovery point ${recoveryPointArn} not found.`);
     const described = await this.dynamodb.call('DescribeBackup', { BackupArn: backupArn }, backupArn.split(':')[3] ?? region, accessKeyId);
     if (described.status >= 400) return awsBackupError('ResourceNotFoundException', `Recovery point ${recoveryPointArn} not found.`);

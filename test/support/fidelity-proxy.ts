@@ -200,7 +200,8 @@ export class FidelityProxy {
   private server: Server | undefined;
   endpoint = '';
   /**
-   * AWS Backup's restore jobs (aws-backup-emulation.ts): a test registers recovery points (recoveryPoints) and may
+   * AWS Backup's recovery points and restore jobs (aws-backup-emulation.ts): a test registers recovery points in their
+   * vaults (recoveryPoints) and may
    * end a job FAILED or ABORTED (jobEnds). Its DynamoDB restore goes through this proxy's own front.
    */
   readonly awsBackup = new AwsBackupEmulation(
@@ -306,8 +307,9 @@ export class FidelityProxy {
       : (backupCall?.operation ?? new URLSearchParams(raw.toString()).get('Action') ?? 'unknown');
     // JSON for DynamoDB and AWS Backup; form parameters for query-protocol services (STS).
     const parsed = target || backupCall ? (JSON.parse(raw.toString() || '{}') as Record<string, unknown>) : Object.fromEntries(new URLSearchParams(raw.toString()));
-    // DescribeRestoreJob names its job in the path: recorded as the body, so a test sees which job was asked about.
-    const body = backupCall?.restoreJobId === undefined ? parsed : { RestoreJobId: backupCall.restoreJobId };
+    // DescribeRestoreJob and DescribeRecoveryPoint name their job, vault and recovery point in the path: recorded as
+    // the body, so a test sees what was asked about.
+    const body = backupCall?.pathParameters ?? parsed;
     const table = tableOf(body);
     const credential = /Credential=([^/]+)\/\d{8}\/([^/]+)/.exec(String(req.headers.authorization ?? ''));
     const call: RecordedCall = { at: new Date(), operation, region: credential?.[2] ?? '', accessKeyId: credential?.[1] ?? '', body };
@@ -344,7 +346,7 @@ export class FidelityProxy {
       return { status: 0, headers: {}, body: Buffer.alloc(0) };
     }
     if (backupCall) {
-      const answer = await this.awsBackup.handle(backupCall.operation, backupCall.restoreJobId, body, call.region, call.accessKeyId);
+      const answer = await this.awsBackup.handle(backupCall.operation, body, call.region, call.accessKeyId);
       if (answer.status >= 400) call.error = String(answer.headers['x-amzn-errortype']);
       // The job started, its answer held back (a test kills the caller meanwhile).
       if (fault?.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));

@@ -19,7 +19,7 @@ import {
   UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import { BackupClient, DescribeRestoreJobCommand, StartRestoreJobCommand } from '@aws-sdk/client-backup';
+import { BackupClient, DescribeRecoveryPointCommand, DescribeRestoreJobCommand, StartRestoreJobCommand } from '@aws-sdk/client-backup';
 import { DOCUMENTED_RESTORABLE_LAG_MS, FidelityProxy, seededRandom } from '../support/fidelity-proxy.ts';
 import { freePort, ProcessGroup, waitFor } from '../support/processes.ts';
 import { createMusicTable, MUSIC_ITEMS, uniqueName } from '../support/restores.ts';
@@ -371,7 +371,7 @@ describe('tooling: the fidelity proxy in front of moto', function () {
       stepClock();
       proxy.restoreDuration = () => 10_000;
       const point = `arn:aws:backup:${REGION}:${ACCOUNT}:recovery-point:${uniqueName('rp')}`;
-      proxy.awsBackup.recoveryPoints.set(point, backupArn);
+      proxy.awsBackup.recoveryPoints.set(point, { backupArn, backupVaultName: 'proxy-vault' });
       const table = uniqueName('FromPoint');
       const id = (await start(point, table)).RestoreJobId ?? '';
       const running = await job(id);
@@ -382,6 +382,25 @@ describe('tooling: the fidelity proxy in front of moto', function () {
       const completed = await job(id);
       assert.deepEqual([completed.Status, completed.CreatedResourceArn], ['COMPLETED', `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${table}`]);
       assert.deepEqual(byItem(await scan(table)), byItem(MUSIC_ITEMS));
+    });
+
+    it('answers DescribeRecoveryPoint only of the vault that holds the recovery point, in its Region: the documented fields, then ResourceNotFoundException (HTTP 400) for another vault or Region', async () => {
+      const point = `arn:aws:backup:${REGION}:${ACCOUNT}:recovery-point:${uniqueName('rp')}`;
+      proxy.awsBackup.recoveryPoints.set(point, { backupArn, backupVaultName: 'team-a-vault', status: 'EXPIRED', statusMessage: 'Retention passed' });
+      const described = await backup.send(new DescribeRecoveryPointCommand({ BackupVaultName: 'team-a-vault', RecoveryPointArn: point }));
+      assert.deepEqual(
+        [described.RecoveryPointArn, described.BackupVaultName, described.BackupVaultArn, described.ResourceArn, described.ResourceType, described.Status, described.StatusMessage],
+        [point, 'team-a-vault', `arn:aws:backup:${REGION}:${ACCOUNT}:backup-vault:team-a-vault`, backupArn.split('/backup/')[0], 'DynamoDB', 'EXPIRED', 'Retention passed'],
+      );
+      assert.deepEqual(proxy.callsOf('DescribeRecoveryPoint').at(-1)?.body, { BackupVaultName: 'team-a-vault', RecoveryPointArn: point }, 'the path parameters, recorded as the request');
+      const otherVault = await rejectionOf(backup.send(new DescribeRecoveryPointCommand({ BackupVaultName: 'team-b-vault', RecoveryPointArn: point })));
+      assert.deepEqual([otherVault?.name, otherVault?.$metadata?.httpStatusCode, otherVault?.message], ['ResourceNotFoundException', 400, `Recovery point ${point} not found in backup vault team-b-vault.`]);
+      const elsewhere = new BackupClient({ endpoint: proxy.endpoint, region: 'eu-west-1', maxAttempts: 1, credentials: { accessKeyId: EMULATOR_CREDENTIALS.AWS_ACCESS_KEY_ID, secretAccessKey: EMULATOR_CREDENTIALS.AWS_SECRET_ACCESS_KEY } });
+      try {
+        assert.equal(await errorOf(elsewhere.send(new DescribeRecoveryPointCommand({ BackupVaultName: 'team-a-vault', RecoveryPointArn: point }))), 'ResourceNotFoundException');
+      } finally {
+        elsewhere.destroy();
+      }
     });
 
     it('answers the same job to a retried StartRestoreJob with the same idempotency token, and restores once', async () => {

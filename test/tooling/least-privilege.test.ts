@@ -430,12 +430,13 @@ describe('least privilege: the AWS side as src/ uses it', () => {
     ]);
   });
 
-  it('passes only the named restore role, and only to AWS Backup (iam:PassRole for spec.source.recoveryPoint.iamRoleArn)', () => {
+  it('passes only the named restore role, and only to AWS Backup (iam:PassRole for spec.source.recoveryPoint.iamRoleArn); DescribeRecoveryPoint and StartRestoreJob only on recovery points', () => {
     assert.deepEqual(
       granting(iamPolicy(), 'iam:PassRole').map((st) => [st.Resource, st.Condition]),
       [['arn:aws:iam::ACCOUNT_ID:role/RESTORE_ROLE', { StringEquals: { 'iam:PassedToService': 'backup.amazonaws.com' } }]],
     );
     assert.deepEqual(granting(iamPolicy(), 'backup:StartRestoreJob').map((st) => st.Resource), ['arn:aws:backup:*:ACCOUNT_ID:recovery-point:*']);
+    assert.deepEqual(granting(iamPolicy(), 'backup:DescribeRecoveryPoint').map((st) => st.Resource), ['arn:aws:backup:*:ACCOUNT_ID:recovery-point:*']);
   });
 
   it("the team role's trust policy requires exactly what the operator sends for a team-a resource", () => {

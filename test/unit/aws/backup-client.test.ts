@@ -1,8 +1,8 @@
-// The AWS Backup adapter: StartRestoreJob's request passes through unchanged, DescribeRestoreJob's answer and the
+// The AWS Backup adapter: DescribeRecoveryPoint asks the named vault, StartRestoreJob's request passes through unchanged, DescribeRestoreJob's answer and the
 // failures become the port's terms.
 import assert from 'node:assert/strict';
 import { mockClient } from 'aws-sdk-client-mock';
-import { BackupClient, DescribeRestoreJobCommand, ResourceNotFoundException, StartRestoreJobCommand } from '@aws-sdk/client-backup';
+import { BackupClient, DescribeRecoveryPointCommand, DescribeRestoreJobCommand, ResourceNotFoundException, StartRestoreJobCommand } from '@aws-sdk/client-backup';
 import { SdkBackup } from '../../../src/aws/backup-client.ts';
 import { AwsError } from '../../../src/aws/dynamodb-port.ts';
 
@@ -37,6 +37,18 @@ describe('SdkBackup', () => {
     assert.deepEqual(await port.describeRestoreJob('JOB-1'), { id: 'JOB-1', status: 'COMPLETED', createdResourceArn: 'arn:aws:dynamodb:us-east-1:123456789012:table/Music' });
     mock.on(DescribeRestoreJobCommand, { RestoreJobId: 'JOB-2' }).resolves({ RestoreJobId: 'JOB-2', Status: 'FAILED', StatusMessage: 'Access denied' });
     assert.deepEqual(await port.describeRestoreJob('JOB-2'), { id: 'JOB-2', status: 'FAILED', statusMessage: 'Access denied' });
+  });
+
+  it('asks DescribeRecoveryPoint of the named vault and maps Status, StatusMessage, ResourceType and the vault AWS Backup names', async () => {
+    mock.on(DescribeRecoveryPointCommand).resolves({ RecoveryPointArn: POINT, BackupVaultName: 'team-a-vault', Status: 'PARTIAL', StatusMessage: 'One table missing', ResourceType: 'DynamoDB' });
+    assert.deepEqual(await port.describeRecoveryPoint('team-a-vault', POINT), {
+      arn: POINT,
+      backupVaultName: 'team-a-vault',
+      status: 'PARTIAL',
+      statusMessage: 'One table missing',
+      resourceType: 'DynamoDB',
+    });
+    assert.deepEqual(mock.commandCalls(DescribeRecoveryPointCommand).map((c) => c.args[0].input), [{ BackupVaultName: 'team-a-vault', RecoveryPointArn: POINT }]);
   });
 
   it("turns AWS Backup's errors into AwsError with the code and the operation, and reports each call's outcome", async () => {

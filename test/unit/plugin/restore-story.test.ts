@@ -131,10 +131,10 @@ describe('restoreStory (kubectl ddbr describe)', () => {
     assert.match(story, /^What to do: if this lasts, check that the operator runs and watches this namespace\.$/m);
   });
 
-  it('a recovery point restore not picked up yet: the recovery point and the role AWS Backup is to assume', () => {
+  it('a recovery point restore not picked up yet: the recovery point, its vault and the role AWS Backup is to assume', () => {
     const point = 'arn:aws:backup:us-east-1:123456789012:recovery-point:1EB3B5E7-9EB0-435A-A80B-108B488B0D45';
-    const story = restoreStory(restore({ region: 'us-east-1', source: { recoveryPoint: { recoveryPointArn: point, iamRoleArn: 'arn:aws:iam::123456789012:role/aws-backup-restore' } } }), []);
-    assert.match(story, /^Source: {5}recovery point arn:aws:backup:us-east-1:123456789012:recovery-point:1EB3B5E7-9EB0-435A-A80B-108B488B0D45 \(AWS Backup, as role arn:aws:iam::123456789012:role\/aws-backup-restore\)$/m);
+    const story = restoreStory(restore({ region: 'us-east-1', source: { recoveryPoint: { recoveryPointArn: point, backupVaultName: 'team-a-vault', iamRoleArn: 'arn:aws:iam::123456789012:role/aws-backup-restore' } } }), []);
+    assert.match(story, /^Source: {5}recovery point arn:aws:backup:us-east-1:123456789012:recovery-point:1EB3B5E7-9EB0-435A-A80B-108B488B0D45 in vault team-a-vault \(AWS Backup, as role arn:aws:iam::123456789012:role\/aws-backup-restore\)$/m);
   });
 });
 

@@ -19,6 +19,7 @@ export const ACTION_KINDS = [
   'acquireSlot',
   'restoreFromBackup',
   'describeContinuousBackups',
+  'describeRecoveryPoint',
   'restoreToPointInTime',
   'startRestoreJob',
   'describeRestoreJob',

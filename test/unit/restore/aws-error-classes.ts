@@ -24,6 +24,11 @@ const BACKUP = 'AWS Backup API Reference';
 
 /** Codes whose class depends on the operation (AWS Backup's ResourceNotFoundException names a recovery point or a job). */
 export const OPERATION_ERROR_CLASSES: Record<string, ExpectedClass> = {
+  'DescribeRecoveryPoint/ResourceNotFoundException': {
+    retry: 'terminal',
+    reason: 'RecoveryPointNotFound',
+    source: `${BACKUP}, DescribeRecoveryPoint: "A resource that is required for the action doesn't exist." (the recovery point in the named vault)`,
+  },
   'StartRestoreJob/ResourceNotFoundException': {
     retry: 'terminal',
     reason: 'RecoveryPointNotFound',
@@ -147,6 +152,8 @@ export const FINDING_REASONS: Record<string, string> = {
   ARCHIVED: 'TableLost',
   INACCESSIBLE_ENCRYPTION_CREDENTIALS: 'KMSKeyUnavailable',
   SettingConflict: 'SettingConflict',
+  RecoveryPointNotAvailable: 'RecoveryPointNotRestorable',
+  RecoveryPointNotDynamoDB: 'RecoveryPointNotRestorable',
   RestoreJobFailed: 'RestoreJobFailed',
   RestoreJobAborted: 'RestoreJobFailed',
   RestoreJobCreatedOtherResource: 'RestoreJobFailed',

@@ -1,5 +1,6 @@
 // The pure core with spec.source.recoveryPoint: every phase a recovery point restore can be in × every observation,
-// the expected step written down; then the request's fields, and the sentences of the job's failures.
+// the expected step written down; then the request's fields, and the sentences of the recovery point's refusals and
+// the job's failures.
 import assert from 'node:assert/strict';
 import type { Condition, DynamoDBRestore, DynamoDBRestoreSpec, DynamoDBRestoreStatus, Phase } from '../../../src/api/dynamodb-restore.ts';
 import { AwsError, type TableState } from '../../../src/aws/dynamodb-port.ts';
@@ -8,6 +9,7 @@ import type { Action, Observation, PlanOptions } from '../../../src/restore/rest
 
 const RECOVERY_POINT = 'arn:aws:backup:eu-west-1:123456789012:recovery-point:1EB3B5E7-9EB0-435A-A80B-108B488B0D45';
 const ROLE = 'arn:aws:iam::123456789012:role/aws-backup-restore';
+const VAULT = 'team-a-vault';
 const TABLE_ARN = 'arn:aws:dynamodb:eu-west-1:123456789012:table/Music';
 const TABLE_ID = 'b5e3a9a0-0000-4000-8000-000000000001';
 const JOB = 'A7F5C1B2-0000-4000-8000-000000000001';
@@ -18,7 +20,7 @@ const REQUESTED_AT = '2025-03-01T10:00:00.000Z';
 const STARTED_AT = '2025-03-01T10:00:01.000Z';
 const NOW = new Date('2025-03-01T10:05:01.000Z');
 
-const SPEC: DynamoDBRestoreSpec = { targetTableName: 'Music', region: 'eu-west-1', source: { recoveryPoint: { recoveryPointArn: RECOVERY_POINT, iamRoleArn: ROLE } } };
+const SPEC: DynamoDBRestoreSpec = { targetTableName: 'Music', region: 'eu-west-1', source: { recoveryPoint: { recoveryPointArn: RECOVERY_POINT, backupVaultName: VAULT, iamRoleArn: ROLE } } };
 
 const condition = (status: 'True' | 'False', reason: string): Condition => ({
   type: 'Ready',
@@ -82,12 +84,21 @@ const PHASES = {
 type PhaseName = keyof typeof PHASES;
 
 const table = (status: string, id = TABLE_ID): TableState => ({ name: 'Music', arn: TABLE_ARN, id, status, createdAt: STARTED_AT });
+const point = (status: string, resourceType = 'DynamoDB', statusMessage?: string): Observation => ({
+  kind: 'recoveryPointDescribed',
+  recoveryPoint: { arn: RECOVERY_POINT, backupVaultName: VAULT, status, resourceType, ...(statusMessage !== undefined && { statusMessage }) },
+});
 const job = (status: string, extra: { createdResourceArn?: string; statusMessage?: string } = {}): Observation => ({ kind: 'restoreJobDescribed', job: { id: JOB, status, ...extra } });
 
 const OBSERVATIONS = {
   nothing: { kind: 'nothing' },
   claimGranted: { kind: 'claimGranted' },
   slotGranted: { kind: 'slotGranted' },
+  'point COMPLETED': point('COMPLETED'),
+  'point AVAILABLE': point('AVAILABLE'),
+  'point CREATING': point('CREATING'),
+  'point EXPIRED': point('EXPIRED'),
+  'point of an EBS volume': point('COMPLETED', 'EBS'),
   slotQueued: { kind: 'slotQueued', position: 3, inUse: 50, capacity: 50 },
   restoreJobStarted: { kind: 'restoreJobStarted', restoreJobId: JOB },
   'job PENDING': job('PENDING'),
@@ -101,6 +112,7 @@ const OBSERVATIONS = {
   'described replaced': { kind: 'described', table: table('ACTIVE', 'b5e3a9a0-0000-4000-8000-00000000f0e1') },
   'described undefined': { kind: 'described', table: undefined },
   tagged: { kind: 'tagged' },
+  'DescribeRecoveryPoint ResourceNotFoundException': { kind: 'failed', error: new AwsError('ResourceNotFoundException', 'Recovery point not found.', 'DescribeRecoveryPoint') },
   'StartRestoreJob ResourceNotFoundException': { kind: 'failed', error: new AwsError('ResourceNotFoundException', 'Recovery point not found.', 'StartRestoreJob') },
   'DescribeRestoreJob ServiceUnavailableException': { kind: 'failed', error: new AwsError('ServiceUnavailableException', 'Try again.', 'DescribeRestoreJob') },
 } satisfies Record<string, Observation>;
@@ -118,12 +130,27 @@ const startingJob = e('Restoring', 'startRestoreJob', 'RestoreRequested');
 const failed = (reason: string) => e('Failed', 'done', reason);
 const notFound = failed('RecoveryPointNotFound');
 const unavailable = (phase: Phase | undefined) => e(phase, 'backoff', 'AWSInternalError');
+const notRestorable = failed('RecoveryPointNotRestorable');
+/** A recovery point's answer once the restore is asked for: no news, the stage goes on as with nothing. */
+const pointAnswers = (follow: Expected) => ({
+  'point COMPLETED': follow,
+  'point AVAILABLE': follow,
+  'point CREATING': follow,
+  'point EXPIRED': follow,
+  'point of an EBS volume': follow,
+});
 
 /** Before the restore is asked for: the validating steps; a restoring answer is no news (nothing: claim the name). */
 const validating = (phase: Phase | undefined, reason: string | undefined): Record<ObservationName, Expected> => ({
   nothing: e(phase, 'claimTable', reason),
-  claimGranted: e(phase, 'acquireSlot', reason),
+  // The name is ours: the recovery point is checked in its vault (once: a Queued resource was checked before queueing).
+  claimGranted: phase === 'Queued' ? e(phase, 'acquireSlot', reason) : e('Validating', 'describeRecoveryPoint', 'Validating'),
   slotGranted: startingJob,
+  'point COMPLETED': e(phase, 'acquireSlot', reason),
+  'point AVAILABLE': e(phase, 'acquireSlot', reason),
+  'point CREATING': e('Validating', 'requeue', 'BackupNotReady'),
+  'point EXPIRED': notRestorable,
+  'point of an EBS volume': notRestorable,
   slotQueued: e('Queued', 'requeue', 'Queued'),
   restoreJobStarted: e(phase, 'claimTable', reason),
   'job PENDING': e(phase, 'claimTable', reason),
@@ -137,6 +164,7 @@ const validating = (phase: Phase | undefined, reason: string | undefined): Recor
   'described replaced': e(phase, 'claimTable', reason),
   'described undefined': e(phase, 'claimTable', reason),
   tagged: e(phase, 'claimTable', reason),
+  'DescribeRecoveryPoint ResourceNotFoundException': notFound,
   'StartRestoreJob ResourceNotFoundException': notFound,
   // A retryable error before any phase is written reads as Validating.
   'DescribeRestoreJob ServiceUnavailableException': unavailable(phase ?? 'Validating'),
@@ -151,6 +179,7 @@ const JOB_ANSWERS = {
   'job COMPLETED, another table': failed('RestoreJobFailed'),
   'job FAILED': failed('RestoreJobFailed'),
   'job ABORTED': failed('RestoreJobFailed'),
+  'DescribeRecoveryPoint ResourceNotFoundException': notFound,
   'StartRestoreJob ResourceNotFoundException': notFound,
   'DescribeRestoreJob ServiceUnavailableException': unavailable('Restoring'),
 } as const;
@@ -161,6 +190,7 @@ const beforeTheTable = (follow: Expected): Record<ObservationName, Expected> => 
   claimGranted: follow,
   slotGranted: follow,
   slotQueued: follow,
+  ...pointAnswers(follow),
   ...JOB_ANSWERS,
   'described ACTIVE': follow,
   'described CREATING': follow,
@@ -197,6 +227,7 @@ const EXPECTED: Record<PhaseName, Record<ObservationName, Expected>> = {
     claimGranted: e('Configuring', 'describeSettings', 'Configuring'),
     slotGranted: e('Configuring', 'describeSettings', 'Configuring'),
     slotQueued: e('Configuring', 'describeSettings', 'Configuring'),
+    ...pointAnswers(e('Configuring', 'describeSettings', 'Configuring')),
     restoreJobStarted: e('Configuring', 'describeSettings', 'Configuring'),
     'job PENDING': e('Configuring', 'describeSettings', 'Configuring'),
     'job RUNNING': e('Configuring', 'describeSettings', 'Configuring'),
@@ -209,6 +240,7 @@ const EXPECTED: Record<PhaseName, Record<ObservationName, Expected>> = {
     'described replaced': failed('TableLost'),
     'described undefined': failed('TableLost'),
     tagged: e('Completed', 'done', 'RestoreCompleted'),
+    'DescribeRecoveryPoint ResourceNotFoundException': notFound,
     'StartRestoreJob ResourceNotFoundException': notFound,
     'DescribeRestoreJob ServiceUnavailableException': unavailable('Configuring'),
   },
@@ -244,6 +276,42 @@ describe('planRestore with source.recoveryPoint: what it asks and records', () =
     });
     assert.equal(step.status.restoreRequestedAt, NOW.toISOString(), 'the moment of asking is written before the call');
   });
+
+  it('checks the recovery point in the named vault once the name is claimed: DescribeRecoveryPoint(vault, ARN), saying so', () => {
+    const step = planRestore(restoreWith(undefined), { kind: 'claimGranted' }, NOW, OPTIONS);
+    assert.deepEqual(step.action, { kind: 'describeRecoveryPoint', backupVaultName: VAULT, recoveryPointArn: RECOVERY_POINT });
+    assert.equal(step.status.conditions?.find((c) => c.type === 'Ready')?.message, `Checking recovery point ${RECOVERY_POINT} in backup vault team-a-vault.`);
+  });
+
+  it('looks at a recovery point still CREATING again after 30 s, keeping the reason between looks', () => {
+    const step = planRestore(restoreWith(undefined), point('CREATING'), NOW, OPTIONS);
+    assert.deepEqual(step.action, { kind: 'requeue', afterMs: 30_000 });
+    assert.equal(step.status.conditions?.find((c) => c.type === 'Ready')?.message, `Recovery point ${RECOVERY_POINT} in backup vault team-a-vault is still being created; the operator looks again in 30s.`);
+    const again = planRestore(restoreWith(step.status), { kind: 'claimGranted' }, NOW, OPTIONS);
+    assert.deepEqual([again.action.kind, again.status.conditions?.find((c) => c.type === 'Ready')?.reason], ['describeRecoveryPoint', 'BackupNotReady']);
+  });
+
+  const refusals = [
+    [
+      point('EXPIRED', 'DynamoDB', 'Retention period passed'),
+      'RecoveryPointNotAvailable',
+      `Recovery point ${RECOVERY_POINT} in backup vault team-a-vault is EXPIRED (Retention period passed), not COMPLETED or AVAILABLE; choose another recovery point in a new DynamoDBRestore.`,
+    ],
+    [point('PARTIAL'), 'RecoveryPointNotAvailable', `Recovery point ${RECOVERY_POINT} in backup vault team-a-vault is PARTIAL, not COMPLETED or AVAILABLE; choose another recovery point in a new DynamoDBRestore.`],
+    [
+      point('COMPLETED', 'EBS'),
+      'RecoveryPointNotDynamoDB',
+      `Recovery point ${RECOVERY_POINT} in backup vault team-a-vault is a backup of resource type EBS, not of a DynamoDB table; choose a DynamoDB recovery point in a new DynamoDBRestore.`,
+    ],
+  ] as const;
+  for (const [observation, code, message] of refusals) {
+    it(`refuses a recovery point as ${code} (${observation.kind === 'recoveryPointDescribed' ? `${observation.recoveryPoint.status} ${observation.recoveryPoint.resourceType ?? ''}` : ''}) before any restore job, saying why`, () => {
+      const step = planRestore(restoreWith(undefined), observation, NOW, OPTIONS);
+      assert.deepEqual(step.status.lastError, { code, message, retryable: false });
+      assert.deepEqual([step.status.phase, step.action.kind, step.status.restoreRequestedAt], ['Failed', 'done', undefined]);
+      assert.equal(step.status.conditions?.find((c) => c.type === 'Failed')?.reason, 'RecoveryPointNotRestorable');
+    });
+  }
 
   it("records the job's id (and the start) before asking about it", () => {
     const step = planRestore(restoreWith(PHASES['Restoring, no job recorded']), { kind: 'restoreJobStarted', restoreJobId: JOB }, NOW, OPTIONS);

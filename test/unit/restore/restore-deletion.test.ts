@@ -215,7 +215,7 @@ describe('planDeletion of a recovery point restore whose job has not reported it
   const RP_SPEC: DynamoDBRestoreSpec = {
     targetTableName: 'Music',
     region: 'us-east-1',
-    source: { recoveryPoint: { recoveryPointArn: POINT, iamRoleArn: 'arn:aws:iam::123456789012:role/aws-backup-restore' } },
+    source: { recoveryPoint: { recoveryPointArn: POINT, backupVaultName: 'team-a-vault', iamRoleArn: 'arn:aws:iam::123456789012:role/aws-backup-restore' } },
     deletionPolicy: 'Delete',
   };
   const RUNNING: DynamoDBRestoreStatus = { phase: 'Restoring', restoreRequestedAt: REQUESTED_AT, startTime: REQUESTED_AT, restoreJobId: 'JOB-1', restoreJobStatus: 'RUNNING' };

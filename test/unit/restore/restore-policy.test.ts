@@ -114,12 +114,17 @@ describe('restore policies', () => {
   describe('a recovery point (spec.source.recoveryPoint)', () => {
     const POINT = 'arn:aws:backup:us-east-1:123456789012:recovery-point:team-a-1EB3B5E7';
     const ROLE = 'arn:aws:iam::123456789012:role/team-a-backup-restore';
-    const rp = (iamRoleArn = ROLE) => restore({ source: { recoveryPoint: { recoveryPointArn: POINT, iamRoleArn } } });
-    const rpCases: Array<{ name: string; rules: Partial<DynamoDBRestorePolicySpec>; iamRoleArn?: string; denied?: string }> = [
-      { name: 'a listed restore role and a matching recovery point', rules: { allowedRestoreRoleArns: [ROLE], allowedSources: ['arn:aws:backup:us-east-1:123456789012:recovery-point:team-a-.+'] } },
+    const VAULT = 'team-a-vault';
+    const VAULTS = ['team-a-.+'];
+    const rp = (iamRoleArn = ROLE, backupVaultName = VAULT) => restore({ source: { recoveryPoint: { recoveryPointArn: POINT, backupVaultName, iamRoleArn } } });
+    const rpCases: Array<{ name: string; rules: Partial<DynamoDBRestorePolicySpec>; iamRoleArn?: string; vault?: string; denied?: string }> = [
+      {
+        name: 'a listed restore role, a listed vault and a matching recovery point',
+        rules: { allowedRestoreRoleArns: [ROLE], allowedBackupVaults: VAULTS, allowedSources: ['arn:aws:backup:us-east-1:123456789012:recovery-point:team-a-.+'] },
+      },
       {
         name: 'a recovery point outside allowedSources',
-        rules: { allowedRestoreRoleArns: [ROLE], allowedSources: ['arn:aws:backup:us-east-1:123456789012:recovery-point:team-b-.+'] },
+        rules: { allowedRestoreRoleArns: [ROLE], allowedBackupVaults: VAULTS, allowedSources: ['arn:aws:backup:us-east-1:123456789012:recovery-point:team-b-.+'] },
         denied: `DynamoDBRestorePolicy team-a denies this restore (allowedSources): recovery point ${POINT} matches none of arn:aws:backup:us-east-1:123456789012:recovery-point:team-b-.+. Change the spec in a new DynamoDBRestore, or ask the platform team.`,
       },
       {
@@ -133,14 +138,32 @@ describe('restore policies', () => {
         iamRoleArn: 'arn:aws:iam::123456789012:role/admin',
         denied: 'DynamoDBRestorePolicy team-a denies this restore (allowedRestoreRoleArns): restore role arn:aws:iam::123456789012:role/admin matches none of arn:aws:iam::123456789012:role/team-a-.*. Change the spec in a new DynamoDBRestore, or ask the platform team.',
       },
+      {
+        name: 'any backup vault where the policy names none (deny by default)',
+        rules: { allowedRestoreRoleArns: [ROLE] },
+        denied: 'DynamoDBRestorePolicy team-a denies this restore (allowedBackupVaults): backup vault team-a-vault is not allowed: the policy names no allowedBackupVaults. Change the spec in a new DynamoDBRestore, or ask the platform team.',
+      },
+      {
+        name: "another team's vault (team-a naming team-b-vault)",
+        rules: { allowedRestoreRoleArns: [ROLE], allowedBackupVaults: VAULTS },
+        vault: 'team-b-vault',
+        denied: 'DynamoDBRestorePolicy team-a denies this restore (allowedBackupVaults): backup vault team-b-vault matches none of team-a-.+. Change the spec in a new DynamoDBRestore, or ask the platform team.',
+      },
+      {
+        name: 'a vault that only contains an allowed name (the whole name must match)',
+        rules: { allowedRestoreRoleArns: [ROLE], allowedBackupVaults: ['team-a-vault'] },
+        vault: 'team-a-vault-copy',
+        denied: 'DynamoDBRestorePolicy team-a denies this restore (allowedBackupVaults): backup vault team-a-vault-copy matches none of team-a-vault. Change the spec in a new DynamoDBRestore, or ask the platform team.',
+      },
     ];
     for (const c of rpCases) {
       it(`${c.denied ? 'deny' : 'allow'} ${c.name}`, () => {
-        assert.equal(checkPolicies(rp(c.iamRoleArn), [policy('team-a', c.rules)], undefined, POINT)?.message, c.denied);
+        assert.equal(checkPolicies(rp(c.iamRoleArn, c.vault), [policy('team-a', c.rules)], undefined, POINT)?.message, c.denied);
       });
     }
-    it('leave the restore role of a namespace no policy governs alone', () => {
-      assert.equal(checkPolicies(restore({ source: { recoveryPoint: { recoveryPointArn: POINT, iamRoleArn: ROLE } } }, 'team-b'), [policy('team-a', {})], undefined, POINT), undefined);
+    it('leave the restore role and the vault of a namespace no policy governs alone', () => {
+      const inTeamB = restore({ source: { recoveryPoint: { recoveryPointArn: POINT, backupVaultName: 'team-b-vault', iamRoleArn: ROLE } } }, 'team-b');
+      assert.equal(checkPolicies(inTeamB, [policy('team-a', {})], undefined, POINT), undefined);
     });
   });
 
