@@ -4,7 +4,7 @@
 import { LRUCache } from 'lru-cache';
 import { RE2JS } from 're2js';
 import type { DynamoDBRestore } from '../api/dynamodb-restore.ts';
-import type { DynamoDBRestorePolicy } from '../api/dynamodb-restore-policy.ts';
+import type { DynamoDBRestorePolicy, DynamoDBRestorePolicySpec } from '../api/dynamodb-restore-policy.ts';
 
 export interface PolicyDenial {
   policy: string;
@@ -68,18 +68,113 @@ function denial(policy: string, rule: string, why: string): PolicyDenial {
   };
 }
 
+/** What each rule of one policy looks at. */
+interface RuleInput {
+  rules: DynamoDBRestorePolicySpec;
+  restore: DynamoDBRestore;
+  region: string | undefined;
+  /** What allowedSources judges, once known (see checkPolicies). */
+  source: string | undefined;
+}
+
+/** A rule's verdict: undefined when it allows the restore, else its name and why it does not. */
+type Rule = (input: RuleInput) => [rule: string, why: string] | undefined;
+
+const brokenNamespaces: Rule = ({ rules }) => {
+  const broken = rules.namespaces.findIndex((p) => !compiles(p));
+  if (broken < 0) return undefined;
+  return ['namespaces', `pattern ${broken + 1} of its namespaces is not a valid RE2 expression, so it governs every namespace and allows no restore until fixed`];
+};
+
+const allowedRegions: Rule = ({ rules, region }) => {
+  if (!rules.allowedRegions || (region && rules.allowedRegions.includes(region))) return undefined;
+  return ['allowedRegions', `Region ${region ?? '(the operator default, not configured)'} is not one of ${rules.allowedRegions.join(', ')}`];
+};
+
+const allowedSources: Rule = ({ rules, restore, source }) => {
+  if (!rules.allowedSources || source === undefined || rules.allowedSources.some((p) => matchesWhole(p, source))) return undefined;
+  return ['allowedSources', `${describeSource(restore, source)} matches none of ${rules.allowedSources.join(', ')}`];
+};
+
+const allowedRoleArns: Rule = ({ rules, restore }) => {
+  const role = restore.spec.credentials?.roleArn;
+  if (!rules.allowedRoleArns || !role || rules.allowedRoleArns.some((p) => matchesWhole(p, role))) return undefined;
+  return ['allowedRoleArns', `role ${role} matches none of ${rules.allowedRoleArns.join(', ')}`];
+};
+
+/** A value the spec names that a governed namespace may use only when the policy lists it (deny by default). */
+function listedOnly(rule: 'allowedRestoreRoleArns' | 'allowedBackupVaults', what: string, value: string | undefined, patterns: readonly string[] | undefined): [string, string] | undefined {
+  if (value === undefined || (patterns ?? []).some((p) => matchesWhole(p, value))) return undefined;
+  const allowed = patterns?.length ? `matches none of ${patterns.join(', ')}` : `is not allowed: the policy names no ${rule}`;
+  return [rule, `${what} ${value} ${allowed}`];
+}
+
+// Passing a role lends its permissions to AWS Backup: a governed namespace passes only the roles its policies name.
+const allowedRestoreRoleArns: Rule = ({ rules, restore }) =>
+  listedOnly('allowedRestoreRoleArns', 'restore role', restore.spec.source.recoveryPoint?.iamRoleArn, rules.allowedRestoreRoleArns);
+
+// The vault a recovery point comes from (the operator then proves the recovery point is in it, DescribeRecoveryPoint).
+const allowedBackupVaults: Rule = ({ rules, restore }) =>
+  listedOnly('allowedBackupVaults', 'backup vault', restore.spec.source.recoveryPoint?.backupVaultName, rules.allowedBackupVaults);
+
+const targetTableNamePattern: Rule = ({ rules, restore }) => {
+  if (!rules.targetTableNamePattern) return undefined;
+  // As CEL's replace: the namespace as it is ([a-z0-9-], nothing RE2 reads as an operator outside a class).
+  const pattern = rules.targetTableNamePattern.replaceAll('$(namespace)', restore.metadata.namespace);
+  const name = restore.spec.targetTableName;
+  return matchesWhole(pattern, name) ? undefined : ['targetTableNamePattern', `table name ${name} does not match ${rules.targetTableNamePattern}`];
+};
+
+const allowedDeletionPolicies: Rule = ({ rules, restore }) => {
+  const asked = restore.spec.deletionPolicy ?? 'Retain';
+  if (!rules.allowedDeletionPolicies || rules.allowedDeletionPolicies.includes(asked)) return undefined;
+  return ['allowedDeletionPolicies', `deletionPolicy ${asked} is not one of ${rules.allowedDeletionPolicies.join(', ')}`];
+};
+
+const maxProvisionedThroughput: Rule = ({ rules, restore }) => {
+  const max = rules.maxProvisionedThroughput;
+  if (!max) return undefined;
+  const { overrides } = restore.spec;
+  const asked = [['the table', overrides?.provisionedThroughput] as const, ...(overrides?.globalSecondaryIndexes ?? []).map((i) => [`index ${i.indexName}`, i.provisionedThroughput] as const)];
+  for (const [what, t] of asked) {
+    if (t && (t.readCapacityUnits > max.readCapacityUnits || t.writeCapacityUnits > max.writeCapacityUnits)) {
+      return ['maxProvisionedThroughput', `${what} asks for ${t.readCapacityUnits}/${t.writeCapacityUnits} read/write capacity units, more than ${max.readCapacityUnits}/${max.writeCapacityUnits}`];
+    }
+  }
+  return undefined;
+};
+
+/** The rules, in the order a denial is reported. */
+const RULES: readonly Rule[] = [
+  brokenNamespaces,
+  allowedRegions,
+  allowedSources,
+  allowedRoleArns,
+  allowedRestoreRoleArns,
+  allowedBackupVaults,
+  targetTableNamePattern,
+  allowedDeletionPolicies,
+  maxProvisionedThroughput,
+];
+
+/** The first denial of the first governing policy (by name) that denies, by the rules given. */
+function firstDenial(rulesToCheck: readonly Rule[], restore: DynamoDBRestore, policies: readonly DynamoDBRestorePolicy[], defaultRegion: string | undefined, source: string | undefined): PolicyDenial | undefined {
+  for (const { metadata, spec: rules } of governingPolicies(restore.metadata.namespace, policies)) {
+    const input = { rules, restore, region: restore.spec.region ?? defaultRegion, source };
+    for (const rule of rulesToCheck) {
+      const verdict = rule(input);
+      if (verdict) return denial(metadata.name, ...verdict);
+    }
+  }
+  return undefined;
+}
+
 /**
  * Whether a governing policy forbids the resource's deletionPolicy. Checked again before deleting a table: the
  * field may change after creation, and a policy may have been tightened since.
  */
 export function deletionPolicyDenial(restore: DynamoDBRestore, policies: readonly DynamoDBRestorePolicy[]): PolicyDenial | undefined {
-  const asked = restore.spec.deletionPolicy ?? 'Retain';
-  for (const { metadata, spec } of governingPolicies(restore.metadata.namespace, policies)) {
-    if (spec.allowedDeletionPolicies && !spec.allowedDeletionPolicies.includes(asked)) {
-      return denial(metadata.name, 'allowedDeletionPolicies', `deletionPolicy ${asked} is not one of ${spec.allowedDeletionPolicies.join(', ')}`);
-    }
-  }
-  return undefined;
+  return firstDenial([allowedDeletionPolicies], restore, policies, undefined, undefined);
 }
 
 /**
@@ -93,63 +188,7 @@ export function checkPolicies(
   defaultRegion: string | undefined,
   source: string | undefined,
 ): PolicyDenial | undefined {
-  const { namespace } = restore.metadata;
-  const { spec } = restore;
-  for (const policy of governingPolicies(namespace, policies)) {
-    const { metadata, spec: rules } = policy;
-    const deny = (rule: string, why: string): PolicyDenial => denial(metadata.name, rule, why);
-    const broken = rules.namespaces.findIndex((p) => !compiles(p));
-    if (broken >= 0) return deny('namespaces', `pattern ${broken + 1} of its namespaces is not a valid RE2 expression, so it governs every namespace and allows no restore until fixed`);
-    const region = spec.region ?? defaultRegion;
-    if (rules.allowedRegions && !(region && rules.allowedRegions.includes(region))) {
-      return deny('allowedRegions', `Region ${region ?? '(the operator default, not configured)'} is not one of ${rules.allowedRegions.join(', ')}`);
-    }
-    if (rules.allowedSources && source !== undefined && !rules.allowedSources.some((p) => matchesWhole(p, source))) {
-      return deny('allowedSources', `${describeSource(restore, source)} matches none of ${rules.allowedSources.join(', ')}`);
-    }
-    const role = spec.credentials?.roleArn;
-    if (rules.allowedRoleArns && role && !rules.allowedRoleArns.some((p) => matchesWhole(p, role))) {
-      return deny('allowedRoleArns', `role ${role} matches none of ${rules.allowedRoleArns.join(', ')}`);
-    }
-    // Passing a role lends its permissions to AWS Backup: a governed namespace passes only the roles its policies name.
-    const restoreRole = spec.source.recoveryPoint?.iamRoleArn;
-    if (restoreRole !== undefined && !(rules.allowedRestoreRoleArns ?? []).some((p) => matchesWhole(p, restoreRole))) {
-      const allowed = rules.allowedRestoreRoleArns?.length ? `matches none of ${rules.allowedRestoreRoleArns.join(', ')}` : 'is not allowed: the policy names no allowedRestoreRoleArns';
-      return deny('allowedRestoreRoleArns', `restore role ${restoreRole} ${allowed}`);
-    }
-    // The vault a recovery point comes from: only those the policies name (the operator then proves the recovery
-    // point is in it, DescribeRecoveryPoint, before any restore job).
-    const vault = spec.source.recoveryPoint?.backupVaultName;
-    if (vault !== undefined && !(rules.allowedBackupVaults ?? []).some((p) => matchesWhole(p, vault))) {
-      const allowed = rules.allowedBackupVaults?.length ? `matches none of ${rules.allowedBackupVaults.join(', ')}` : 'is not allowed: the policy names no allowedBackupVaults';
-      return deny('allowedBackupVaults', `backup vault ${vault} ${allowed}`);
-    }
-    if (rules.targetTableNamePattern) {
-      // As CEL's replace: the namespace as it is ([a-z0-9-], nothing RE2 reads as an operator outside a class).
-      const pattern = rules.targetTableNamePattern.replaceAll('$(namespace)', namespace);
-      if (!matchesWhole(pattern, spec.targetTableName)) {
-        return deny('targetTableNamePattern', `table name ${spec.targetTableName} does not match ${rules.targetTableNamePattern}`);
-      }
-    }
-    const deletion = deletionPolicyDenial(restore, [policy]);
-    if (deletion) return deletion;
-    const max = rules.maxProvisionedThroughput;
-    if (max) {
-      const asked = [
-        ['the table', spec.overrides?.provisionedThroughput] as const,
-        ...(spec.overrides?.globalSecondaryIndexes ?? []).map((i) => [`index ${i.indexName}`, i.provisionedThroughput] as const),
-      ];
-      for (const [what, t] of asked) {
-        if (t && (t.readCapacityUnits > max.readCapacityUnits || t.writeCapacityUnits > max.writeCapacityUnits)) {
-          return deny(
-            'maxProvisionedThroughput',
-            `${what} asks for ${t.readCapacityUnits}/${t.writeCapacityUnits} read/write capacity units, more than ${max.readCapacityUnits}/${max.writeCapacityUnits}`,
-          );
-        }
-      }
-    }
-  }
-  return undefined;
+  return firstDenial(RULES, restore, policies, defaultRegion, source);
 }
 
 /** The source, as a denial may name it: a backup found by a lookup may be another team's, so its ARN stays unsaid. */
