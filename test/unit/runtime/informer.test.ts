@@ -115,24 +115,26 @@ describe('ResourceInformer', function () {
     assert.deepEqual(endpoint.watchedFrom(), ['10']);
   });
 
-  it('wakes onKey on an add, a new generation, a deletion mark and a delete, not on a status-only change; onObject sees every change, managedFields dropped', async () => {
+  it('wakes onKey on an add, a new generation, a deletion mark and a delete, not on a status-only change (before or after a new generation); onObject sees every change, managedFields dropped', async () => {
     const i = makeInformer(() => Promise.resolve(thingList('1', [])));
     await i.start();
     await watches(1);
     endpoint.send('ADDED', thing('a', 1, '2'));
     endpoint.send('MODIFIED', { ...thing('a', 1, '3'), status: { phase: 'Running' } });
     endpoint.send('MODIFIED', thing('a', 2, '4'));
+    endpoint.send('MODIFIED', { ...thing('a', 2, '4b'), status: { phase: 'Restoring' } });
     endpoint.send('MODIFIED', thing('a', 2, '5', { deletionTimestamp: new Date('2026-12-05T08:00:00Z') }));
     endpoint.send('ADDED', thing('b', 7, '6'));
     endpoint.send('MODIFIED', { ...thing('b', 7, '7'), status: { phase: 'Running' } });
     endpoint.send('DELETED', { apiVersion: 'example.dev/v1', kind: 'Thing', metadata: { name: 'a', namespace: 'ns', generation: 2, resourceVersion: '8' } });
-    await happenedCount(12);
+    await happenedCount(13);
     assert.deepEqual(happened, [
       'object a rv2',
       'key ns/a',
       'object a rv3',
       'object a rv4',
       'key ns/a',
+      'object a rv4b',
       'object a rv5',
       'key ns/a',
       'object b rv6',
