@@ -84,6 +84,12 @@ describe('setupRestoreController', function () {
     return restores;
   }
 
+  /** workqueue_adds_total of one controller's queue. */
+  async function queueAdds(name: string): Promise<number> {
+    const adds = await metrics.registry.getSingleMetric('workqueue_adds_total')?.get();
+    return adds?.values.find((v) => v.labels.name === name)?.value ?? 0;
+  }
+
   function send(path: string, type: 'MODIFIED', object: DynamoDBRestore): void {
     const watch = watches.get(path);
     assert.ok(watch, `a watch of ${path}`);
@@ -133,10 +139,14 @@ describe('setupRestoreController', function () {
     assert.deepEqual([...watches.keys()].sort(), expected);
   });
 
-  it('lists and watches the restores of the whole cluster when no namespace is named', async () => {
+  it('lists and watches the restores of the whole cluster when no namespace is named, and finds a restore of any namespace in that cache', async () => {
+    listed = { '': [finished('team-c', 'expired', 0)] };
     await start([]);
     await waitFor('two watches', () => Promise.resolve(watches.size === 2), 5_000, 5);
     assert.deepEqual(sent('GET').map(pathOf).sort(), [`${API}/dynamodbrestorepolicies`, `${API}/dynamodbrestores`]);
+    // The ttl controller reads the restore from the cache by its key, team-c/expired.
+    await waitFor('the delete', () => Promise.resolve(sent('DELETE').length >= 1), 5_000, 5);
+    assert.equal(pathOf(sent('DELETE')[0] as RecordedRequest), `${API}/namespaces/team-c/dynamodbrestores/expired`);
   });
 
   it('runs the restore controller (3 at once, from the config) and the ttl controller (1 at once) on the leader', async () => {
@@ -165,6 +175,29 @@ describe('setupRestoreController', function () {
       [`${API}/namespaces/team-a/dynamodbrestores/expired-a`, { preconditions: { uid: 'uid-expired-a' }, propagationPolicy: 'Background' }],
       [`${API}/namespaces/team-b/dynamodbrestores/expired-b`, { preconditions: { uid: 'uid-expired-b' }, propagationPolicy: 'Background' }],
     ]);
+  });
+
+  it('hands the ttl controller no restore without a ttl, neither from the cache on leading nor on its changes', async () => {
+    listed = { 'team-a': [finished('team-a', 'kept')] };
+    const restores = await start(['team-a']);
+    const followed: string[] = [];
+    restores.follow((r) => followed.push(`${r.metadata.name} rv${r.metadata.resourceVersion}`));
+    await waitFor('the watch', () => Promise.resolve(watches.has(`${API}/namespaces/team-a/dynamodbrestores`)), 5_000, 5);
+    send(`${API}/namespaces/team-a/dynamodbrestores`, 'MODIFIED', { ...finished('team-a', 'kept'), metadata: { ...finished('team-a', 'kept').metadata, resourceVersion: '11' } });
+    await waitFor('the change followed', () => Promise.resolve(followed.includes('kept rv11')), 5_000, 5);
+    // The restore controller's queue took it (listed, and again on leading); the ttl controller's took nothing.
+    assert.equal(await queueAdds('dynamodbrestore'), 2);
+    assert.equal(await queueAdds('dynamodbrestore-ttl'), 0);
+  });
+
+  it('once leading, reconciles a restore added after it leads (the watch wakes the restore controller)', async () => {
+    const restores = await start(['team-a']);
+    await waitFor('the watch', () => Promise.resolve(watches.has(`${API}/namespaces/team-a/dynamodbrestores`)), 5_000, 5);
+    listed = { 'team-a': [restore('team-a', 'late')] };
+    watches.get(`${API}/namespaces/team-a/dynamodbrestores`)?.write(`${JSON.stringify({ type: 'ADDED', object: restore('team-a', 'late') })}\n`);
+    await waitFor('the finalizer patch', () => Promise.resolve(apiserver.requests.some((r) => r.method === 'PATCH')), 5_000, 5);
+    assert.equal(pathOf(apiserver.requests.find((r) => r.method === 'PATCH') as RecordedRequest), `${API}/namespaces/team-a/dynamodbrestores/late`);
+    assert.deepEqual(restores.cached().map((r) => r.metadata.name), ['late']);
   });
 
   it('hands each change of a cached restore, status too, to every follower, and a change that sets a ttl to the ttl controller', async () => {
