@@ -27,6 +27,11 @@ describe('eventName', () => {
     assert.match(expected, DNS_SUBDOMAIN);
   });
 
+  it('drops every trailing non-alphanumeric character of the cut prefix, not only the last (a prefix ending in "--")', () => {
+    const name = `${'a'.repeat(218)}--${'b'.repeat(33)}`;
+    assert.equal(eventName(name, SUFFIX), `${'a'.repeat(218)}.93e979fb35689534.19aed0c8f00ab12`);
+  });
+
   it('gives two 253-character names that differ only at the end different event names (sha256 digests fee5a3f6…, 6e2f1cd1…)', () => {
     assert.equal(eventName(`r${'-x'.repeat(125)}-y`, SUFFIX), `r${'-x'.repeat(109)}.6e2f1cd1b19c71a2.19aed0c8f00ab12`);
     assert.notEqual(eventName(`r${'-x'.repeat(125)}-y`, SUFFIX), eventName(`r${'-x'.repeat(126)}`, SUFFIX));
