@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mock } from 'node:test';
-import { ApiException, KubeConfig, type V1Lease, type V1LeaseSpec } from '@kubernetes/client-node';
+import { ApiException, KubeConfig, type V1Lease, type V1LeaseSpec, type V1MicroTime } from '@kubernetes/client-node';
 import winston, { type Logger } from 'winston';
 import { LeaderElector } from '../../../src/runtime/leader-election.ts';
 
@@ -79,7 +79,7 @@ describe('LeaderElector', function () {
 // duration is a tick of exactly that many milliseconds, and each expectation is a value or an order, not a wall time.
 const T0 = Date.parse('2026-03-04T05:06:07.890Z');
 /** The MicroTime text the elector writes for T0 + ms (six fractional digits). */
-const micro = (ms: number): string => new Date(T0 + ms).toISOString().replace('Z', '000Z');
+const micro = (ms: number): V1MicroTime => new Date(T0 + ms).toISOString().replace('Z', '000Z') as unknown as V1MicroTime;
 
 type Happening = string;
 
@@ -218,7 +218,7 @@ describe('LeaderElector on a mocked clock', () => {
     startElector();
     await settle();
     for (let s = 1; s <= 8; s++) {
-      api.lease!.spec!.renewTime = micro(s * 1_000) as unknown as Date;
+      api.lease!.spec!.renewTime = micro(s * 1_000);
       await advance(1_000);
     }
     assert.deepEqual(happened, Array<string>(9).fill('read ops/lease'));
@@ -227,7 +227,7 @@ describe('LeaderElector on a mocked clock', () => {
 
   it('takes over a Lease unrenewed for longer than its leaseDurationSeconds on its own clock: not at exactly 3 s, at 4 s; acquireTime now, transitions + 1', async () => {
     // The renewTime written is far in the past: only the time this replica has seen it unchanged counts.
-    api.seed({ holderIdentity: 'other', leaseDurationSeconds: 3, renewTime: '2020-01-01T00:00:00.000000Z' as unknown as Date, acquireTime: micro(-9_000), leaseTransitions: 4 });
+    api.seed({ holderIdentity: 'other', leaseDurationSeconds: 3, renewTime: '2020-01-01T00:00:00.000000Z' as unknown as V1MicroTime, acquireTime: micro(-9_000), leaseTransitions: 4 });
     startElector();
     await settle();
     await advance(1_000);
