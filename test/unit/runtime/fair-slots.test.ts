@@ -87,6 +87,15 @@ describe('FairSlots', () => {
     assert.deepEqual([slots.inUse('q'), slots.inUse('r')], [1, 1]);
   });
 
+  it('poolNames lists the pools with a holder or a waiter, in the order they were first used', () => {
+    const { slots } = setup(1);
+    assert.deepEqual(slots.poolNames(), []);
+    slots.hold('p', 'a/0');
+    slots.acquire('q', w('b/0', 'b', 0));
+    slots.acquire('p', w('c/0', 'c', 1));
+    assert.deepEqual(slots.poolNames(), ['p', 'q']);
+  });
+
   it('a second release of the same key wakes no one again', () => {
     const { slots, woken } = setup(1);
     slots.hold('p', 'x/held');

@@ -329,6 +329,28 @@ describe('LeaderElector on a mocked clock', () => {
     assert.deepEqual(logs.at(-1), ['info', 'Released the leader lease', { lease: 'ops/lease' }]);
   });
 
+  it('a second stop() neither runs onStoppedLeading again nor writes the Lease again', async () => {
+    const leader = startElector();
+    await settle();
+    await leader.stop();
+    await leader.stop();
+    assert.deepEqual(happened, ['read ops/lease', 'create ops/lease', 'started leading', 'stopped leading', 'read ops/lease', 'replace ops/lease']);
+  });
+
+  it('logs a write the apiserver refuses with other than 409 as a warning, and stays a follower', async () => {
+    api.seed({ holderIdentity: '' });
+    const refusing = api.replaceNamespacedLease.bind(api);
+    api.replaceNamespacedLease = (request) => {
+      api.replaceNamespacedLease = refusing;
+      happened.push(`replace ${request.namespace}/${request.name}`);
+      return Promise.reject(new ApiException(422, 'Lease is invalid', {}, {}));
+    };
+    startElector();
+    await settle();
+    assert.deepEqual(happened, ['read ops/lease', 'replace ops/lease']);
+    assert.deepEqual(logs, [['warn', 'Could not read or write the leader lease', { error: 'HTTP-Code: 422\nMessage: Lease is invalid\nBody: {}\nHeaders: {}' }]]);
+  });
+
   it('stop() of a follower neither runs onStoppedLeading nor writes the Lease', async () => {
     api.seed({ holderIdentity: 'other', leaseDurationSeconds: 3, renewTime: micro(0) });
     const follower = startElector();

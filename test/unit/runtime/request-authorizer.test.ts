@@ -65,6 +65,20 @@ describe('KubernetesRequestAuthorizer', () => {
     ]);
   });
 
+  it('answers 401 "the token is not valid" to a token the API does not authenticate and gives no error for', async () => {
+    reviews.tokenAnswer = { authenticated: false };
+    assert.deepEqual(await authorizer.decide('Bearer forged', 'get', '/metrics'), { allowed: false, status: 401, reason: 'the token is not valid' });
+  });
+
+  it('answers 403 with the SubjectAccessReview reason after the user, verb and path', async () => {
+    reviews.accessAnswer = { allowed: false, reason: 'no RBAC policy matched' };
+    assert.deepEqual(await authorizer.decide('Bearer t0ken', 'get', '/metrics'), {
+      allowed: false,
+      status: 403,
+      reason: 'system:serviceaccount:monitoring:prometheus may not get /metrics: no RBAC policy matched',
+    });
+  });
+
   it('answers 403, naming the user, when RBAC does not allow it', async () => {
     reviews.accessAnswer = { allowed: false, reason: '' };
     assert.deepEqual(await authorizer.decide('Bearer t0ken', 'get', '/metrics'), {
@@ -125,6 +139,20 @@ describe('KubernetesRequestAuthorizer', () => {
     assert.equal(reviews.tokens.length, 102);
     await authorizer.decide('Bearer token-0', 'get', '/metrics'); // kept
     assert.deepEqual(reviews.tokens.slice(102), []);
+  });
+
+  it('moves a decision allowed again after it expired behind those allowed since, while below 100', async () => {
+    await authorizer.decide('Bearer a', 'get', '/metrics');
+    now += 1;
+    await authorizer.decide('Bearer b', 'get', '/metrics');
+    now += 59_999; // a expired, b kept for 1 ms more
+    await authorizer.decide('Bearer a', 'get', '/metrics');
+    for (let i = 0; i < 98; i++) await authorizer.decide(`Bearer filler-${i}`, 'get', '/metrics');
+    await authorizer.decide('Bearer extra', 'get', '/metrics'); // the 101st: forgets b, now the oldest
+    const asked = reviews.tokens.length;
+    await authorizer.decide('Bearer a', 'get', '/metrics'); // kept
+    await authorizer.decide('Bearer b', 'get', '/metrics'); // forgotten
+    assert.deepEqual(reviews.tokens.slice(asked), ['b']);
   });
 
   it('kubernetesAccessReviews sends a TokenReview and a SubjectAccessReview and returns their status', async () => {
