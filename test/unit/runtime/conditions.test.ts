@@ -54,6 +54,11 @@ describe('setCondition', () => {
     assert.equal(conditions.filter((c) => c.type === 'Ready').length, 1);
   });
 
+  it('judges a flip by the condition of the same type only: Ready True after only a Synced True moves to now', () => {
+    const conditions = setCondition([other], { type: 'Ready', status: 'True', reason: 'RestoreCompleted', message: 'Done.' }, NOW);
+    assert.equal(findCondition(conditions, 'Ready')?.lastTransitionTime, NOW.toISOString());
+  });
+
   it('does not modify the conditions it is given', () => {
     const given = [other, ready('False')];
     const copy = structuredClone(given);

@@ -248,4 +248,63 @@ describe('Controller', () => {
     await waitFor(() => seen.length === 1, 'the reconcile');
     assert.deepEqual(seen, ['team-a/music']);
   });
+  describe('on a stubbed clock (performance.now)', () => {
+    let clock = 0;
+    beforeEach(() => {
+      clock = 1_000;
+      performance.now = () => clock;
+    });
+    afterEach(() => {
+      // The stub is an own property over Performance.prototype.now; deleting it restores the real clock.
+      Reflect.deleteProperty(performance, 'now');
+    });
+
+    it('logs through a child logger naming controller, namespace, name and a reconcile id; reports each outcome with its duration', async () => {
+      const entries: Record<string, unknown>[] = [];
+      const recording = winston.createLogger({
+        level: 'debug',
+        transports: [new winston.transports.Stream({ stream: new Writable({ objectMode: true, write: (entry: Record<string, unknown>, _enc, next) => (entries.push(Object.fromEntries(Object.entries(entry))), next()) }) })],
+      });
+      const took: Record<string, number> = { 'team-a/backoff': 250, 'team-a/fail': 500, 'team-a/ok': 125, 'team-a/later': 750 };
+      const seen: string[] = [];
+      controller = new Controller({
+        name: 'restores',
+        log: recording,
+        metrics,
+        concurrency: 1,
+        backoffBaseMs: 60_000,
+        reconcile: (key, reconcileLog) => {
+          seen.push(key);
+          reconcileLog.info('Reconciling');
+          clock += took[key] ?? 0;
+          if (key === 'team-a/backoff') return Promise.resolve({ backoff: true as const });
+          if (key === 'team-a/fail') return Promise.reject(new Error('boom'));
+          return Promise.resolve(key === 'team-a/later' ? { requeueAfterMs: 60_000 } : {});
+        },
+      });
+      controller.start();
+      for (const key of Object.keys(took)) controller.queue.add(key);
+      await waitFor(() => metrics.reconciles.length === 4, 'four reconciles');
+      assert.deepEqual(metrics.reconciles, [
+        { controller: 'restores', outcome: 'requeue', durationMs: 250 },
+        { controller: 'restores', outcome: 'error', durationMs: 500 },
+        { controller: 'restores', outcome: 'success', durationMs: 125 },
+        { controller: 'restores', outcome: 'requeue_after', durationMs: 750 },
+      ]);
+      const ids = entries.map((e) => e.reconcileId);
+      for (const id of ids) assert.match(String(id), /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      assert.equal(new Set(ids).size, 4, 'one reconcile id per reconcile');
+      assert.deepEqual(
+        entries.map(({ reconcileId: _id, ...rest }) => rest),
+        [
+          { level: 'info', message: 'Reconciling', controller: 'restores', namespace: 'team-a', name: 'backoff' },
+          { level: 'debug', message: 'Retrying with backoff', controller: 'restores', namespace: 'team-a', name: 'backoff', retryInMs: 60_000 },
+          { level: 'info', message: 'Reconciling', controller: 'restores', namespace: 'team-a', name: 'fail' },
+          { level: 'error', message: 'Reconcile failed; retrying with backoff', controller: 'restores', namespace: 'team-a', name: 'fail', error: 'boom', retryInMs: 60_000 },
+          { level: 'info', message: 'Reconciling', controller: 'restores', namespace: 'team-a', name: 'ok' },
+          { level: 'info', message: 'Reconciling', controller: 'restores', namespace: 'team-a', name: 'later' },
+        ],
+      );
+    });
+  });
 });

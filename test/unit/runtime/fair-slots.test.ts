@@ -74,4 +74,34 @@ describe('FairSlots', () => {
     slots.hold('p', 'a/old');
     assert.deepEqual(slots.acquire('p', w('a/new', 'a', 0)), { granted: false, position: 1, inUse: 1, capacity: 1 });
   });
+  it('a key that waits in one pool and then acquires or holds in another leaves its place in the first', () => {
+    const { slots } = setup(1);
+    slots.hold('p', 'x/held');
+    slots.acquire('p', w('a/0', 'a', 0));
+    slots.acquire('p', w('b/0', 'b', 1));
+    assert.equal(slots.waiting('p'), 2);
+    assert.deepEqual(slots.acquire('q', w('a/0', 'a', 0)), { granted: true });
+    assert.equal(slots.waiting('p'), 1);
+    slots.hold('r', 'b/0');
+    assert.equal(slots.waiting('p'), 0);
+    assert.deepEqual([slots.inUse('q'), slots.inUse('r')], [1, 1]);
+  });
+
+  it('poolNames lists the pools with a holder or a waiter, in the order they were first used', () => {
+    const { slots } = setup(1);
+    assert.deepEqual(slots.poolNames(), []);
+    slots.hold('p', 'a/0');
+    slots.acquire('q', w('b/0', 'b', 0));
+    slots.acquire('p', w('c/0', 'c', 1));
+    assert.deepEqual(slots.poolNames(), ['p', 'q']);
+  });
+
+  it('a second release of the same key wakes no one again', () => {
+    const { slots, woken } = setup(1);
+    slots.hold('p', 'x/held');
+    slots.acquire('p', w('a/0', 'a', 0));
+    slots.release('x/held');
+    slots.release('x/held');
+    assert.deepEqual(woken, ['a/0']);
+  });
 });

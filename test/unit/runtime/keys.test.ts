@@ -10,6 +10,10 @@ describe('queue keys', () => {
     assert.equal(objectKey({ metadata: { name: 'music' } }), '/music');
   });
 
+  it('objectKey has an empty name for an object without one: "team-a/"', () => {
+    assert.equal(objectKey({ metadata: { namespace: 'team-a' } }), 'team-a/');
+  });
+
   it('splitKey splits "team-a/music" at the slash into namespace "team-a" and name "music"', () => {
     assert.deepEqual(splitKey('team-a/music'), { namespace: 'team-a', name: 'music' });
   });

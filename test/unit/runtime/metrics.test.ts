@@ -112,4 +112,89 @@ describe('PrometheusMetrics (controller-runtime names)', () => {
     new WorkQueue(metrics.workQueue('q'));
     assert.equal(await value(metrics, 'workqueue_depth{name="q",controller="q"}'), 0);
   });
+  describe('on a stubbed clock (performance.now)', () => {
+    let clock = 0;
+    beforeEach(() => {
+      clock = 0;
+      performance.now = () => clock;
+    });
+    afterEach(() => {
+      // The stub is an own property over Performance.prototype.now; deleting it restores the real clock.
+      Reflect.deleteProperty(performance, 'now');
+    });
+
+    it('times each wait from the first add of a key to its take and each piece of work from its take to its done, in seconds', async () => {
+      const metrics = new PrometheusMetrics();
+      const queue = metrics.workQueue('q');
+      clock = 1_000;
+      queue.added('a');
+      clock = 1_500;
+      queue.added('a'); // Still waiting: the wait counts from the first add, as client-go's addTimes keeps it.
+      clock = 3_000;
+      queue.taken('a'); // waited 2 s
+      clock = 3_500;
+      queue.added('b');
+      queue.taken('b'); // waited 0 s
+      clock = 4_000;
+      assert.equal(await value(metrics, 'workqueue_unfinished_work_seconds{name="q",controller="q"}'), 1.5);
+      assert.equal(await value(metrics, 'workqueue_longest_running_processor_seconds{name="q",controller="q"}'), 1);
+      clock = 5_000;
+      queue.done('a'); // worked 2 s
+      clock = 6_000;
+      queue.done('b'); // worked 2.5 s
+      clock = 10_000;
+      queue.added('a');
+      clock = 10_500;
+      queue.taken('a'); // waited 0.5 s: counted from this add, not the first one
+      assert.equal(await value(metrics, 'workqueue_queue_duration_seconds_sum{name="q",controller="q"}'), 2.5);
+      assert.equal(await value(metrics, 'workqueue_queue_duration_seconds_count{name="q",controller="q"}'), 3);
+      assert.equal(await value(metrics, 'workqueue_work_duration_seconds_sum{name="q",controller="q"}'), 4.5);
+      assert.equal(await value(metrics, 'workqueue_work_duration_seconds_count{name="q",controller="q"}'), 2);
+    });
+  });
+
+  it('shows a new queue\'s adds and retries at 0, and a started controller\'s active workers and errors at 0, under their labels', async () => {
+    const metrics = new PrometheusMetrics();
+    metrics.workQueue('q');
+    metrics.started('c', 4);
+    const series = (await lines(metrics)).filter((l) => /^(workqueue_(adds|retries)_total|controller_runtime_(active_workers|reconcile_errors_total|max_concurrent_reconciles))[{ ]/.test(l));
+    assert.deepEqual(series, [
+      'controller_runtime_reconcile_errors_total{controller="c"} 0',
+      'controller_runtime_max_concurrent_reconciles{controller="c"} 4',
+      'controller_runtime_active_workers{controller="c"} 0',
+      'workqueue_adds_total{name="q",controller="q"} 0',
+      'workqueue_retries_total{name="q",controller="q"} 0',
+    ]);
+  });
+
+  it('describes each metric with controller-runtime\'s help text and type', async () => {
+    const metrics = new PrometheusMetrics();
+    const described = (await lines(metrics)).filter((l) => /^# (HELP|TYPE) (controller_runtime|workqueue)_/.test(l));
+    assert.deepEqual(described, [
+      '# HELP controller_runtime_reconcile_total Total number of reconciliations per controller',
+      '# TYPE controller_runtime_reconcile_total counter',
+      '# HELP controller_runtime_reconcile_errors_total Total number of reconciliation errors per controller',
+      '# TYPE controller_runtime_reconcile_errors_total counter',
+      '# HELP controller_runtime_reconcile_time_seconds Length of time per reconciliation per controller',
+      '# TYPE controller_runtime_reconcile_time_seconds histogram',
+      '# HELP controller_runtime_max_concurrent_reconciles Maximum number of concurrent reconciles per controller',
+      '# TYPE controller_runtime_max_concurrent_reconciles gauge',
+      '# HELP controller_runtime_active_workers Number of currently used workers per controller',
+      '# TYPE controller_runtime_active_workers gauge',
+      '# HELP workqueue_depth Current depth of workqueue',
+      '# TYPE workqueue_depth gauge',
+      '# HELP workqueue_adds_total Total number of adds handled by workqueue',
+      '# TYPE workqueue_adds_total counter',
+      '# HELP workqueue_queue_duration_seconds How long in seconds an item stays in workqueue before being requested',
+      '# TYPE workqueue_queue_duration_seconds histogram',
+      '# HELP workqueue_work_duration_seconds How long in seconds processing an item from workqueue takes.',
+      '# TYPE workqueue_work_duration_seconds histogram',
+      '# HELP workqueue_retries_total Total number of retries handled by workqueue',
+      '# TYPE workqueue_retries_total counter',
+      "# HELP workqueue_unfinished_work_seconds How many seconds of work has been done that is in progress and hasn't been observed by work_duration. Large values indicate stuck threads. One can deduce the number of stuck threads by observing the rate at which this increases.",
+      '# TYPE workqueue_unfinished_work_seconds gauge',
+      '# HELP workqueue_longest_running_processor_seconds How many seconds has the longest running processor for workqueue been running.',
+      '# TYPE workqueue_longest_running_processor_seconds gauge',
+    ]);
+  });
 });

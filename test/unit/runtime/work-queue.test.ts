@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { NO_QUEUE_METRICS } from '../../../src/runtime/metrics.ts';
 import { WorkQueue } from '../../../src/runtime/work-queue.ts';
 
 /** What a get() has produced after `ms`, or 'pending' if it has not settled. */
@@ -139,6 +140,15 @@ describe('WorkQueue', () => {
       assert.equal(queue.depth, 0);
     });
 
+    it('counts no retry after shutdown', () => {
+      const retried: string[] = [];
+      const counted = new WorkQueue({ ...NO_QUEUE_METRICS, retried: (key) => void retried.push(key) });
+      counted.retryAfter('a', 1_000);
+      counted.shutDown();
+      counted.retryAfter('b', 1_000);
+      assert.deepEqual(retried, ['a']);
+    });
+
     // Controller.stop() relies on this to wait only for the reconciles in flight.
     it('hands out no queued key after shutdown', async () => {
       queue.add('a');
@@ -159,5 +169,11 @@ describe('WorkQueue', () => {
     assert.equal(queue.depth, 1, 'a is processing');
     queue.done('a');
     assert.equal(queue.depth, 2, 'a is queued again');
+  });
+  it('keeps no timer alive for a delayed add (the process may exit while one is pending)', () => {
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timers();
+    queue.addAfter('a', 60_000);
+    assert.equal(timers(), before);
   });
 });
