@@ -262,3 +262,53 @@ describe('planDeletion of a recovery point restore whose job has not reported it
     assert.equal(planDeletion(deleting(completed, retain), seen(ours('ACTIVE')), NOW, OPTIONS).action.kind, 'releaseFinalizer');
   });
 });
+
+describe('planDeletion, sentence by sentence', () => {
+  const retain = { ...SPEC, deletionPolicy: 'Retain' as const };
+  const creating: DynamoDBRestoreStatus = { ...STARTED, phase: 'Restoring', tableStatus: 'CREATING' };
+
+  it('Retain, deleted mid-restore with no table recorded: lets the resource go with its status as it was', () => {
+    const requested: DynamoDBRestoreStatus = { phase: 'Restoring', backupArn: BACKUP_ARN, restoreRequestedAt: REQUESTED_AT };
+    assert.deepEqual(planDeletion(deleting(requested, retain), { kind: 'nothing' }, NOW, OPTIONS), { status: requested, action: { kind: 'releaseFinalizer' } });
+  });
+
+  it('says a replaced table is left untouched', () => {
+    assert.equal(messageOf(planDeletion(deleting(), seen(foreign, TAGGED), NOW, OPTIONS)), 'Table Music is not the table this resource restored (its TableId differs: it was replaced); it is left untouched.');
+  });
+
+  it('says a table being deleted lets the resource go once gone', () => {
+    assert.equal(messageOf(planDeletion(deleting(), seen(ours('DELETING'), TAGGED), NOW, OPTIONS)), 'Table Music is being deleted; the resource goes when it is gone.');
+  });
+
+  it('says what waits for a table not ACTIVE: its deletion (Delete) or the end of its restore (Retain)', () => {
+    assert.equal(messageOf(planDeletion(deleting(creating), seen(ours('CREATING'), TAGGED), NOW, OPTIONS)), 'Table Music is CREATING; it is deleted once ACTIVE (DynamoDB refuses to delete it before).');
+    assert.equal(
+      messageOf(planDeletion(deleting(creating, retain), seen(ours('CREATING'), TAGGED), NOW, OPTIONS)),
+      'Table Music is CREATING; AWS counts its restore until it is ACTIVE, and so does the operator: the resource goes then.',
+    );
+  });
+
+  it('says it deletes the table, and why', () => {
+    const step = planDeletion(deleting(), seen(ours(), TAGGED), NOW, OPTIONS);
+    assert.deepEqual([reasonOf(step), messageOf(step)], ['DeletingTable', 'Deleting table Music (deletionPolicy Delete).']);
+  });
+
+  it('says how to turn deletion protection off, word for word', () => {
+    assert.equal(
+      messageOf(planDeletion(deleting(), seen(ours('ACTIVE', { deletionProtection: true }), TAGGED), NOW, OPTIONS)),
+      'Table Music has deletion protection on, so it is not deleted. Turn it off (aws dynamodb update-table --table-name Music --no-deletion-protection-enabled) ' +
+        'to let the operator delete it, or have a cluster administrator (the platform team) set spec.deletionPolicy: Retain to keep it.',
+    );
+  });
+
+  it('records a failed DeleteTable as a retryable last error and says the table could not be deleted', () => {
+    const step = planDeletion(deleting(), { kind: 'failed', error: new AwsError('ThrottlingException', '', 'DeleteTable') }, NOW, OPTIONS);
+    assert.deepEqual(step.status.lastError, { code: 'ThrottlingException', message: 'AWS throttled DeleteTable; the operator slows down and retries.', retryable: true });
+    assert.equal(messageOf(step), 'Table Music could not be deleted: AWS throttled DeleteTable; the operator slows down and retries.');
+  });
+
+  it('says a Retain resource waiting for its table could not look at it when DescribeTable fails', () => {
+    const step = planDeletion(deleting(creating, retain), { kind: 'failed', error: new AwsError('ThrottlingException', '', 'DescribeTable') }, NOW, OPTIONS);
+    assert.equal(messageOf(step), 'Table Music could not be looked at: AWS throttled DescribeTable; the operator slows down and retries.');
+  });
+});

@@ -178,4 +178,56 @@ describe('restore policies', () => {
     assert.equal(checkPolicies(restore({ region: 'eu-west-1' }), policies, undefined, BACKUP)?.policy, 'a-names');
     assert.equal(checkPolicies(restore({ region: 'eu-west-1', targetTableName: 'prod-Music' }), policies, undefined, BACKUP)?.policy, 'z-regions');
   });
+  describe('denial sentences, word for word', () => {
+    const TAIL = '. Change the spec in a new DynamoDBRestore, or ask the platform team.';
+    const deny = (rules: Partial<DynamoDBRestorePolicySpec>, spec: Partial<DynamoDBRestoreSpec> = {}, defaultRegion?: string) =>
+      checkPolicies(restore(spec), [policy('team-a', rules)], defaultRegion, BACKUP)?.message;
+
+    it('deny everywhere when the first namespaces pattern does not compile, naming it pattern 1', () => {
+      assert.equal(
+        checkPolicies(restore({}, 'ops'), [policy('broken', { namespaces: ['squad-[[:lower:]+', 'team-a'] })], undefined, BACKUP)?.message,
+        `DynamoDBRestorePolicy broken denies this restore (namespaces): pattern 1 of its namespaces is not a valid RE2 expression, so it governs every namespace and allows no restore until fixed${TAIL}`,
+      );
+    });
+
+    it('list every allowed Region, comma-separated, and say when the Region is the unconfigured default', () => {
+      assert.equal(deny({ allowedRegions: ['us-east-1', 'us-west-2'] }, { region: 'eu-west-1' }), `DynamoDBRestorePolicy team-a denies this restore (allowedRegions): Region eu-west-1 is not one of us-east-1, us-west-2${TAIL}`);
+      assert.equal(
+        deny({ allowedRegions: ['us-east-1', 'us-west-2'] }),
+        `DynamoDBRestorePolicy team-a denies this restore (allowedRegions): Region (the operator default, not configured) is not one of us-east-1, us-west-2${TAIL}`,
+      );
+    });
+
+    it('allow a source matching any one of several allowedSources, and list them all when none matches', () => {
+      const music = 'arn:aws:dynamodb:us-east-1:123456789012:table/Music/backup/.*';
+      const orders = 'arn:aws:dynamodb:us-east-1:123456789012:table/Orders/backup/.*';
+      assert.equal(deny({ allowedSources: [orders, music] }), undefined);
+      assert.equal(deny({ allowedSources: [orders, 'x'] }), `DynamoDBRestorePolicy team-a denies this restore (allowedSources): backup ${BACKUP} matches none of ${orders}, x${TAIL}`);
+    });
+
+    it('allow a role matching any one of several allowedRoleArns, and list them all when none matches', () => {
+      const rules = { allowedRoleArns: ['arn:aws:iam::123456789012:role/ops-.*', 'arn:aws:iam::123456789012:role/team-a-.*'] };
+      assert.equal(deny(rules, { credentials: { roleArn: 'arn:aws:iam::123456789012:role/team-a-restorer' } }), undefined);
+      assert.equal(
+        deny(rules, { credentials: { roleArn: 'arn:aws:iam::123456789012:role/admin' } }),
+        `DynamoDBRestorePolicy team-a denies this restore (allowedRoleArns): role arn:aws:iam::123456789012:role/admin matches none of arn:aws:iam::123456789012:role/ops-.*, arn:aws:iam::123456789012:role/team-a-.*${TAIL}`,
+      );
+    });
+
+    it('list the allowed deletion policies as the policy writes them, comma-separated (the CRD admits [Retain, Retain])', () => {
+      assert.equal(
+        deny({ allowedDeletionPolicies: ['Retain', 'Retain'] }, { deletionPolicy: 'Delete' }),
+        `DynamoDBRestorePolicy team-a denies this restore (allowedDeletionPolicies): deletionPolicy Delete is not one of Retain, Retain${TAIL}`,
+      );
+    });
+
+    it('allow throughput equal to the bound in both read and write capacity', () => {
+      const rules = { maxProvisionedThroughput: { readCapacityUnits: 100, writeCapacityUnits: 100 } };
+      assert.equal(deny(rules, { overrides: { billingMode: 'PROVISIONED', provisionedThroughput: { readCapacityUnits: 100, writeCapacityUnits: 100 } } }), undefined);
+      assert.equal(
+        deny(rules, { overrides: { billingMode: 'PROVISIONED', provisionedThroughput: { readCapacityUnits: 1, writeCapacityUnits: 101 } } }),
+        `DynamoDBRestorePolicy team-a denies this restore (maxProvisionedThroughput): the table asks for 1/101 read/write capacity units, more than 100/100${TAIL}`,
+      );
+    });
+  });
 });

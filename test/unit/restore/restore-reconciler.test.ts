@@ -2,7 +2,8 @@
 // status write and every DynamoDB call lands in one log, so the order in which they happen is what is asserted.
 import assert from 'node:assert/strict';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import winston from 'winston';
+import { Writable } from 'node:stream';
+import winston, { type Logger } from 'winston';
 import type { Condition, DynamoDBRestore, DynamoDBRestoreSpec, DynamoDBRestoreStatus } from '../../../src/api/dynamodb-restore.ts';
 import {
   AwsError,
@@ -412,7 +413,7 @@ function harness(start: DynamoDBRestore | 'absent' = newRestore(), extra: Partia
     aws,
     events,
     regions,
-    run: () => reconcile(KEY, silent),
+    run: (logger: Logger = silent) => reconcile(KEY, logger),
     /** The log since `from`, in words. */
     sequence: (from = 0) => log.slice(from).map(brief),
     writes: (from = 0) => log.slice(from).filter((e): e is Extract<Entry, { op: 'write' }> => e.op === 'write'),
@@ -1021,6 +1022,19 @@ describe('restoreReconciler: deletionPolicy', () => {
     assert.equal(h.store.server, undefined, 'the last finalizer gone, the apiserver deleted the object');
   });
 
+  it('logs the DeleteTable call with the table', async () => {
+    const h = harness(newRestore(DELETE_SPEC));
+    await h.run();
+    h.aws.finishRestores();
+    h.store.sync();
+    await h.run();
+    markDeleted(h);
+    const { logger, lines } = recordingLogger();
+    await h.run(logger);
+    await logged();
+    assert.deepEqual(lines.filter((l) => l.message === 'Calling DeleteTable'), [{ level: 'info', message: 'Calling DeleteTable', table: 'Music' }]);
+  });
+
   it('deleted mid-restore: waits out CREATING, tags the table as ours, then deletes it', async () => {
     const h = harness(newRestore(DELETE_SPEC));
     await h.run();
@@ -1131,3 +1145,101 @@ describe('restoreReconciler: spec.credentials', () => {
     assert.deepEqual(asked, asked.map(() => ({ roleArn, namespace: 'team-a', name: 'music' })));
   });
 });
+
+/** A logger that keeps every entry (debug included) as plain fields: level, message and the meta given. */
+function recordingLogger(): { logger: Logger; lines: Array<Record<string, unknown>> } {
+  const lines: Array<Record<string, unknown>> = [];
+  const stream = new Writable({ objectMode: true, write: (entry: object, _enc, next) => (lines.push(JSON.parse(JSON.stringify(entry)) as Record<string, unknown>), next()) });
+  return { logger: winston.createLogger({ level: 'debug', transports: [new winston.transports.Stream({ stream })] }), lines };
+}
+/** Lets the logger's stream take what was logged before the entries are read. */
+const logged = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('restoreReconciler: what it logs', () => {
+  it('logs the restore call with the table and backup, and each move of the Ready reason with phase, reason and the Ready message', async () => {
+    const h = harness();
+    const { logger, lines } = recordingLogger();
+    await h.run(logger);
+    await logged();
+    const readyMessages = h.writes().map((w) => readyOf(w.status)?.message);
+    assert.deepEqual(lines, [
+      { level: 'info', message: 'Restore moved on', phase: 'Validating', reason: 'Validating', detail: readyMessages[0] },
+      { level: 'info', message: 'Restore moved on', phase: 'Restoring', reason: 'RestoreRequested', detail: readyMessages[1] },
+      { level: 'info', message: 'Calling RestoreTableFromBackup', table: 'Music', backupArn: BACKUP_ARN },
+      { level: 'info', message: 'Restore moved on', phase: 'Restoring', reason: 'Restoring', detail: readyMessages[2] },
+    ]);
+  });
+
+  it('logs each table setting applied with the table and the setting', async () => {
+    const h = harness(newRestore({ ...SPEC, tableSettings: { deletionProtection: true } }));
+    await h.run();
+    h.aws.finishRestores();
+    h.store.sync();
+    const { logger, lines } = recordingLogger();
+    await h.run(logger);
+    await logged();
+    assert.deepEqual(
+      lines.filter((l) => l.message === 'Applying a table setting'),
+      [{ level: 'info', message: 'Applying a table setting', table: 'Music', setting: 'deletionProtection' }],
+    );
+  });
+
+  it('re-reads after each of five conflicts, logging each at debug with its count, and throws the sixth', async () => {
+    const h = harness();
+    for (let i = 0; i < 20; i++) h.store.conflictOnce();
+    const { logger, lines } = recordingLogger();
+    await assert.rejects(h.run(logger), ConflictError);
+    await logged();
+    assert.equal(h.log.filter((e) => e.op === 'fresh').length, 5);
+    assert.deepEqual(
+      lines.filter((l) => l.level === 'debug'),
+      [1, 2, 3, 4, 5].map((conflicts) => ({ level: 'debug', message: 'Conflict; re-reading', conflicts })),
+    );
+  });
+});
+
+describe('restoreReconciler: restore durations for the metrics', () => {
+  const recordingMetrics = () => {
+    const finished: Array<[string, string, number]> = [];
+    return { finished, metrics: { restoreFinished: (namespace: string, phase: 'Completed' | 'Failed', seconds: number) => void finished.push([namespace, phase, seconds]) } };
+  };
+
+  it('observes a completed restore once, from restoreRequestedAt to completionTime', async () => {
+    const { finished, metrics } = recordingMetrics();
+    const h = harness(newRestore(), { metrics });
+    await h.run();
+    h.aws.finishRestores();
+    h.store.sync();
+    h.advance(60_000);
+    await h.run();
+    const status = h.store.server?.status;
+    assert.equal(status?.phase, 'Completed');
+    const seconds = (Date.parse(status?.completionTime ?? '') - Date.parse(status?.restoreRequestedAt ?? '')) / 1000;
+    assert.ok(seconds > 60, `the restore took the minute waited and more: ${seconds}`);
+    assert.deepEqual(finished, [['team-a', 'Completed', seconds]]);
+    h.store.sync();
+    await h.run();
+    assert.equal(finished.length, 1, 'a final resource looked at again is not observed again');
+  });
+
+  it('observes a restore that failed before any restore call as taking 0 s', async () => {
+    const { finished, metrics } = recordingMetrics();
+    const h = harness(newRestore(), { metrics });
+    h.aws.backups.delete(BACKUP_ARN);
+    await h.run();
+    assert.equal(h.store.server?.status?.phase, 'Failed');
+    assert.deepEqual(finished, [['team-a', 'Failed', 0]]);
+  });
+
+  it('does not observe a Completed resource whose status is rewritten for a new generation', async () => {
+    const { finished, metrics } = recordingMetrics();
+    const ready = { type: 'Ready', status: 'True' as const, reason: 'RestoreCompleted', message: 'Done.', lastTransitionTime: T0.toISOString(), observedGeneration: 1 };
+    const edited = newRestore(SPEC, { phase: 'Completed', observedGeneration: 1, restoreRequestedAt: T0.toISOString(), completionTime: T0.toISOString(), tableStatus: 'ACTIVE', conditions: [ready] });
+    edited.metadata.generation = 2;
+    const h = harness(edited, { metrics });
+    await h.run();
+    assert.deepEqual(h.sequence(), ['write Completed/RestoreCompleted']);
+    assert.deepEqual(finished, []);
+  });
+});
+

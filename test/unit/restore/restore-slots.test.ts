@@ -66,4 +66,31 @@ describe('RestoreReservations: slots and claims with one way back (settle)', () 
     r.settle('team-b/second', undefined);
     assert.equal(r.claim(restore('team-c', 'third', 'Music')), 'team-c/third', 'a gone resource lets its name go');
   });
+  it('recounts claims on one table name oldest first (by creationTimestamp, not by key): the oldest holds it', () => {
+    const r = new RestoreReservations(1, 'us-east-1', () => undefined);
+    const validating: DynamoDBRestoreStatus = { phase: 'Validating' };
+    r.recount([
+      restore('team-a', 'youngest', 'Music', validating, { creationTimestamp: new Date('2026-11-20T12:00:00Z') }),
+      restore('team-z', 'oldest', 'Music', validating, { creationTimestamp: new Date('2026-11-20T10:00:00Z') }),
+      restore('team-m', 'middle', 'Music', validating, { creationTimestamp: new Date('2026-11-20T11:00:00Z') }),
+    ]);
+    assert.equal(r.claim(restore('team-c', 'late', 'Music')), 'team-z/oldest');
+  });
+
+  it('recounts no claim for a resource without a status (it has not reached the claim yet)', () => {
+    const r = new RestoreReservations(1, 'us-east-1', () => undefined);
+    r.recount([restore('team-a', 'new', 'Music', undefined, { creationTimestamp: new Date('2026-11-20T09:00:00Z') })]);
+    assert.equal(r.claim(restore('team-c', 'late', 'Music')), 'team-c/late');
+  });
+
+  it('keeps the place in the queue of a Queued resource that settles, and of a Restoring one whose table is not ACTIVE', () => {
+    const r = new RestoreReservations(1, 'us-east-1', () => undefined);
+    const holder = restore('team-a', 'holder', 'Music', CREATING);
+    const waiter = restore('team-b', 'waiter', 'Books', QUEUED);
+    r.acquireSlot(holder);
+    r.acquireSlot(waiter);
+    r.settle('team-a/holder', { ...holder, status: { ...CREATING, tableStatus: 'UPDATING' } });
+    r.settle('team-b/waiter', waiter);
+    assert.deepEqual(r.acquireSlot(restore('team-c', 'next', 'Films')), { granted: false, position: 2, inUse: 1, capacity: 1 });
+  });
 });

@@ -39,6 +39,7 @@ describe('tableSettings', () => {
     ['timeToLive', 'ENABLING on ours', observed({ timeToLive: { status: 'ENABLING', attributeName: 'expiresAt' } }), { kind: 'applied' }],
     ['timeToLive', 'ENABLED on ours', observed({ timeToLive: { status: 'ENABLED', attributeName: 'expiresAt' } }), { kind: 'applied' }],
     ['timeToLive', 'ENABLED on another', observed({ timeToLive: { status: 'ENABLED', attributeName: 'ttl' } }), { kind: 'conflict', why: 'time to live is on attribute ttl, not expiresAt' }],
+    ['timeToLive', 'ENABLED, attribute not reported', observed({ timeToLive: { status: 'ENABLED' } }), { kind: 'conflict', why: 'time to live is on attribute ?, not expiresAt' }],
     ['timeToLive', 'DISABLING', observed({ timeToLive: { status: 'DISABLING', attributeName: 'ttl' } }), { kind: 'wait', why: 'time to live is being disabled' }],
     ['stream', 'none', observed(), { kind: 'change', change: { setting: 'stream', viewType: 'NEW_AND_OLD_IMAGES' } }],
     ['stream', 'ours', observed({}, { streamViewType: 'NEW_AND_OLD_IMAGES' }), { kind: 'applied' }],

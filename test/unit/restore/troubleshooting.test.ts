@@ -19,4 +19,146 @@ describe('troubleshooting page (docs/troubleshooting.md)', () => {
   it("lists the operator's own findings under their reason, e.g. TableReplaced under TableLost", () => {
     assert.match(page, /### TableLost\n\n- \*\*Retried:\*\* No[^\n]*\n- \*\*From:\*\* TableNotFound \(found by the operator\), TableReplaced \(found by the operator\), DELETING/);
   });
+  const section = (reason: string) => {
+    const start = page.indexOf(`\n### ${reason}\n`) + 1;
+    const end = page.indexOf('\n\n#', start + 1);
+    return page.slice(start, end);
+  };
+
+  it('opens with the generated-file notice, the title and the paragraph on where reason and sentence show', () => {
+    assert.ok(
+      page.startsWith(
+        [
+          '<!-- Generated from src/restore/restore-errors.ts by `make generate`. Do not edit. -->',
+          '# Troubleshooting by reason',
+          '',
+          "A restore's `Ready` condition (and, once it has failed for good, its `Failed` condition) carries a reason and a",
+          'sentence; `kubectl get ddbr` shows the reason, `kubectl describe ddbr` (or `kubectl ddbr describe`) the sentence,',
+          "`status.lastError` AWS's code. Every reason, from the operator's one error map:",
+          '',
+          '## Errors',
+          '',
+          '### AccessDenied',
+          '',
+        ].join('\n'),
+      ),
+    );
+  });
+
+  it('lists the error reasons in alphabetical order, each once', () => {
+    const headings = [...page.matchAll(/^### (.*)$/gm)].map((m) => m[1]);
+    assert.deepEqual(headings, [
+      'AccessDenied', 'AssumeRoleDenied', 'AWSInternalError', 'BackupInUse', 'BackupNotFound', 'ClockSkew', 'ClusterNameRequired',
+      'ContinuousBackupsUnavailable', 'CrossRegionNeedsSSE', 'InvalidCredentials', 'InvalidRequest', 'InvalidRestoreTime', 'KMSKeyUnavailable',
+      'LimitExceeded', 'NetworkError', 'NotFound', 'PointInTimeRecoveryUnavailable', 'PolicyDenied', 'PolicyRequired', 'RecoveryPointNotFound',
+      'RegionNotEnabled', 'ResourceInUse', 'RestoreJobFailed', 'SettingConflict', 'SourceTableNotFound', 'TableAlreadyExists', 'TableClaimed',
+      'TableInUse', 'TableLost', 'Throttled', 'Timeout', 'UnexpectedError',
+    ]);
+  });
+
+  it('says a backoff retry doubles from 1 s to 5 min, and quotes the sentence for the example backup ARN and table name', () => {
+    assert.equal(
+      section('AWSInternalError'),
+      [
+        '### AWSInternalError',
+        '',
+        '- **Retried:** Yes, with exponential backoff (1 s doubling to 5 min), on its own.',
+        '- **From:** `InvalidEndpointException`, `DependencyFailureException`, `InternalServerError`, `InternalFailure`, `ServiceUnavailable`, `ServiceUnavailableException`',
+        '- **The status says** (for a table `team-a.orders`, an error on `RestoreTableFromBackup`): AWS had an internal error on RestoreTableFromBackup; the operator retries with backoff.',
+      ].join('\n'),
+    );
+    assert.equal(
+      section('BackupNotFound'),
+      [
+        '### BackupNotFound',
+        '',
+        '- **Retried:** No: the resource is `Failed` (final); fix the cause, then create a new DynamoDBRestore.',
+        '- **From:** `BackupNotFoundException`, BackupNotAvailable (found by the operator)',
+        '- **The status says** (for a table `team-a.orders`, an error on `RestoreTableFromBackup`): Backup arn:aws:dynamodb:us-east-1:123456789012:table/team-a.orders/backup/01796409674486-e9317b0b does not exist in this account and Region; check the ARN with `aws dynamodb list-backups`.',
+      ].join('\n'),
+    );
+  });
+
+  it('lists the codes whose reason depends on the operation with the operation, e.g. ResourceNotFoundException from StartRestoreJob', () => {
+    assert.equal(
+      section('RecoveryPointNotFound'),
+      [
+        '### RecoveryPointNotFound',
+        '',
+        '- **Retried:** No: the resource is `Failed` (final); fix the cause, then create a new DynamoDBRestore.',
+        '- **From:** ResourceNotFoundException (from StartRestoreJob)',
+        '- **The status says** (for a table `team-a.orders`, an error on `RestoreTableFromBackup`): The recovery point in spec.source.recoveryPoint does not exist in this account and Region (or its vault is gone); check it with `aws backup list-recovery-points-by-backup-vault`, then create a new DynamoDBRestore.',
+      ].join('\n'),
+    );
+    assert.match(section('NotFound'), /\n- \*\*From:\*\* `ResourceNotFoundException`, ResourceNotFoundException \(from DescribeRestoreJob\)\n/);
+  });
+
+  it('lists a KMS ValidationException and an unknown code as entries of their own, with the sentence for each', () => {
+    assert.equal(
+      section('KMSKeyUnavailable'),
+      [
+        '### KMSKeyUnavailable',
+        '',
+        '- **Retried:** No: the resource is `Failed` (final); fix the cause, then create a new DynamoDBRestore.',
+        '- **From:** ValidationException or AccessDeniedException naming KMS, INACCESSIBLE_ENCRYPTION_CREDENTIALS (found by the operator)',
+        '- **The status says** (for a table `team-a.orders`, an error on `RestoreTableFromBackup`): The KMS key of the backup or of overrides.sse is disabled, deleted or not usable by the operator; enable it (and keep it enabled until the restore completes), then create a new DynamoDBRestore. AWS said: KMS key is disabled',
+      ].join('\n'),
+    );
+    assert.equal(
+      section('UnexpectedError'),
+      [
+        '### UnexpectedError',
+        '',
+        '- **Retried:** Yes, with exponential backoff (1 s doubling to 5 min), on its own.',
+        '- **From:** any other code',
+        '- **The status says** (for a table `team-a.orders`, an error on `RestoreTableFromBackup`): RestoreTableFromBackup failed with SomeNewException; the operator retries with backoff.',
+      ].join('\n'),
+    );
+  });
+
+  it("gives the help sentence of each of the operator's own findings that leads its reason", () => {
+    const says = (reason: string) => section(reason).split('\n').find((l) => l.startsWith('- **The status says**'));
+    const example = '- **The status says** (for a table `team-a.orders`, an error on `RestoreTableFromBackup`): ';
+    assert.deepEqual(
+      ['PolicyRequired', 'PolicyDenied', 'TableClaimed', 'CrossRegionNeedsSSE', 'TableLost', 'SettingConflict', 'RestoreJobFailed'].map(says),
+      [
+        'No DynamoDBRestorePolicy governs the namespace (default-deny). A cluster administrator creates one (deploy/tenancy/team-a-policy.yaml); then create a new DynamoDBRestore.',
+        'A DynamoDBRestorePolicy governing the namespace forbids the restore; the sentence names the policy and the rule. Change the spec to fit it in a new DynamoDBRestore, or ask the platform team.',
+        'Another live DynamoDBRestore (in any namespace) already restores into this account, Region and table name. Choose another targetTableName.',
+        'A backup in another Region needs overrides.sse (AWS requires a cross-Region restore to state its encryption).',
+        'The table this resource restored is gone (someone deleted it). The resource cannot complete; create a new one to restore again.',
+        'A tableSettings value is already set otherwise on the table (TTL on another attribute, a stream of another view type); the table is left as it is.',
+        "The AWS Backup restore job of spec.source.recoveryPoint ended FAILED; the sentence carries AWS Backup's StatusMessage (a table of the name that exists already, a role AWS Backup cannot assume, a KMS key). Fix it, then create a new DynamoDBRestore.",
+      ].map((sentence) => example + sentence),
+    );
+    assert.match(section('RestoreJobFailed'), /\n- \*\*From:\*\* RestoreJobFailed \(found by the operator\), RestoreJobAborted \(found by the operator\), RestoreJobCreatedOtherResource \(found by the operator\)\n/);
+  });
+
+  it('ends with the table of progress and deletion reasons and what each means', () => {
+    const progress = page.slice(page.indexOf('\n## Progress and deletion\n') + 1);
+    assert.equal(
+      progress,
+      [
+        '## Progress and deletion',
+        '',
+        'Not errors: where a restore (or its deletion) stands.',
+        '',
+        '| Reason | Meaning |',
+        '|---|---|',
+        '| `Validating` | Checking the source: DescribeBackup, a ListBackups lookup, or DescribeContinuousBackups. |',
+        '| `BackupNotReady` | The backup is still being created; looked at again every 30 s. |',
+        '| `Queued` | Every restore slot of the account and Region is taken (MAX_RESTORES_IN_PROGRESS); status.queuePosition says where it waits. Costs no AWS call. |',
+        '| `RestoreRequested` | The restore call is being made (status.restoreRequestedAt is written first). |',
+        '| `Restoring` | The table is CREATING (or, for a recovery point, its AWS Backup restore job is PENDING or RUNNING); restores of large tables take hours. |',
+        '| `Configuring` | The table is ACTIVE; tableSettings are being applied one at a time. |',
+        "| `RestoreCompleted` | Done: the table is ACTIVE, tagged as this resource's, and configured. |",
+        '| `DeletingTable` | deletionPolicy Delete: the operator deletes the table it restored, then lets the resource go. |',
+        '| `DeletionWaiting` | The resource was deleted while its table is CREATING or UPDATING; it goes once the table is ACTIVE (AWS counts the restore until then). |',
+        "| `DeletionRefused` | deletionPolicy Delete, but the table has deletion protection on or another resource's tag: nothing is deleted. A cluster administrator can switch the resource to Retain to let it go. |",
+        '| `TableNotOwned` | deletionPolicy Delete, but this resource never recorded a table of its own: nothing is deleted and the resource goes. |',
+        "| `DeletionFailed` | DeleteTable failed; the sentence has AWS's answer, and the operator retries. |",
+        '',
+      ].join('\n'),
+    );
+  });
 });
