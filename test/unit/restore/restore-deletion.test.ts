@@ -267,9 +267,9 @@ describe('planDeletion, sentence by sentence', () => {
   const retain = { ...SPEC, deletionPolicy: 'Retain' as const };
   const creating: DynamoDBRestoreStatus = { ...STARTED, phase: 'Restoring', tableStatus: 'CREATING' };
 
-  it('Retain, deleted mid-restore with no table recorded: lets the resource go with its status as it was', () => {
+  it('Retain, deleted mid-restore with no table recorded and none under the name: lets the resource go with its status as it was', () => {
     const requested: DynamoDBRestoreStatus = { phase: 'Restoring', backupArn: BACKUP_ARN, restoreRequestedAt: REQUESTED_AT };
-    assert.deepEqual(planDeletion(deleting(requested, retain), { kind: 'nothing' }, NOW, OPTIONS), { status: requested, action: { kind: 'releaseFinalizer' } });
+    assert.deepEqual(planDeletion(deleting(requested, retain), seen(undefined), NOW, OPTIONS), { status: requested, action: { kind: 'releaseFinalizer' } });
   });
 
   it('says a replaced table is left untouched', () => {

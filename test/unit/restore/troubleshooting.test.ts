@@ -50,7 +50,7 @@ describe('troubleshooting page (docs/troubleshooting.md)', () => {
     assert.deepEqual(headings, [
       'AccessDenied', 'AssumeRoleDenied', 'AWSInternalError', 'BackupInUse', 'BackupNotFound', 'ClockSkew', 'ClusterNameRequired',
       'ContinuousBackupsUnavailable', 'CrossRegionNeedsSSE', 'InvalidCredentials', 'InvalidRequest', 'InvalidRestoreTime', 'KMSKeyUnavailable',
-      'LimitExceeded', 'NetworkError', 'NotFound', 'PointInTimeRecoveryUnavailable', 'PolicyDenied', 'PolicyRequired', 'RecoveryPointNotFound',
+      'LimitExceeded', 'NetworkError', 'NotFound', 'PointInTimeRecoveryUnavailable', 'PolicyDenied', 'PolicyRequired', 'RecoveryPointNotFound', 'RecoveryPointNotRestorable',
       'RegionNotEnabled', 'ResourceInUse', 'RestoreJobFailed', 'SettingConflict', 'SourceTableNotFound', 'TableAlreadyExists', 'TableClaimed',
       'TableInUse', 'TableLost', 'Throttled', 'Timeout', 'UnexpectedError',
     ]);
@@ -86,8 +86,8 @@ describe('troubleshooting page (docs/troubleshooting.md)', () => {
         '### RecoveryPointNotFound',
         '',
         '- **Retried:** No: the resource is `Failed` (final); fix the cause, then create a new DynamoDBRestore.',
-        '- **From:** ResourceNotFoundException (from StartRestoreJob)',
-        '- **The status says** (for a table `team-a.orders`, an error on `RestoreTableFromBackup`): The recovery point in spec.source.recoveryPoint does not exist in this account and Region (or its vault is gone); check it with `aws backup list-recovery-points-by-backup-vault`, then create a new DynamoDBRestore.',
+        '- **From:** ResourceNotFoundException (from DescribeRecoveryPoint), ResourceNotFoundException (from StartRestoreJob)',
+        '- **The status says** (for a table `team-a.orders`, an error on `RestoreTableFromBackup`): The backup vault in spec.source.recoveryPoint.backupVaultName does not hold that recovery point in this account and Region (or the vault does not exist); check it with `aws backup list-recovery-points-by-backup-vault --backup-vault-name <vault>`, then create a new DynamoDBRestore.',
       ].join('\n'),
     );
     assert.match(section('NotFound'), /\n- \*\*From:\*\* `ResourceNotFoundException`, ResourceNotFoundException \(from DescribeRestoreJob\)\n/);
@@ -145,8 +145,8 @@ describe('troubleshooting page (docs/troubleshooting.md)', () => {
         '',
         '| Reason | Meaning |',
         '|---|---|',
-        '| `Validating` | Checking the source: DescribeBackup, a ListBackups lookup, or DescribeContinuousBackups. |',
-        '| `BackupNotReady` | The backup is still being created; looked at again every 30 s. |',
+        '| `Validating` | Checking the source: DescribeBackup, a ListBackups lookup, DescribeContinuousBackups, or DescribeRecoveryPoint of a recovery point in its vault. |',
+        '| `BackupNotReady` | The backup (or recovery point) is still being created; looked at again every 30 s. |',
         '| `Queued` | Every restore slot of the account and Region is taken (MAX_RESTORES_IN_PROGRESS); status.queuePosition says where it waits. Costs no AWS call. |',
         '| `RestoreRequested` | The restore call is being made (status.restoreRequestedAt is written first). |',
         '| `Restoring` | The table is CREATING (or, for a recovery point, its AWS Backup restore job is PENDING or RUNNING); restores of large tables take hours. |',
