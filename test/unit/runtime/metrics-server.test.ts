@@ -197,65 +197,61 @@ describe('startMetricsServer', () => {
   });
 
   describe('with a certificate from a directory (tls.crt, tls.key)', () => {
-    it('presents that certificate, which a client trusting it verifies', async () => {
-      dir = mkdtempSync(join(tmpdir(), 'metrics-certs-'));
+    /** A fresh directory (removed after the test) holding a first key pair as tls.crt and tls.key. */
+    async function directoryWithPair(): Promise<{ certDir: string; first: Awaited<ReturnType<typeof keyPair>> }> {
+      const certDir = mkdtempSync(join(tmpdir(), 'metrics-certs-'));
+      dir = certDir;
       const first = await keyPair('localhost');
-      writeFileSync(join(dir, 'tls.crt'), first.cert);
-      writeFileSync(join(dir, 'tls.key'), first.key);
-      server = await startMetricsServer({ host: '127.0.0.1', port: 0, registry, authorizer, certDir: dir, log });
+      writeFileSync(join(certDir, 'tls.crt'), first.cert);
+      writeFileSync(join(certDir, 'tls.key'), first.key);
+      return { certDir, first };
+    }
+
+    it('presents that certificate, which a client trusting it verifies', async () => {
+      const { certDir, first } = await directoryWithPair();
+      server = await startMetricsServer({ host: '127.0.0.1', port: 0, registry, authorizer, certDir, log });
       const answer = await get(port(), '/metrics', { authorization: 'Bearer t0ken' }, first.cert);
       assert.equal(answer.status, 200);
       assert.equal(answer.fingerprint, new X509Certificate(first.cert).fingerprint256);
     });
 
     it('presents a renewed certificate once the files change, and keeps the old one while they do not match', async () => {
-      dir = mkdtempSync(join(tmpdir(), 'metrics-certs-'));
-      const first = await keyPair('localhost');
+      const { certDir, first } = await directoryWithPair();
       const renewed = await keyPair('localhost');
-      writeFileSync(join(dir, 'tls.crt'), first.cert);
-      writeFileSync(join(dir, 'tls.key'), first.key);
-      server = await startMetricsServer({ host: '127.0.0.1', port: 0, registry, authorizer, certDir: dir, log, certReloadMs: 20 });
+      server = await startMetricsServer({ host: '127.0.0.1', port: 0, registry, authorizer, certDir, log, certReloadMs: 20 });
       // Half-written: the new certificate beside the old key. The server goes on with the old pair.
-      writeFileSync(join(dir, 'tls.crt'), renewed.cert);
+      writeFileSync(join(certDir, 'tls.crt'), renewed.cert);
       await new Promise((r) => setTimeout(r, 100));
       assert.equal((await get(port(), '/metrics', {}, first.cert)).fingerprint, new X509Certificate(first.cert).fingerprint256);
-      writeFileSync(join(dir, 'tls.key'), renewed.key);
+      writeFileSync(join(certDir, 'tls.key'), renewed.key);
       await waitFor('the renewed certificate', async () => (await get(port(), '/metrics')).fingerprint === new X509Certificate(renewed.cert).fingerprint256, 5_000, 20);
     });
 
     it('logs a renewed pair once, with the directory; a half-written pair as a warning; files unchanged not at all', async () => {
-      dir = mkdtempSync(join(tmpdir(), 'metrics-certs-'));
-      const certDir = dir;
-      const first = await keyPair('localhost');
+      const { certDir } = await directoryWithPair();
       const renewed = await keyPair('localhost');
-      writeFileSync(join(dir, 'tls.crt'), first.cert);
-      writeFileSync(join(dir, 'tls.key'), first.key);
-      server = await startMetricsServer({ host: '127.0.0.1', port: 0, registry, authorizer, certDir: dir, log, certReloadMs: 20 });
+      server = await startMetricsServer({ host: '127.0.0.1', port: 0, registry, authorizer, certDir, log, certReloadMs: 20 });
       // Only this directory's entries: a reload of the previous test's server, in flight when it closed, may still log.
       const own = () => entries.filter((e) => e.certDir === certDir);
       // Unchanged files for several reloads: nothing to load, nothing logged.
       await new Promise((r) => setTimeout(r, 100));
       assert.equal(own().length, 0, 'nothing logged while the files are unchanged');
-      writeFileSync(join(dir, 'tls.crt'), renewed.cert);
+      writeFileSync(join(certDir, 'tls.crt'), renewed.cert);
       await waitFor('the warning about the half-written pair', () => Promise.resolve(own().length > 0), 5_000, 20);
       assert.deepEqual(Object.keys(own()[0] ?? {}).sort(), ['certDir', 'error', 'level', 'message']);
       assert.deepEqual([own()[0]?.level, own()[0]?.message, own()[0]?.certDir], ['warn', 'Could not load the metrics certificate again; serving the one loaded before', certDir]);
       assert.match(String(own()[0]?.error), /key values mismatch/);
-      writeFileSync(join(dir, 'tls.key'), renewed.key);
+      writeFileSync(join(certDir, 'tls.key'), renewed.key);
       await waitFor('the renewed pair loaded', () => Promise.resolve(own().some((e) => e.level === 'info')), 5_000, 20);
       await new Promise((r) => setTimeout(r, 100));
       assert.deepEqual(own().filter((e) => e.level === 'info'), [{ level: 'info', message: 'Loaded a renewed metrics certificate', certDir }]);
     });
 
     it('warns of a new key beside the old certificate too, and keeps serving', async () => {
-      dir = mkdtempSync(join(tmpdir(), 'metrics-certs-'));
-      const first = await keyPair('localhost');
+      const { certDir, first } = await directoryWithPair();
       const renewed = await keyPair('localhost');
-      writeFileSync(join(dir, 'tls.crt'), first.cert);
-      writeFileSync(join(dir, 'tls.key'), first.key);
-      server = await startMetricsServer({ host: '127.0.0.1', port: 0, registry, authorizer, certDir: dir, log, certReloadMs: 20 });
-      writeFileSync(join(dir, 'tls.key'), renewed.key);
-      const certDir = dir;
+      server = await startMetricsServer({ host: '127.0.0.1', port: 0, registry, authorizer, certDir, log, certReloadMs: 20 });
+      writeFileSync(join(certDir, 'tls.key'), renewed.key);
       const own = () => entries.filter((e) => e.certDir === certDir);
       await waitFor('the warning about the half-written pair', () => Promise.resolve(own().length > 0), 5_000, 20);
       assert.deepEqual([own()[0]?.level, own()[0]?.message], ['warn', 'Could not load the metrics certificate again; serving the one loaded before']);
@@ -263,20 +259,16 @@ describe('startMetricsServer', () => {
     });
 
     it('keeps no timer alive for the reloads (the process may exit) and reads no more once closed', async () => {
-      dir = mkdtempSync(join(tmpdir(), 'metrics-certs-'));
-      const first = await keyPair('localhost');
-      writeFileSync(join(dir, 'tls.crt'), first.cert);
-      writeFileSync(join(dir, 'tls.key'), first.key);
+      const { certDir } = await directoryWithPair();
       const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
       const before = timers();
-      const closing = await startMetricsServer({ host: '127.0.0.1', port: 0, registry, authorizer, certDir: dir, log, certReloadMs: 20 });
+      const closing = await startMetricsServer({ host: '127.0.0.1', port: 0, registry, authorizer, certDir, log, certReloadMs: 20 });
       assert.equal(timers(), before);
       await new Promise<void>((resolve) => closing.close(() => resolve()));
       // Files gone: a reload still running would warn that it cannot read them.
-      rmSync(join(dir, 'tls.crt'));
+      rmSync(join(certDir, 'tls.crt'));
       await new Promise((r) => setTimeout(r, 100));
       // (A reload of the previous test's server, in flight when it closed, may still log: only this directory counts.)
-      const certDir = dir;
       assert.deepEqual(entries.filter((e) => e.certDir === certDir), []);
     });
 
