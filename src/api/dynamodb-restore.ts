@@ -23,6 +23,8 @@ export const BACKUP_ARN_PATTERN = '^arn:aws[a-zA-Z-]*:dynamodb:[a-z0-9-]+:[0-9]{
  */
 /** An AWS Backup vault's name (AWS Backup API Reference, DescribeRecoveryPoint: backupVaultName "Pattern: ^[a-zA-Z0-9\-\_]{2,50}$"). */
 export const BACKUP_VAULT_NAME_PATTERN = '^[a-zA-Z0-9_-]{2,50}$';
+/** A KMS key ARN (not an alias): AWS Backup's DynamoDB restore metadata names the key by kmsMasterKeyArn. */
+export const KMS_KEY_ARN_PATTERN = '^arn:aws[a-zA-Z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[a-zA-Z0-9-]+$';
 export const RECOVERY_POINT_ARN_PATTERN =
   '^arn:aws[a-zA-Z-]*:(backup:[a-z0-9-]+:[0-9]{12}:recovery-point:[a-zA-Z0-9-]{1,128}|dynamodb:[a-z0-9-]+:[0-9]{12}:table/[a-zA-Z0-9_.-]{3,255}/backup/[0-9]{14}-[a-z0-9]{8})$';
 
@@ -108,14 +110,19 @@ const Sse = Type.Object(
       Type.String({
         minLength: 1,
         maxLength: 2048,
-        description: 'KMS key ID, ARN, alias name or alias ARN. Omitted with KMS: the AWS managed key (alias/aws/dynamodb).',
+        description:
+          'KMS key ID, ARN, alias name or alias ARN. Omitted with KMS: the AWS managed key (alias/aws/dynamodb). With ' +
+          'source.recoveryPoint: required with enabled: true, and a key ARN (arn:aws:kms:<region>:<account>:key/<id>), ' +
+          "since AWS Backup's restore metadata names the key by ARN (kmsMasterKeyArn).",
       }),
     ),
   },
   {
     description:
       'Encryption of the restored table (SSESpecificationOverride). Required when the backup is in another Region ' +
-      'than the restore. The KMS key must stay enabled until the restore completes.',
+      'than the restore. The KMS key must stay enabled until the restore completes. With source.recoveryPoint it ' +
+      'becomes the restore job\'s Metadata: enabled: false is encryptionType Default (the DynamoDB-owned key); a ' +
+      'kmsMasterKeyId ARN is encryptionType KMS with that kmsMasterKeyArn; omitted, AWS Backup\'s default.',
     ...celRules({
       rule: '!has(self.kmsMasterKeyId) || (self.enabled && has(self.sseType))',
       message: 'kmsMasterKeyId needs enabled: true and sseType: KMS',
@@ -277,7 +284,8 @@ export const Source = Type.Object(
             'restored by an AWS Backup restore job (StartRestoreJob, ' +
             'ResourceType DynamoDB, Metadata targetTableName) that the operator follows with DescribeRestoreJob until it ' +
             'completes; status.restoreJobId records the job. AWS Backup takes no index, throughput or billing ' +
-            'overrides, so spec.overrides is refused with it.',
+            'overrides, so of spec.overrides only sse (the table\'s encryption: Metadata encryptionType and ' +
+            'kmsMasterKeyArn) is admitted with it.',
         },
       ),
     ),
@@ -292,6 +300,11 @@ export const Source = Type.Object(
 );
 
 export const OWNER_TAG_PREFIX = 'dynamodb.restore.dev/';
+
+/** The overrides a recovery point restore cannot carry: all but sse. */
+const NOT_RECOVERY_POINT_OVERRIDES = Object.keys(Overrides.properties).filter((k) => k !== 'sse');
+/** CEL: true unless the spec restores a recovery point with overrides.sse. */
+const RECOVERY_POINT_SSE = '!has(self.source.recoveryPoint) || !has(self.overrides) || !has(self.overrides.sse)';
 
 const IMMUTABLE =
   'spec is immutable: a DynamoDBRestore runs once; create a new resource to restore again (only deletionPolicy and ttlSecondsAfterFinished may change)';
@@ -450,10 +463,22 @@ export const DynamoDBRestoreSpec = Type.Object(
         reason: 'FieldValueRequired',
       },
       {
-        rule: '!has(self.source.recoveryPoint) || !has(self.overrides)',
-        message: 'source.recoveryPoint takes no overrides: AWS Backup restores the table as it was backed up',
+        // AWS Backup's DynamoDB restore metadata has encryption keys but none for indexes, throughput or billing
+        // (Developer Guide, "Restore testing inferred metadata").
+        rule: `!has(self.source.recoveryPoint) || !has(self.overrides) || (${NOT_RECOVERY_POINT_OVERRIDES.map((k) => `!has(self.overrides.${k})`).join(' && ')})`,
+        message: 'source.recoveryPoint takes only overrides.sse: AWS Backup restores the table as it was backed up but for its encryption',
         fieldPath: '.overrides',
         reason: 'FieldValueForbidden',
+      },
+      {
+        // The Developer Guide ("Restore a DynamoDB table") offers a DynamoDB-managed key for a recovery point but
+        // documents no restore metadata that asks for it: only a key ARN (kmsMasterKeyArn) or encryptionType Default.
+        rule: `${RECOVERY_POINT_SSE} || !self.overrides.sse.enabled || (has(self.overrides.sse.kmsMasterKeyId) && self.overrides.sse.kmsMasterKeyId.matches('${KMS_KEY_ARN_PATTERN}'))`,
+        message:
+          'source.recoveryPoint with overrides.sse.enabled: true needs kmsMasterKeyId as a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>): ' +
+          "AWS Backup's restore metadata takes the key as kmsMasterKeyArn and documents no way to ask for the AWS managed key; enabled: false is the DynamoDB-owned key",
+        fieldPath: '.overrides.sse',
+        reason: 'FieldValueInvalid',
       },
     ),
   },

@@ -68,9 +68,10 @@ export function restoreJobToken(uid: string): string {
 }
 
 /**
- * The StartRestoreJob request of a spec.source.recoveryPoint. Metadata carries the one key a DynamoDB restore needs,
- * the new table's name (AWS Backup Developer Guide, "Restore testing inferred metadata": targetTableName; the other
- * keys, encryptionType and kmsMasterKeyArn, keep their defaults: the spec takes no overrides with a recovery point).
+ * The StartRestoreJob request of a spec.source.recoveryPoint. Metadata carries the new table's name and, when the spec
+ * states the encryption (overrides.sse, the only override admitted with a recovery point), the encryption keys of a
+ * DynamoDB restore (AWS Backup Developer Guide, "Restore testing inferred metadata": targetTableName; encryptionType,
+ * inferred "Default", and kmsMasterKeyArn overridable).
  */
 export function restoreJobRequest(spec: DynamoDBRestoreSpec, uid: string): RestoreJobRequest {
   const rp = spec.source.recoveryPoint;
@@ -79,8 +80,21 @@ export function restoreJobRequest(spec: DynamoDBRestoreSpec, uid: string): Resto
     IamRoleArn: rp?.iamRoleArn ?? '',
     IdempotencyToken: restoreJobToken(uid),
     ResourceType: 'DynamoDB',
-    Metadata: { targetTableName: spec.targetTableName },
+    Metadata: { targetTableName: spec.targetTableName, ...encryptionMetadata(spec) },
   };
+}
+
+/**
+ * overrides.sse as restore metadata: none stated, no key (AWS Backup's default, a DynamoDB-owned key); a key ARN,
+ * encryptionType KMS with that kmsMasterKeyArn (a customer managed key); enabled: false, encryptionType Default (the
+ * DynamoDB-owned key) (Developer Guide, "Restore a DynamoDB table": the DynamoDB-owned key is the default, a
+ * customer-managed key the other choice). Admission refuses enabled: true without a key ARN with a recovery point, so
+ * a key here is an ARN.
+ */
+function encryptionMetadata(spec: DynamoDBRestoreSpec): Record<string, string> {
+  const sse = spec.overrides?.sse;
+  if (!sse) return {};
+  return sse.kmsMasterKeyId ? { encryptionType: 'KMS', kmsMasterKeyArn: sse.kmsMasterKeyId } : { encryptionType: 'Default' };
 }
 
 /** The object without its undefined fields, so the request carries exactly what the spec says. */

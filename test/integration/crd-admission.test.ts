@@ -137,9 +137,35 @@ describe('integration: DynamoDBRestore admission on a real apiserver', function 
       expect: /source.recoveryPoint needs spec.region, the recovery point's own Region/,
     },
     {
-      name: 'a recovery point with overrides',
+      name: 'a recovery point with a billing override',
       spec: { targetTableName: 'Music', region: 'us-east-1', source: { recoveryPoint: RECOVERY_POINT }, overrides: { billingMode: 'PAY_PER_REQUEST' } },
-      expect: /source.recoveryPoint takes no overrides/,
+      expect: /spec.overrides: Forbidden: source.recoveryPoint takes only overrides.sse: AWS Backup restores the table as it was backed up but for its encryption/,
+    },
+    {
+      name: 'a recovery point with sse and an index override together',
+      spec: { targetTableName: 'Music', region: 'us-east-1', source: { recoveryPoint: RECOVERY_POINT }, overrides: { sse: { enabled: false }, globalSecondaryIndexes: [] } },
+      expect: /spec.overrides: Forbidden: source.recoveryPoint takes only overrides.sse/,
+    },
+    { name: 'a recovery point with sse.enabled false', spec: { targetTableName: 'Music', region: 'us-east-1', source: { recoveryPoint: RECOVERY_POINT }, overrides: { sse: { enabled: false } } }, expect: 'accepted' },
+    {
+      name: 'a recovery point with a customer managed key by ARN',
+      spec: { targetTableName: 'Music', region: 'us-east-1', source: { recoveryPoint: RECOVERY_POINT }, overrides: { sse: { enabled: true, sseType: 'KMS', kmsMasterKeyId: 'arn:aws:kms:us-east-1:123456789012:key/abcd1234-abcd-1234-a123-ab1234a1b234' } } },
+      expect: 'accepted',
+    },
+    {
+      name: 'a recovery point with sse.enabled true and no key (the AWS managed key)',
+      spec: { targetTableName: 'Music', region: 'us-east-1', source: { recoveryPoint: RECOVERY_POINT }, overrides: { sse: { enabled: true, sseType: 'KMS' } } },
+      expect: /spec.overrides.sse: Invalid value: source.recoveryPoint with overrides.sse.enabled: true needs kmsMasterKeyId as a KMS key ARN \(arn:aws:kms:<region>:<account>:key\/<id>\): AWS Backup's restore metadata takes the key as kmsMasterKeyArn and documents no way to ask for the AWS managed key; enabled: false is the DynamoDB-owned key/,
+    },
+    {
+      name: 'a recovery point with a key given as an alias',
+      spec: { targetTableName: 'Music', region: 'us-east-1', source: { recoveryPoint: RECOVERY_POINT }, overrides: { sse: { enabled: true, sseType: 'KMS', kmsMasterKeyId: 'alias/team-a' } } },
+      expect: /source.recoveryPoint with overrides.sse.enabled: true needs kmsMasterKeyId as a KMS key ARN/,
+    },
+    {
+      name: 'a recovery point with a key given by ID',
+      spec: { targetTableName: 'Music', region: 'us-east-1', source: { recoveryPoint: RECOVERY_POINT }, overrides: { sse: { enabled: true, sseType: 'KMS', kmsMasterKeyId: 'abcd1234-abcd-1234-a123-ab1234a1b234' } } },
+      expect: /source.recoveryPoint with overrides.sse.enabled: true needs kmsMasterKeyId as a KMS key ARN/,
     },
     {
       name: 'a recovery point and a backup together',

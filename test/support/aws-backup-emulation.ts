@@ -82,6 +82,21 @@ function metadataValue(metadata: Record<string, unknown>, key: string): string |
   return found === undefined ? undefined : String(metadata[found]);
 }
 
+/**
+ * The encryption the restore metadata asks for, as the DynamoDB restore's SSESpecificationOverride. Developer Guide,
+ * "Restore testing inferred metadata", DynamoDB: encryptionType (inferred "Default") and kmsMasterKeyArn; "Restore a
+ * DynamoDB table": the default is the DynamoDB-owned key, the other choice a customer-managed key. DynamoDB API
+ * Reference, SSESpecification: Enabled false is the AWS owned key; Enabled true, SSEType KMS and KMSMasterKeyId a KMS
+ * key. No encryptionType: no override (the restore's default). Where it stops: moto 5.2.5's RestoreTableFromBackup
+ * ignores SSESpecificationOverride, so the restored table does not report the key; the call records it.
+ */
+function sseOverride(metadata: Record<string, unknown>): Record<string, unknown> | undefined {
+  const type = metadataValue(metadata, 'encryptionType');
+  if (type === undefined) return undefined;
+  if (type.toLowerCase() === 'default') return { Enabled: false };
+  return { Enabled: true, SSEType: 'KMS', KMSMasterKeyId: metadataValue(metadata, 'kmsMasterKeyArn') };
+}
+
 export class AwsBackupEmulation {
   /**
    * Recovery points by ARN, each in its vault, with the DynamoDB backup it holds; a test registers one after making the
@@ -167,7 +182,8 @@ export class AwsBackupEmulation {
     // DynamoDB's restore (Developer Guide, "Restore a DynamoDB table"). A failure of that restore (the name taken)
     // ends the job FAILED with DynamoDB's message as its StatusMessage, as DescribeRestoreJob's StatusMessage
     // ("A detailed message explaining the status of the job to restore a recovery point") carries it.
-    const restored = await this.dynamodb.call('RestoreTableFromBackup', { TargetTableName: table, BackupArn: backupArn }, region, accessKeyId);
+    const sse = sseOverride(metadata);
+    const restored = await this.dynamodb.call('RestoreTableFromBackup', { TargetTableName: table, BackupArn: backupArn, ...(sse && { SSESpecificationOverride: sse }) }, region, accessKeyId);
     const answer = JSON.parse(restored.body.toString() || '{}') as { TableDescription?: { TableArn?: string }; message?: string; Message?: string };
     if (restored.status >= 400) job.ended = { status: 'FAILED', message: answer.message ?? answer.Message ?? 'The DynamoDB restore failed.' };
     else job.createdResourceArn = answer.TableDescription?.TableArn;

@@ -412,6 +412,20 @@ describe('tooling: the fidelity proxy in front of moto', function () {
       assert.equal(proxy.callsOf('RestoreTableFromBackup', table).length, 1);
     });
 
+    it('passes the restore metadata\'s encryption to its DynamoDB restore: encryptionType Default as SSE Enabled false, KMS with kmsMasterKeyArn as that KMS key', async () => {
+      const key = `arn:aws:kms:${REGION}:${ACCOUNT}:key/abcd1234-abcd-1234-a123-ab1234a1b234`;
+      const owned = uniqueName('Owned');
+      const customer = uniqueName('Customer');
+      await backup.send(new StartRestoreJobCommand({ RecoveryPointArn: backupArn, IamRoleArn: ROLE, ResourceType: 'DynamoDB', Metadata: { targetTableName: owned, encryptionType: 'Default' } }));
+      await backup.send(
+        new StartRestoreJobCommand({ RecoveryPointArn: backupArn, IamRoleArn: ROLE, ResourceType: 'DynamoDB', Metadata: { targetTableName: customer, encryptionType: 'KMS', kmsMasterKeyArn: key } }),
+      );
+      assert.deepEqual(proxy.callsOf('RestoreTableFromBackup', owned).map((c) => c.body), [{ TargetTableName: owned, BackupArn: backupArn, SSESpecificationOverride: { Enabled: false } }]);
+      assert.deepEqual(proxy.callsOf('RestoreTableFromBackup', customer).map((c) => c.body), [
+        { TargetTableName: customer, BackupArn: backupArn, SSESpecificationOverride: { Enabled: true, SSEType: 'KMS', KMSMasterKeyId: key } },
+      ]);
+    });
+
     it('answers ResourceNotFoundException (HTTP 400) to an unknown recovery point and an unknown job', async () => {
       const unknown = await rejectionOf(start(`arn:aws:backup:${REGION}:${ACCOUNT}:recovery-point:${uniqueName('nowhere')}`, uniqueName('Never')));
       assert.deepEqual([unknown?.name, unknown?.$metadata?.httpStatusCode], ['ResourceNotFoundException', 400]);

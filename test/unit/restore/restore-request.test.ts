@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { DynamoDBRestoreSpec } from '../../../src/api/dynamodb-restore.ts';
 import type { RestoreFromBackupRequest } from '../../../src/aws/dynamodb-port.ts';
-import { restoreRequest as requestFor } from '../../../src/restore/restore-request.ts';
+import { restoreJobRequest, restoreRequest as requestFor } from '../../../src/restore/restore-request.ts';
 
 /** The request for a spec naming its backup by ARN. */
 const restoreRequest = (spec: DynamoDBRestoreSpec) => requestFor(spec, spec.source.backupArn ?? '');
@@ -235,5 +235,39 @@ describe('restoreRequest', () => {
   it('keeps an empty LSI list (drop every LSI) rather than omitting it (keep all)', () => {
     const request = restoreRequest({ targetTableName: 'Music', source: { backupArn: ARN_1 }, overrides: { localSecondaryIndexes: [] } });
     assert.deepStrictEqual(request.LocalSecondaryIndexOverride, []);
+  });
+});
+
+describe('restoreJobRequest: overrides.sse as the StartRestoreJob Metadata of a recovery point', () => {
+  const RECOVERY_POINT = 'arn:aws:backup:us-east-1:123456789012:recovery-point:1EB3B5E7-9EB0-435A-A80B-108B488B0D45';
+  const ROLE = 'arn:aws:iam::123456789012:role/aws-backup-restore';
+  const KEY = 'arn:aws:kms:us-east-1:123456789012:key/abcd1234-abcd-1234-a123-ab1234a1b234';
+  const spec = (overrides?: DynamoDBRestoreSpec['overrides']): DynamoDBRestoreSpec => ({
+    targetTableName: 'Music',
+    region: 'us-east-1',
+    source: { recoveryPoint: { recoveryPointArn: RECOVERY_POINT, backupVaultName: 'team-a-vault', iamRoleArn: ROLE } },
+    ...(overrides && { overrides }),
+  });
+  const request = (metadata: Record<string, string>) => ({
+    RecoveryPointArn: RECOVERY_POINT,
+    IamRoleArn: ROLE,
+    IdempotencyToken: 'dynamodb-restore-uid-1',
+    ResourceType: 'DynamoDB',
+    Metadata: metadata,
+  });
+
+  it('without overrides.sse sends Metadata {targetTableName} only (AWS Backup keeps its default key)', () => {
+    assert.deepStrictEqual(restoreJobRequest(spec(), 'uid-1'), request({ targetTableName: 'Music' }));
+  });
+
+  it('with sse.enabled false sends Metadata {targetTableName, encryptionType: Default}', () => {
+    assert.deepStrictEqual(restoreJobRequest(spec({ sse: { enabled: false } }), 'uid-1'), request({ targetTableName: 'Music', encryptionType: 'Default' }));
+  });
+
+  it('with sse.enabled true, sseType KMS and a key ARN sends Metadata {targetTableName, encryptionType: KMS, kmsMasterKeyArn: the ARN}', () => {
+    assert.deepStrictEqual(
+      restoreJobRequest(spec({ sse: { enabled: true, sseType: 'KMS', kmsMasterKeyId: KEY } }), 'uid-1'),
+      request({ targetTableName: 'Music', encryptionType: 'KMS', kmsMasterKeyArn: KEY }),
+    );
   });
 });
