@@ -88,8 +88,8 @@ export function restoreJobRequest(spec: DynamoDBRestoreSpec, uid: string): Resto
  * overrides.sse as restore metadata: none stated, no key (AWS Backup's default, a DynamoDB-owned key); a key ARN,
  * encryptionType KMS with that kmsMasterKeyArn (a customer managed key); enabled: false, encryptionType Default (the
  * DynamoDB-owned key) (Developer Guide, "Restore a DynamoDB table": the DynamoDB-owned key is the default, a
- * customer-managed key the other choice). Admission refuses enabled: true without a key ARN with a recovery point, so
- * a key here is an ARN.
+ * customer-managed key the other choice; its AWS CLI example passes EncryptionType=KMS with KMSMasterKeyArn).
+ * Admission refuses enabled: true without a key ARN with a recovery point, so a key here is an ARN.
  */
 function encryptionMetadata(spec: DynamoDBRestoreSpec): Record<string, string> {
   const sse = spec.overrides?.sse;

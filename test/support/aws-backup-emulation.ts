@@ -85,7 +85,8 @@ function metadataValue(metadata: Record<string, unknown>, key: string): string |
 /**
  * The encryption the restore metadata asks for, as the DynamoDB restore's SSESpecificationOverride. Developer Guide,
  * "Restore testing inferred metadata", DynamoDB: encryptionType (inferred "Default") and kmsMasterKeyArn; "Restore a
- * DynamoDB table": the default is the DynamoDB-owned key, the other choice a customer-managed key. DynamoDB API
+ * DynamoDB table": the default is the DynamoDB-owned key, the other choice a customer-managed key, asked for in its
+ * AWS CLI example as EncryptionType=KMS with KMSMasterKeyArn. DynamoDB API
  * Reference, SSESpecification: Enabled false is the AWS owned key; Enabled true, SSEType KMS and KMSMasterKeyId a KMS
  * key. No encryptionType: no override (the restore's default). Where it stops: moto 5.2.5's RestoreTableFromBackup
  * ignores SSESpecificationOverride, so the restored table does not report the key; the call records it.
