@@ -88,7 +88,9 @@ export class FairSlots {
     const pool = this.poolOf.get(key);
     if (pool === undefined) return;
     this.forget(key);
-    const p = this.pool(pool);
+    // forget drops a pool left empty: then no one waits to be woken.
+    const p = this.pools.get(pool);
+    if (p === undefined) return;
     const free = this.capacity - p.holders.size;
     for (const w of fairOrder(p.waiting.values(), p.lastGroup).slice(0, Math.max(0, free))) this.wake(w.key);
   }

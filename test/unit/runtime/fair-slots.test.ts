@@ -17,6 +17,10 @@ describe('fairOrder', () => {
     assert.deepEqual(fairOrder(waiters, 'gone').map((x) => x.key), fairOrder(waiters).map((x) => x.key));
   });
 
+  it('rings the groups by their oldest waiter, not by the order the waiters are given in', () => {
+    assert.deepEqual(fairOrder([w('b/0', 'b', 5), w('a/0', 'a', 1)]).map((x) => x.key), ['a/0', 'b/0']);
+  });
+
   it('breaks ties by key, so the order is the same on every replica', () => {
     assert.deepEqual(fairOrder([w('a/y', 'a', 1), w('a/x', 'a', 1)]).map((x) => x.key), ['a/x', 'a/y']);
   });
@@ -94,6 +98,14 @@ describe('FairSlots', () => {
     slots.acquire('q', w('b/0', 'b', 0));
     slots.acquire('p', w('c/0', 'c', 1));
     assert.deepEqual(slots.poolNames(), ['p', 'q']);
+  });
+
+  it('releasing the last key of a pool leaves that pool out of poolNames', () => {
+    const { slots } = setup(1);
+    slots.acquire('p', w('a/0', 'a', 0));
+    slots.hold('q', 'b/0');
+    slots.release('a/0');
+    assert.deepEqual(slots.poolNames(), ['q']);
   });
 
   it('a second release of the same key wakes no one again', () => {
