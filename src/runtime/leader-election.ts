@@ -130,20 +130,30 @@ export class LeaderElector {
     }
   }
 
+  /**
+   * Hands the lease back if it is still ours, within the renew deadline: a stopping process must not hang on an
+   * apiserver that never answers (the lease then expires on its own).
+   */
   private async release(): Promise<void> {
-    const { namespace, name, identity, log } = this.options;
+    const { renewDeadlineMs, log } = this.options;
     try {
-      const lease = await this.api.readNamespacedLease({ namespace, name });
-      if (lease.spec?.holderIdentity !== identity) return;
-      await this.api.replaceNamespacedLease({
-        namespace,
-        name,
-        body: { ...lease, spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: microTime(new Date()) } },
-      });
-      log.info('Released the leader lease', { lease: this.leaseName });
+      if (await withDeadline(this.handBack(), renewDeadlineMs)) log.info('Released the leader lease', { lease: this.leaseName });
     } catch (err) {
       log.warn('Could not release the leader lease; another replica takes over once it expires', { error: errorMessage(err) });
     }
+  }
+
+  /** Empties the lease's holder, with a 1 s duration, so another replica takes over at once; false if not ours. */
+  private async handBack(): Promise<boolean> {
+    const { namespace, name, identity } = this.options;
+    const lease = await this.api.readNamespacedLease({ namespace, name });
+    if (lease.spec?.holderIdentity !== identity) return false;
+    await this.api.replaceNamespacedLease({
+      namespace,
+      name,
+      body: { ...lease, spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: microTime(new Date()) } },
+    });
+    return true;
   }
 }
 

@@ -376,6 +376,20 @@ describe('LeaderElector on a mocked clock', () => {
     assert.deepEqual(logs.at(-1), ['warn', 'Could not release the leader lease; another replica takes over once it expires', { error: 'connection refused' }]);
   });
 
+  it('stop() gives up a hand-back that gets no answer at the renew deadline (2 s), logged as "no answer within 2000 ms"', async () => {
+    const leader = startElector();
+    await settle();
+    api.failure = 'hang';
+    let done = false;
+    const stopping = leader.stop().then(() => (done = true));
+    await settle();
+    await advance(1_999);
+    assert.equal(done, false, 'still handing back before the deadline');
+    await advance(1);
+    await stopping;
+    assert.deepEqual(logs.at(-1), ['warn', 'Could not release the leader lease; another replica takes over once it expires', { error: 'no answer within 2000 ms' }]);
+  });
+
   it('stop() during an attempt that then wins the Lease does not start leading', async () => {
     let open!: () => void;
     api.gate = new Promise<void>((resolve) => (open = resolve));
