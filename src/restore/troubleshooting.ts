@@ -55,14 +55,20 @@ interface Entry {
   codes: string[];
   retry: Retry;
   sentence: string;
+  /** The help of the operator's findings that share a reason another code leads: code and help. */
+  more: [string, string][];
 }
 
 export function renderTroubleshooting(): string {
   const byReason = new Map<string, Entry>();
-  const add = (reason: string, code: string, retry: Retry, sentence: string) => {
+  /** Adds a code under its reason; the first code of a reason gives the sentence, a later finding its own line. */
+  const add = (reason: string, code: string, retry: Retry, sentence: string, finding?: string) => {
     const entry = byReason.get(reason);
-    if (entry) entry.codes.push(code);
-    else byReason.set(reason, { codes: [code], retry, sentence });
+    if (!entry) byReason.set(reason, { codes: [code], retry, sentence, more: [] });
+    else {
+      entry.codes.push(code);
+      if (finding) entry.more.push([finding, sentence]);
+    }
   };
   for (const code of CLASSIFIED_CODES) {
     const classified = classifyError(new AwsError(code, '', 'RestoreTableFromBackup'), EXAMPLE);
@@ -81,7 +87,7 @@ export function renderTroubleshooting(): string {
     if (!Object.hasOwn(FINDING_HELP, code)) continue; // AWS's own codes, found early: their entry above says it
     const help = FINDING_HELP[code as keyof typeof FINDING_HELP];
     const classified = classifyFinding(code, help);
-    add(classified.reason, `${code} (found by the operator)`, classified.retry, help);
+    add(classified.reason, `${code} (found by the operator)`, classified.retry, help, code);
   }
 
   const lines = [
@@ -102,6 +108,7 @@ export function renderTroubleshooting(): string {
       `- **Retried:** ${retryText(entry.retry)}`,
       `- **From:** ${entry.codes.map((c) => (c.includes(' ') ? c : `\`${c}\``)).join(', ')}`,
       `- **The status says** (for a table \`${EXAMPLE.tableName}\`, an error on \`RestoreTableFromBackup\`): ${entry.sentence}`,
+      ...entry.more.map(([code, help]) => `- **${code}:** ${help}`),
     );
   }
   lines.push('', '## Progress and deletion', '', 'Not errors: where a restore (or its deletion) stands.', '', '| Reason | Meaning |', '|---|---|');

@@ -19,6 +19,24 @@ describe('troubleshooting page (docs/troubleshooting.md)', () => {
   it("lists the operator's own findings under their reason, e.g. TableReplaced under TableLost", () => {
     assert.match(page, /### TableLost\n\n- \*\*Retried:\*\* No[^\n]*\n- \*\*From:\*\* TableNotFound \(found by the operator\), TableReplaced \(found by the operator\), DELETING/);
   });
+
+  it("gives each further finding of a reason its own help line after the status sentence (TableLost: TableReplaced, DELETING, ARCHIVING, ARCHIVED)", () => {
+    const start = page.indexOf('\n### TableLost\n') + 1;
+    assert.equal(
+      page.slice(start, page.indexOf('\n\n#', start + 1)),
+      [
+        '### TableLost',
+        '',
+        '- **Retried:** No: the resource is `Failed` (final); fix the cause, then create a new DynamoDBRestore.',
+        '- **From:** TableNotFound (found by the operator), TableReplaced (found by the operator), DELETING (found by the operator), ARCHIVING (found by the operator), ARCHIVED (found by the operator)',
+        '- **The status says** (for a table `team-a.orders`, an error on `RestoreTableFromBackup`): The table this resource restored is gone (someone deleted it). The resource cannot complete; create a new one to restore again.',
+        '- **TableReplaced:** A table of the name exists, but it is not the one this resource restored (another TableId); it is left untouched.',
+        '- **DELETING:** The restored table is being deleted by someone else.',
+        '- **ARCHIVING:** The restored table is being archived (its KMS key has been inaccessible for seven days).',
+        '- **ARCHIVED:** The restored table was archived (its KMS key was inaccessible for seven days).',
+      ].join('\n'),
+    );
+  });
   const section = (reason: string) => {
     const start = page.indexOf(`\n### ${reason}\n`) + 1;
     const end = page.indexOf('\n\n#', start + 1);
@@ -75,6 +93,7 @@ describe('troubleshooting page (docs/troubleshooting.md)', () => {
         '- **Retried:** No: the resource is `Failed` (final); fix the cause, then create a new DynamoDBRestore.',
         '- **From:** `BackupNotFoundException`, BackupNotAvailable (found by the operator)',
         '- **The status says** (for a table `team-a.orders`, an error on `RestoreTableFromBackup`): Backup arn:aws:dynamodb:us-east-1:123456789012:table/team-a.orders/backup/01796409674486-e9317b0b does not exist in this account and Region; check the ARN with `aws dynamodb list-backups`.',
+        '- **BackupNotAvailable:** The backup exists but is not AVAILABLE (deleted). Choose another backup in a new DynamoDBRestore.',
       ].join('\n'),
     );
   });
@@ -102,6 +121,7 @@ describe('troubleshooting page (docs/troubleshooting.md)', () => {
         '- **Retried:** No: the resource is `Failed` (final); fix the cause, then create a new DynamoDBRestore.',
         '- **From:** ValidationException or AccessDeniedException naming KMS, INACCESSIBLE_ENCRYPTION_CREDENTIALS (found by the operator)',
         '- **The status says** (for a table `team-a.orders`, an error on `RestoreTableFromBackup`): The KMS key of the backup or of overrides.sse is disabled, deleted or not usable by the operator; enable it (and keep it enabled until the restore completes), then create a new DynamoDBRestore. AWS said: KMS key is disabled',
+        "- **INACCESSIBLE_ENCRYPTION_CREDENTIALS:** The restored table's KMS key is not accessible; enable it or grant access, then create a new DynamoDBRestore.",
       ].join('\n'),
     );
     assert.equal(
