@@ -55,11 +55,11 @@ export class ResourceInformer<T extends KubernetesObject> {
       // The apiserver answers again: the next failure starts its backoff afresh. (Not on client-node's 'connect',
       // fired at the start of every attempt, which kept the backoff at its first step through a whole outage.)
       this.restartBackoff.forget(options.path);
-      listed.items.forEach(slim);
       return listed;
     };
     this.informer = makeInformer(options.kubeConfig, options.path, list);
-    // The watch's objects are the cache's: slimmed as they arrive.
+    // The cache keeps the objects it hands to these handlers, listed or watched (a listed object it already holds at
+    // the same resourceVersion is not replaced), so slimming them here slims every cached object.
     this.informer.on('add', (obj) => {
       slim(obj);
       options.onObject?.(obj);
