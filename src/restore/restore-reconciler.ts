@@ -36,8 +36,8 @@ export interface RestoreReconcilerDeps {
   store: RestoreStore;
   /** The DynamoDB port for a Region, as the resource's role (spec.credentials, assumed for it) or the operator. */
   dynamodb: (region: string | undefined, role?: AssumedRole) => DynamoDBPort;
-  /** AWS Backup in a Region, as the same identity (spec.source.recoveryPoint); omitted: no recovery point restores. */
-  backup?: (region: string | undefined, role?: AssumedRole) => BackupPort;
+  /** AWS Backup in a Region, as the same identity (spec.source.recoveryPoint). */
+  backup: (region: string | undefined, role?: AssumedRole) => BackupPort;
   events: EventSink;
   now: () => Date;
   options: PlanOptions;
@@ -119,10 +119,7 @@ async function drive(
   const { region, credentials } = restore.spec;
   const role = credentials && { roleArn: credentials.roleArn, namespace: restore.metadata.namespace, name: restore.metadata.name };
   const dynamodb: PortFor = (r) => deps.dynamodb(r ?? region, role);
-  const backup = (): BackupPort => {
-    if (!deps.backup) throw new AwsError('BackupUnavailable', 'This operator has no AWS Backup client', 'StartRestoreJob');
-    return deps.backup(region, role);
-  };
+  const backup = (): BackupPort => deps.backup(region, role);
   const floor = deps.pollFloorMs?.(restore) ?? 0;
   const options = floor > deps.options.pollMinMs ? { ...deps.options, pollMinMs: Math.min(floor, deps.options.pollMaxMs) } : deps.options;
   let observation: Observation = { kind: 'nothing' };

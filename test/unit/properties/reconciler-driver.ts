@@ -165,6 +165,9 @@ export async function runWorld(world: World): Promise<WorldRun> {
   const reconcile = restoreReconciler({
     store,
     dynamodb: () => port,
+    backup: () => {
+      throw new Error('the simulated worlds restore from backups and points in time only');
+    },
     events: { emit: () => Promise.resolve() },
     now: () => new Date(clock.now),
     options: world.options,

@@ -15,6 +15,7 @@ import {
   type TableState,
   type TimeToLive,
 } from '../../../src/aws/dynamodb-port.ts';
+import type { BackupPort, RestoreJobRequest } from '../../../src/aws/backup-port.ts';
 import { classifyError } from '../../../src/restore/restore-errors.ts';
 import { OWNER_TAG, OWNER_UID_TAG } from '../../../src/restore/restore-ownership.ts';
 import { pollDelay } from '../../../src/restore/restore-plan.ts';
@@ -37,6 +38,10 @@ const SPEC: DynamoDBRestoreSpec = { targetTableName: 'Music', region: 'us-east-1
 const OWNER_TAGS = { [OWNER_TAG]: KEY, [OWNER_UID_TAG]: UID };
 
 const silent = winston.createLogger({ silent: true });
+/** AWS Backup for the restores from a backup or a point in time, which never ask for it. */
+const noBackup = (): never => {
+  throw new Error('AWS Backup is not used by this test');
+};
 const clone = <T>(value: T): T => structuredClone(value);
 
 function newRestore(spec: DynamoDBRestoreSpec = SPEC, status?: DynamoDBRestoreStatus): DynamoDBRestore {
@@ -401,6 +406,7 @@ function harness(start: DynamoDBRestore | 'absent' = newRestore(), extra: Partia
       regions.push(region);
       return aws.port(region);
     },
+    backup: noBackup,
     events,
     now: () => clock.now,
     options: OPTIONS,
@@ -1112,6 +1118,20 @@ describe('restoreReconciler: restore slots', () => {
     assert.equal(h.store.server?.status?.phase, 'Completed');
     assert.equal(reservations.inUse(newRestore()), 0);
   });
+
+  it('fails TableClaimed, with no AWS call, when another namespace\'s live resource holds the claim on the same table', async () => {
+    const reservations = new RestoreReservations(1, OPTIONS.defaultRegion, () => undefined);
+    const rival: DynamoDBRestore = { ...newRestore(), metadata: { ...newRestore().metadata, name: 'rival', namespace: 'team-b', uid: 'uid-rival' } };
+    assert.equal(reservations.claim(rival), 'team-b/rival');
+    const h = harness(newRestore(), { reservations });
+    await h.run();
+    assert.deepEqual(h.sequence(), ['finalizer +', 'write Failed/TableClaimed', 'finalizer -'], 'no table of its own: nothing to clean up, the finalizer goes');
+    assert.equal(
+      readyOf(h.store.server?.status)?.message,
+      'Table Music in us-east-1 is already claimed by a DynamoDBRestore in another namespace: one resource per table, so this one makes no AWS call. ' +
+        'Choose another targetTableName in a new DynamoDBRestore, or delete the other resource first.',
+    );
+  });
 });
 
 describe('restoreReconciler: polling within the control-plane rate', () => {
@@ -1136,6 +1156,7 @@ describe('restoreReconciler: spec.credentials', () => {
         asked.push(role);
         return h.aws.port(region);
       },
+      backup: noBackup,
       events: h.events,
       now: () => h.clock.now,
       options: OPTIONS,
@@ -1168,6 +1189,18 @@ describe('restoreReconciler: what it logs', () => {
       { level: 'info', message: 'Calling RestoreTableFromBackup', table: 'Music', backupArn: BACKUP_ARN },
       { level: 'info', message: 'Restore moved on', phase: 'Restoring', reason: 'Restoring', detail: readyMessages[2] },
     ]);
+  });
+
+  it('logs the point-in-time restore call with the table and the source table, before making it', async () => {
+    const h = harness(newRestore({ targetTableName: 'Music', region: 'us-east-1', source: { pointInTime: { sourceTableName: 'Music-prod', useLatestRestorableTime: true } } }));
+    h.aws.tables.set('Music-prod', { name: 'Music-prod', arn: `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/Music-prod`, id: 'prod-id', status: 'ACTIVE', region: 'us-east-1', tags: {}, pitr: true });
+    const { logger, lines } = recordingLogger();
+    await h.run(logger).catch(() => undefined); // the fake does not make point-in-time restores: the call itself fails
+    await logged();
+    assert.deepEqual(
+      lines.filter((l) => String(l.message).startsWith('Calling')),
+      [{ level: 'info', message: 'Calling RestoreTableToPointInTime', table: 'Music', source: 'Music-prod' }],
+    );
   });
 
   it('logs each table setting applied with the table and the setting', async () => {
@@ -1243,3 +1276,49 @@ describe('restoreReconciler: restore durations for the metrics', () => {
   });
 });
 
+
+describe('restoreReconciler: spec.source.recoveryPoint', () => {
+  const POINT = `arn:aws:backup:us-east-1:${ACCOUNT}:recovery-point:1EB3B5E7-9EB0-435A-A80B-108B488B0D45`;
+  const ROLE = `arn:aws:iam::${ACCOUNT}:role/aws-backup-restore`;
+  const RP_SPEC: DynamoDBRestoreSpec = { targetTableName: 'Music', region: 'us-east-1', source: { recoveryPoint: { recoveryPointArn: POINT, backupVaultName: 'team-a-vault', iamRoleArn: ROLE } } };
+
+  it('checks the point in its vault, logs and starts the restore job (recording its id), then follows the job; every AWS Backup call in the Region of the spec', async () => {
+    const calls: string[] = [];
+    const regions: Array<string | undefined> = [];
+    const requests: RestoreJobRequest[] = [];
+    const backup: BackupPort = {
+      describeRecoveryPoint: (vault, arn) => {
+        calls.push(`describeRecoveryPoint ${vault} ${arn}`);
+        return Promise.resolve({ arn, backupVaultName: vault, status: 'COMPLETED', resourceType: 'DynamoDB' });
+      },
+      startRestoreJob: (request) => {
+        calls.push('startRestoreJob');
+        requests.push(request);
+        return Promise.resolve('JOB-1');
+      },
+      describeRestoreJob: (id) => {
+        calls.push(`describeRestoreJob ${id}`);
+        return Promise.resolve({ id, status: 'RUNNING' });
+      },
+    };
+    const h = harness(newRestore(RP_SPEC), {
+      backup: (region) => {
+        regions.push(region);
+        return backup;
+      },
+    });
+    const { logger, lines } = recordingLogger();
+    assert.deepEqual(await h.run(logger), { requeueAfterMs: 2_000 });
+    await logged();
+    assert.deepEqual(calls, [`describeRecoveryPoint team-a-vault ${POINT}`, 'startRestoreJob', 'describeRestoreJob JOB-1']);
+    assert.deepEqual(regions, ['us-east-1', 'us-east-1', 'us-east-1']);
+    assert.deepEqual(requests, [{ RecoveryPointArn: POINT, IamRoleArn: ROLE, IdempotencyToken: `dynamodb-restore-${UID}`, ResourceType: 'DynamoDB', Metadata: { targetTableName: 'Music' } }]);
+    // restoreRequestedAt before the call; the job's id as soon as it is known; then the job's state.
+    assert.deepEqual(h.sequence(), ['finalizer +', 'write Validating/Validating', 'write Restoring/RestoreRequested', 'write Restoring/RestoreRequested', 'write Restoring/Restoring']);
+    assert.deepEqual([h.store.server?.status?.restoreJobId, h.store.server?.status?.restoreJobStatus], ['JOB-1', 'RUNNING']);
+    assert.deepEqual(
+      lines.filter((l) => String(l.message).startsWith('Calling')),
+      [{ level: 'info', message: 'Calling AWS Backup StartRestoreJob', table: 'Music', recoveryPointArn: POINT }],
+    );
+  });
+});
