@@ -347,6 +347,11 @@ describe('planRestore with source.recoveryPoint: what it asks and records', () =
       'RestoreJobCreatedOtherResource',
       `AWS Backup restore job ${JOB} completed but reports creating arn:aws:dynamodb:us-east-1:123456789012:table/Music, not table Music in eu-west-1; no table is adopted.`,
     ],
+    [
+      job('COMPLETED', { createdResourceArn: 'arn:aws:backup:eu-west-1:123456789012:table/Music' }),
+      'RestoreJobCreatedOtherResource',
+      `AWS Backup restore job ${JOB} completed but reports creating arn:aws:backup:eu-west-1:123456789012:table/Music, not table Music in eu-west-1; no table is adopted.`,
+    ],
   ] as const;
   for (const [observation, code, message] of endings) {
     it(`ends ${code} with a sentence that says what AWS Backup reported`, () => {
@@ -355,4 +360,23 @@ describe('planRestore with source.recoveryPoint: what it asks and records', () =
       assert.equal(step.status.conditions?.find((c) => c.type === 'Failed')?.reason, 'RestoreJobFailed');
     });
   }
+
+  it("says the completed job's table is being checked, and looks at it", () => {
+    const step = planRestore(restoreWith(PHASES['Restoring, job RUNNING']), job('COMPLETED', { createdResourceArn: TABLE_ARN }), NOW, OPTIONS);
+    assert.equal(step.status.conditions?.find((c) => c.type === 'Ready')?.message, `AWS Backup restore job ${JOB} completed; checking table Music.`);
+    assert.deepEqual(step.action, { kind: 'describeTable', tableName: 'Music' });
+  });
+
+  it("never adopts a table of the name whose ARN is not the one the completed job reported (another account's): TableNotFound, saying which job and ARN", () => {
+    const elsewhere = { ...table('ACTIVE'), arn: 'arn:aws:dynamodb:eu-west-1:999999999999:table/Music' };
+    const step = planRestore(restoreWith(PHASES['Restoring, job COMPLETED']), { kind: 'described', table: elsewhere }, NOW, OPTIONS);
+    assert.deepEqual(step.status.lastError, {
+      code: 'TableNotFound',
+      message:
+        `Table Music, which AWS Backup restore job ${JOB} reported creating (${TABLE_ARN}), does not exist any more; ` +
+        'nothing else of that name is adopted. Create a new DynamoDBRestore to try again.',
+      retryable: false,
+    });
+    assert.equal(step.status.tableId, undefined);
+  });
 });

@@ -261,6 +261,28 @@ describe('planDeletion of a recovery point restore whose job has not reported it
     const completed = { ...RUNNING, restoreJobStatus: 'COMPLETED', tableArn: TABLE_ARN };
     assert.equal(planDeletion(deleting(completed, retain), seen(ours('ACTIVE')), NOW, OPTIONS).action.kind, 'releaseFinalizer');
   });
+
+  it('lets go of a job that made another table with the job status recorded in the status it leaves', () => {
+    const elsewhere = planDeletion(deleting(RUNNING), job('COMPLETED', 'arn:aws:dynamodb:us-east-1:123456789012:table/Other'), NOW, OPTIONS);
+    assert.deepEqual(elsewhere.status, { ...RUNNING, restoreJobStatus: 'COMPLETED' });
+  });
+
+  it('once the job is recorded COMPLETED (its table ARN too, no TableId yet), looks at the table with its tags without asking about the job again', () => {
+    const completed = { ...RUNNING, restoreJobStatus: 'COMPLETED', tableArn: TABLE_ARN };
+    assert.deepEqual(planDeletion(deleting(completed), { kind: 'nothing' }, NOW, OPTIONS).action, { kind: 'describeSettings', tableName: 'Music', read: ['tags'] });
+  });
+
+  it('retries a DescribeRestoreJob that fails (throttled) after 5 s, saying the table could not be deleted', () => {
+    const step = planDeletion(deleting(RUNNING), { kind: 'failed', error: new AwsError('ThrottlingException', '', 'DescribeRestoreJob') }, NOW, OPTIONS);
+    assert.deepEqual(step.action, { kind: 'requeue', afterMs: 5_000 }, 'throttling is waited out 5 s');
+    assert.equal(messageOf(step), 'Table Music could not be deleted: AWS throttled DescribeRestoreJob; the operator slows down and retries.');
+  });
+
+  it('attack: a table that replaced the recovery point\'s recorded one (same ARN, another TableId, our uid tag copied) is not deleted', () => {
+    const done = { ...RUNNING, phase: 'Completed' as const, restoreJobStatus: 'COMPLETED', tableArn: TABLE_ARN, tableId: TABLE_ID };
+    const step = planDeletion(deleting(done), seen(foreign, TAGGED), NOW, OPTIONS);
+    assert.deepEqual([step.action.kind, reasonOf(step), step.status.tableId], ['releaseFinalizer', 'TableNotOwned', TABLE_ID]);
+  });
 });
 
 describe('planDeletion, sentence by sentence', () => {
@@ -305,6 +327,13 @@ describe('planDeletion, sentence by sentence', () => {
     const step = planDeletion(deleting(), { kind: 'failed', error: new AwsError('ThrottlingException', '', 'DeleteTable') }, NOW, OPTIONS);
     assert.deepEqual(step.status.lastError, { code: 'ThrottlingException', message: 'AWS throttled DeleteTable; the operator slows down and retries.', retryable: true });
     assert.equal(messageOf(step), 'Table Music could not be deleted: AWS throttled DeleteTable; the operator slows down and retries.');
+  });
+
+  it('retries a failed look for a lost answer (DescribeTable throttled) after 5 s, saying the table could not be deleted', () => {
+    const unanswered = { phase: 'Restoring' as const, backupArn: BACKUP_ARN, restoreRequestedAt: REQUESTED_AT };
+    const step = planDeletion(deleting(unanswered), { kind: 'failed', error: new AwsError('ThrottlingException', '', 'DescribeTable') }, NOW, OPTIONS);
+    assert.deepEqual(step.action, { kind: 'requeue', afterMs: 5_000 }, 'throttling is waited out 5 s');
+    assert.equal(messageOf(step), 'Table Music could not be deleted: AWS throttled DescribeTable; the operator slows down and retries.');
   });
 
   it('says a Retain resource waiting for its table could not look at it when DescribeTable fails', () => {

@@ -161,6 +161,12 @@ describe('restore policies', () => {
         assert.equal(checkPolicies(rp(c.iamRoleArn, c.vault), [policy('team-a', c.rules)], undefined, POINT)?.message, c.denied);
       });
     }
+    it('list every allowed vault, comma-separated, when the vault matches none of several', () => {
+      assert.equal(
+        checkPolicies(rp(undefined, 'team-c-vault'), [policy('team-a', { allowedRestoreRoleArns: [ROLE], allowedBackupVaults: ['team-a-.+', 'shared-vault'] })], undefined, POINT)?.message,
+        'DynamoDBRestorePolicy team-a denies this restore (allowedBackupVaults): backup vault team-c-vault matches none of team-a-.+, shared-vault. Change the spec in a new DynamoDBRestore, or ask the platform team.',
+      );
+    });
     it('leave the restore role and the vault of a namespace no policy governs alone', () => {
       const inTeamB = restore({ source: { recoveryPoint: { recoveryPointArn: POINT, backupVaultName: 'team-b-vault', iamRoleArn: ROLE } } }, 'team-b');
       assert.equal(checkPolicies(inTeamB, [policy('team-a', {})], undefined, POINT), undefined);

@@ -93,4 +93,13 @@ describe('RestoreReservations: slots and claims with one way back (settle)', () 
     r.settle('team-b/waiter', waiter);
     assert.deepEqual(r.acquireSlot(restore('team-c', 'next', 'Films')), { granted: false, position: 2, inUse: 1, capacity: 1 });
   });
+
+  it('recounts no slot for a Restoring resource whose restore was never asked of AWS (no restoreRequestedAt) or whose table is ACTIVE', () => {
+    const r = new RestoreReservations(2, 'us-east-1', () => undefined);
+    r.recount([
+      restore('team-a', 'unasked', 'Music', { phase: 'Restoring', tableStatus: 'CREATING' }),
+      restore('team-b', 'active', 'Books', ACTIVE),
+    ]);
+    assert.equal(r.inUse(restore('team-c', 'any', 'Films')), 0);
+  });
 });

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import type { DynamoDBRestore, DynamoDBRestoreSpec } from '../../../src/api/dynamodb-restore.ts';
 import { Reason } from '../../../src/restore/restore-vocabulary.ts';
-import { ready, sourceSummary } from '../../../src/restore/restore-status.ts';
+import { describeSource, ready, sourceSummary } from '../../../src/restore/restore-status.ts';
 
 const NOW = new Date('2025-03-01T10:00:00.000Z');
 const RESTORE: DynamoDBRestore = {
@@ -25,5 +25,11 @@ describe('restore status', () => {
     });
     assert.equal(sourceSummary(pit('2025-02-20T00:00:00Z'), undefined), 'Music-prod@2025-02-20T00:00:00Z');
     assert.equal(sourceSummary(pit(), undefined), 'Music-prod@latest');
+  });
+
+  it('names a recovery point as "recovery point <ARN>" where a sentence says what the table is restored from', () => {
+    const point = 'arn:aws:backup:us-east-1:123456789012:recovery-point:1EB3B5E7-9EB0-435A-A80B-108B488B0D45';
+    const spec: DynamoDBRestoreSpec = { targetTableName: 'Music', source: { recoveryPoint: { recoveryPointArn: point, backupVaultName: 'team-a-vault', iamRoleArn: 'arn:aws:iam::123456789012:role/r' } } };
+    assert.equal(describeSource(spec, {}), 'recovery point arn:aws:backup:us-east-1:123456789012:recovery-point:1EB3B5E7-9EB0-435A-A80B-108B488B0D45');
   });
 });

@@ -33,4 +33,13 @@ describe('Claims', () => {
     assert.equal(claims.claim('team-a-prod', 'b/2'), 'b/2');
     assert.equal(claims.claim('Team-a', 'c/3'), 'c/3');
   });
+
+  it("forgets what a key held when it lets go: its next claim does not free a name another key has claimed since", () => {
+    const claims = new Claims();
+    claims.claim('Music', 'a/1');
+    claims.release('a/1');
+    assert.equal(claims.claim('Music', 'b/2'), 'b/2');
+    claims.claim('Books', 'a/1');
+    assert.equal(claims.claim('Music', 'c/3'), 'b/2');
+  });
 });
