@@ -96,18 +96,13 @@ export function setupRestoreController(manager: Manager, { config, kubeConfig, l
     stop: () => controller.stop(),
   });
   // ttlSecondsAfterFinished: a controller of its own, as Kubernetes' TTL-after-finished controller beside the Job's.
+  // Every cached restore with a ttl, listed or changed, is queued as it arrives; the queue holds it until this
+  // replica leads, so leading needs no second pass over the cache (which queued each key twice).
   const ttl = ttlController({ cached: (key) => caches.store.cached(key), deleteRestore: (namespace, name, uid) => caches.client.delete(namespace, name, uid), log, metrics });
-  const hasTtl = (restore: DynamoDBRestore) => restore.spec.ttlSecondsAfterFinished !== undefined;
   listeners.push((restore) => {
-    if (hasTtl(restore)) ttl.queue.add(objectKey(restore));
+    if (restore.spec.ttlSecondsAfterFinished !== undefined) ttl.queue.add(objectKey(restore));
   });
-  manager.addLeaderRunnable({
-    start: () => {
-      ttl.start();
-      for (const restore of caches.restores().filter(hasTtl)) ttl.queue.add(objectKey(restore));
-    },
-    stop: () => ttl.stop(),
-  });
+  manager.addLeaderRunnable({ start: () => ttl.start(), stop: () => ttl.stop() });
   manager.onStop(() => clients.destroy());
   return { client: caches.client, cached: caches.restores, events, follow: (listener) => listeners.push(listener) };
 }

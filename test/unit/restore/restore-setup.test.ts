@@ -168,8 +168,7 @@ describe('setupRestoreController', function () {
   it('once leading, deletes each cached finished restore whose ttl has passed (uid precondition), in any watched namespace, and no other', async () => {
     listed = { 'team-a': [finished('team-a', 'expired-a', 60), finished('team-a', 'kept')], 'team-b': [finished('team-b', 'expired-b', 0)] };
     await start(['team-a', 'team-b']);
-    // A key queued twice (by its change and by the leader's first look) may be deleted twice: a 404 is done.
-    const deletes = () => [...new Map(sent('DELETE').map((r) => [pathOf(r), r.body])).entries()].sort();
+    const deletes = () => sent('DELETE').map((r) => [pathOf(r), r.body]).sort();
     await waitFor('two deletes', () => Promise.resolve(deletes().length >= 2), 5_000, 5);
     assert.deepEqual(deletes(), [
       [`${API}/namespaces/team-a/dynamodbrestores/expired-a`, { preconditions: { uid: 'uid-expired-a' }, propagationPolicy: 'Background' }],
@@ -232,6 +231,25 @@ describe('setupRestoreController', function () {
     const written = (status?.body as DynamoDBRestore).status;
     assert.deepEqual([written?.phase, written?.lastError?.code], ['Failed', 'PolicyRequired']);
     assert.deepEqual([event?.method, event && pathOf(event), (event?.body as EventsV1Event).reason], ['POST', '/apis/events.k8s.io/v1/namespaces/team-a/events', 'PolicyRequired']);
+  });
+
+  it('on leading, counts the slot a cached restore in progress holds (table CREATING) before granting any: slots in use 1 for its pool; its DescribeTable is counted by operation and result', async () => {
+    // Its reconcile will look at its table: DynamoDB here is a closed local port, so the look fails at once.
+    const env = { ...process.env };
+    Object.assign(process.env, { AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:9', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_MAX_ATTEMPTS: '1' });
+    try {
+      const inProgress = { phase: 'Restoring' as const, observedGeneration: 1, restoreRequestedAt: '2026-01-01T00:00:00Z', tableStatus: 'CREATING' };
+      listed = { 'team-a': [restore('team-a', 'holder', { status: inProgress })] };
+      await start(['team-a']);
+      const inUse = await metrics.registry.getSingleMetric('dynamodb_restore_slots_in_use')?.get();
+      assert.deepEqual(inUse?.values.map((v) => [v.labels.pool, v.value]), [['operator/eu-west-1', 1]], "the operator's own account (no spec.credentials) in the default Region");
+      // Its look at the table is counted as an AWS call, by operation and result.
+      const calls = async () => (await metrics.registry.getSingleMetric('dynamodb_restore_aws_calls_total')?.get())?.values ?? [];
+      await waitFor('the DescribeTable call counted', async () => (await calls()).length > 0, 5_000, 5);
+      assert.deepEqual((await calls()).map((v) => [v.labels.operation, v.labels.code]), [['DescribeTable', 'NetworkError']]);
+    } finally {
+      process.env = env;
+    }
   });
 
   it('records events as the restore controller of this replica', async () => {
