@@ -379,4 +379,11 @@ describe('planRestore with source.recoveryPoint: what it asks and records', () =
     });
     assert.equal(step.status.tableId, undefined);
   });
+
+  it('says "(none stated)" for a recovery point whose resource type AWS Backup leaves out, and starts no job', () => {
+    const untyped: Observation = { kind: 'recoveryPointDescribed', recoveryPoint: { arn: RECOVERY_POINT, backupVaultName: VAULT, status: 'COMPLETED' } };
+    const step = planRestore(restoreWith(undefined), untyped, NOW, OPTIONS);
+    assert.equal(step.status.lastError?.code, 'RecoveryPointNotDynamoDB');
+    assert.match(step.status.lastError?.message ?? '', /is a backup of resource type \(none stated\), not of a DynamoDB table;/);
+  });
 });

@@ -278,6 +278,13 @@ describe('planDeletion of a recovery point restore whose job has not reported it
     assert.equal(messageOf(step), 'Table Music could not be deleted: AWS throttled DescribeRestoreJob; the operator slows down and retries.');
   });
 
+  it('with Retain, says AWS counts the restore while the job runs', () => {
+    assert.equal(
+      messageOf(planDeletion(deleting(RUNNING, retain), job('RUNNING'), NOW, OPTIONS)),
+      'AWS Backup restore job JOB-1 is RUNNING; the resource goes once it has ended (AWS counts the restore until then, and so does the operator).',
+    );
+  });
+
   it('attack: a table that replaced the recovery point\'s recorded one (same ARN, another TableId, our uid tag copied) is not deleted', () => {
     const done = { ...RUNNING, phase: 'Completed' as const, restoreJobStatus: 'COMPLETED', tableArn: TABLE_ARN, tableId: TABLE_ID };
     const step = planDeletion(deleting(done), seen(foreign, TAGGED), NOW, OPTIONS);

@@ -3,7 +3,7 @@
 // observation; this file pins what the steps say.
 import assert from 'node:assert/strict';
 import type { DynamoDBRestore, DynamoDBRestoreSpec, DynamoDBRestoreStatus } from '../../../src/api/dynamodb-restore.ts';
-import type { TableState } from '../../../src/aws/dynamodb-port.ts';
+import { AwsError, type TableState } from '../../../src/aws/dynamodb-port.ts';
 import { planRestore } from '../../../src/restore/restore-plan.ts';
 import type { Observation, PlanOptions, Step } from '../../../src/restore/restore-vocabulary.ts';
 
@@ -21,7 +21,7 @@ const PIT_SPEC: DynamoDBRestoreSpec = { targetTableName: 'Music', source: { poin
 const RESTORING: DynamoDBRestoreStatus = { phase: 'Restoring', observedGeneration: 1, backupArn: BACKUP_ARN, restoreRequestedAt: REQUESTED_AT, startTime: STARTED_AT, tableArn: TABLE_ARN, tableId: TABLE_ID };
 const CONFIGURING: DynamoDBRestoreStatus = { ...RESTORING, phase: 'Configuring', tableStatus: 'ACTIVE' };
 
-function plan(status: DynamoDBRestoreStatus | undefined, observation: Observation, spec: DynamoDBRestoreSpec = SPEC): Step {
+function plan(status: DynamoDBRestoreStatus | undefined, observation: Observation, spec: DynamoDBRestoreSpec = SPEC, options: PlanOptions = OPTIONS): Step {
   const restore: DynamoDBRestore = {
     apiVersion: 'dynamodb.restore.dev/v1alpha1',
     kind: 'DynamoDBRestore',
@@ -29,7 +29,7 @@ function plan(status: DynamoDBRestoreStatus | undefined, observation: Observatio
     spec: structuredClone(spec),
     ...(status && { status: structuredClone(status) }),
   };
-  return planRestore(restore, observation, NOW, OPTIONS);
+  return planRestore(restore, observation, NOW, options);
 }
 const ready = (step: Step) => step.status.conditions?.find((c) => c.type === 'Ready');
 const says = (step: Step) => [step.status.phase, ready(step)?.reason, ready(step)?.message];
@@ -212,5 +212,29 @@ describe('the plan, sentence by sentence', () => {
         `Table Music is ACTIVE, restored from backup ${BACKUP_ARN}; tableSettings applied: stream, deletionProtection.`,
       ]);
     });
+  });
+});
+
+describe('the plan: edges of its sentences and of the last error', () => {
+  it('says a restore with no tableSettings is complete with nothing after the source', () => {
+    assert.deepEqual(says(plan(CONFIGURING, { kind: 'settingsDescribed', settings: { table: table() } })), [
+      'Completed',
+      'RestoreCompleted',
+      `Table Music is ACTIVE, restored from backup ${BACKUP_ARN}.`,
+    ]);
+  });
+
+  it("says \"the operator's Region\" where neither the spec nor the operator's configuration names one", () => {
+    const { defaultRegion: _unset, ...noRegion } = OPTIONS;
+    assert.equal(
+      ready(plan(undefined, { kind: 'claimHeld', holder: 'team-b/music' }, SPEC, noRegion))?.message,
+      "Table Music in the operator's Region is already claimed by a DynamoDBRestore in another namespace: one resource per table, so this one makes no AWS call. Choose another targetTableName in a new DynamoDBRestore, or delete the other resource first.",
+    );
+  });
+
+  it('keeps the last error while the answer is another error: TableAlreadyExists sends it to look at the table with the throttling it had', () => {
+    const lastError = { code: 'ThrottlingException', message: 'AWS throttled DescribeTable; the operator slows down and retries.', retryable: true };
+    const step = plan({ ...RESTORING, lastError }, { kind: 'failed', error: new AwsError('TableAlreadyExistsException', 'Table already exists: Music', 'RestoreTableFromBackup') });
+    assert.deepEqual([step.action.kind, step.status.lastError], ['describeTable', lastError]);
   });
 });
