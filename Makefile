@@ -116,6 +116,11 @@ test-files: deps testbed-tools ## Run some test files on the bed: make test-file
 mutation: deps ## Mutation-test src/restore and src/runtime against the unit tests (StrykerJS, incremental); see docs/testing.md
 	FAST_CHECK_SEED=1 NODE_OPTIONS='--import $(CURDIR)/test/support/stryker-mocha-12.mjs' nice -n 10 stryker run
 
+.PHONY: mutation-static
+mutation-static: deps ## make mutation, testing again the static mutants that survived (incremental mode reuses them whatever tests changed)
+	node --import tsx test/support/stryker-forget-static-survivors.ts reports/stryker-incremental.json
+	$(MAKE) mutation
+
 .PHONY: chaos
 chaos: deps testbed-tools ## Chaos run: operator and apiserver kills, failing AWS calls, leader kills; writes docs/reliability.md
 	node --import tsx chaos/run.ts
