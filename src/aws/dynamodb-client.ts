@@ -83,8 +83,6 @@ export class SdkDynamoDB implements DynamoDBPort {
     private readonly observe: CallObserver = () => undefined,
     /** Waits for a token of the account and Region's control-plane rate, if limited. */
     private readonly bucket?: TokenBucket,
-    /** AWS Backup in the same Region, as the same identity (source.recoveryPoint). */
-    readonly backup?: SdkBackup,
   ) {}
 
   /** Sends one command, reporting its outcome, with failures as AwsError. */
@@ -94,7 +92,6 @@ export class SdkDynamoDB implements DynamoDBPort {
 
   destroy(): void {
     this.client.destroy();
-    this.backup?.destroy();
   }
 
   async restoreTableFromBackup(request: RestoreFromBackupRequest): Promise<TableState> {
@@ -307,22 +304,31 @@ export interface DynamoDBClientsOptions {
  * expire, so a resource costs one AssumeRole an hour, not one a call. A session is never shared across resources,
  * so never across namespaces.
  */
+/** A Region's clients for one identity: DynamoDB, and AWS Backup for source.recoveryPoint. */
+interface IdentityClients {
+  dynamodb: SdkDynamoDB;
+  backup: SdkBackup;
+}
+
 export class DynamoDBClients {
-  private readonly clients: LRUCache<string, SdkDynamoDB>;
+  private readonly clients: LRUCache<string, IdentityClients>;
   /** One bucket per account and Region: AWS throttles control-plane calls there, whichever client makes them. */
   private readonly buckets = new Map<string, TokenBucket>();
 
   constructor(private readonly options: DynamoDBClientsOptions) {
     const { max, idleMs } = options.cache ?? CLIENT_CACHE;
     const now = options.now;
-    this.clients = new LRUCache<string, SdkDynamoDB>({
+    this.clients = new LRUCache<string, IdentityClients>({
       max,
       ttl: idleMs,
       // Idle time: each use starts the clock again; a client unused that long is dropped (and destroyed) even if
       // nothing else is asked of the cache.
       updateAgeOnGet: true,
       ttlAutopurge: true,
-      dispose: (port) => port.destroy(),
+      dispose: ({ dynamodb, backup }) => {
+        dynamodb.destroy();
+        backup.destroy();
+      },
       // A test's clock is read on every look (lru-cache otherwise reuses a reading for 1 ms).
       ...(now && { perf: { now }, ttlResolution: 0 }),
     });
@@ -347,11 +353,20 @@ export class DynamoDBClients {
    * ClusterNameUnset, before any call, for a role when no cluster name is configured.
    */
   forRegion(region: string | undefined, role?: AssumedRole): SdkDynamoDB {
+    return this.identityClients(region, role).dynamodb;
+  }
+
+  /** AWS Backup in a Region, as the same identity and through the same cached client set as forRegion. */
+  backupFor(region: string | undefined, role?: AssumedRole): BackupPort {
+    return this.identityClients(region, role).backup;
+  }
+
+  private identityClients(region: string | undefined, role: AssumedRole | undefined): IdentityClients {
     const resolved = region ?? this.options.defaultRegion ?? '';
     // JSON of the parts: no separator a name could contain makes two identities one key.
     const key = JSON.stringify([resolved, role?.roleArn, role?.namespace, role?.name]);
-    let port = this.clients.get(key);
-    if (!port) {
+    let found = this.clients.get(key);
+    if (!found) {
       const { clusterName } = this.options;
       if (role && !clusterName) {
         throw new AwsError('ClusterNameUnset', 'The operator has no cluster name (CLUSTER_NAME), from which the ExternalId is derived', 'AssumeRole');
@@ -364,17 +379,13 @@ export class DynamoDBClients {
       // LimitExceeded is waited out rather than retried at once, and each attempt shows in the status.
       const config = { region: resolved || undefined, maxAttempts: 1, credentials, requestHandler: { ...(this.options.timeouts ?? REQUEST_TIMEOUTS), throwOnRequestTimeout: true } };
       const bucket = this.bucket(resolved, role);
-      port = new SdkDynamoDB(new DynamoDBClient(config), this.options.observe, bucket, new SdkBackup(new BackupClient(config), this.options.observe, bucket));
-      this.clients.set(key, port);
+      found = {
+        dynamodb: new SdkDynamoDB(new DynamoDBClient(config), this.options.observe, bucket),
+        backup: new SdkBackup(new BackupClient(config), this.options.observe, bucket),
+      };
+      this.clients.set(key, found);
     }
-    return port;
-  }
-
-  /** AWS Backup in a Region, as the same identity and through the same cached client set as forRegion. */
-  backupFor(region: string | undefined, role?: AssumedRole): BackupPort {
-    const backup = this.forRegion(region, role).backup;
-    if (!backup) throw new AwsError('BackupUnavailable', 'No AWS Backup client was made for this Region', 'StartRestoreJob');
-    return backup;
+    return found;
   }
 
   destroy(): void {

@@ -18,6 +18,7 @@ import {
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { assumeRoleParams, DynamoDBClients, SdkDynamoDB, sessionName, toAwsError } from '../../../src/aws/dynamodb-client.ts';
+import { SdkBackup } from '../../../src/aws/backup-client.ts';
 import { AwsError } from '../../../src/aws/dynamodb-port.ts';
 
 const BACKUP = 'arn:aws:dynamodb:us-east-1:123456789012:table/Music/backup/01489173575360-b308cd7d';
@@ -397,6 +398,25 @@ describe('DynamoDBClients', () => {
         assert.equal(clients.forRegion(undefined, role('busy')), busy, 'used 50 s ago: kept');
         assert.notEqual(clients.forRegion(undefined, role('idle')), idle, 'unused for 100 s: a new client');
         assert.deepEqual(destroyed, ['idle']);
+      } finally {
+        clients.destroy();
+      }
+    });
+
+    it('keeps one AWS Backup client per identity beside its DynamoDB client, and destroys the two together', () => {
+      const clients = new DynamoDBClients({ defaultRegion: 'us-east-1', clusterName: 'prod-eu', cache: { max: 1, idleMs: 60_000 } });
+      try {
+        const backupA = clients.backupFor(undefined, role('a')) as SdkBackup;
+        assert.equal(clients.backupFor('us-east-1', role('a')), backupA, 'the same identity: the same client');
+        watched(clients.forRegion(undefined, role('a')), 'dynamodb a');
+        const destroy = backupA.destroy.bind(backupA);
+        backupA.destroy = () => {
+          destroyed.push('backup a');
+          destroy();
+        };
+        assert.notEqual(clients.backupFor(undefined, role('b')), backupA, 'another resource: its own client');
+        assert.deepEqual(destroyed, ['dynamodb a', 'backup a'], "b's clients took the one place: both of a's went");
+        assert.notEqual(clients.backupFor(undefined, role('a')), backupA, 'dropped from the cache: a new client');
       } finally {
         clients.destroy();
       }
