@@ -402,3 +402,55 @@ describe('LeaderElector on a mocked clock', () => {
     assert.deepEqual(happened, ['read ops/lease', 'create ops/lease']);
   });
 });
+
+describe('LeaderElector, what it leaves behind and what it writes', () => {
+  it('creates the Lease only when the read answers 404: a read failing with 500 writes nothing', async () => {
+    const happened: Happening[] = [];
+    const api = new FakeLeaseApi(happened);
+    api.failure = new ApiException(500, 'etcdserver: leader changed', { reason: 'InternalError' }, {});
+    const elector = new LeaderElector({
+      kubeConfig: { makeApiClient: () => api } as unknown as KubeConfig,
+      namespace: 'ops',
+      name: 'lease',
+      identity: 'me',
+      leaseDurationMs: 15_000,
+      renewDeadlineMs: 10_000,
+      retryPeriodMs: 10_000,
+      log: winston.createLogger({ silent: true }),
+      onStartedLeading: () => void happened.push('started leading'),
+      onStoppedLeading: () => void happened.push('stopped leading'),
+    });
+    elector.start();
+    await settle();
+    await elector.stop();
+    assert.deepEqual(happened, ['read ops/lease']);
+    assert.equal(api.lease, undefined);
+  });
+
+  it('leaves no timer of its own once stop() has returned: neither the retry wait nor an attempt deadline keeps the process up', async () => {
+    // Real timers, counted by Node itself: a stopped elector must not hold the process up for a retry period (10 s).
+    const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+    // Mocha starts the test's own timeout timer once the test has returned its promise.
+    await settle();
+    const before = timers();
+    const happened: Happening[] = [];
+    const elector = new LeaderElector({
+      kubeConfig: { makeApiClient: () => new FakeLeaseApi(happened) } as unknown as KubeConfig,
+      namespace: 'ops',
+      name: 'lease',
+      identity: 'me',
+      leaseDurationMs: 15_000,
+      renewDeadlineMs: 10_000,
+      retryPeriodMs: 10_000,
+      log: winston.createLogger({ silent: true }),
+      onStartedLeading: () => void happened.push('started leading'),
+      onStoppedLeading: () => void happened.push('stopped leading'),
+    });
+    elector.start();
+    await settle();
+    assert.equal(timers(), before + 1, 'leading, it waits one retry period');
+    await elector.stop();
+    assert.deepEqual(happened, ['read ops/lease', 'create ops/lease', 'started leading', 'stopped leading', 'read ops/lease', 'replace ops/lease']);
+    assert.equal(timers(), before);
+  });
+});
