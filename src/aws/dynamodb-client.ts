@@ -298,18 +298,18 @@ export interface DynamoDBClientsOptions {
   now?: () => number;
 }
 
-/**
- * One SDK client per Region and identity (the operator's own, or a role assumed for one resource), made on first
- * use and kept while used: a role's temporary credentials are cached by its client and refreshed before they
- * expire, so a resource costs one AssumeRole an hour, not one a call. A session is never shared across resources,
- * so never across namespaces.
- */
 /** A Region's clients for one identity: DynamoDB, and AWS Backup for source.recoveryPoint. */
 interface IdentityClients {
   dynamodb: SdkDynamoDB;
   backup: SdkBackup;
 }
 
+/**
+ * One SDK client per Region and identity (the operator's own, or a role assumed for one resource), made on first
+ * use and kept while used: a role's temporary credentials are cached by its client and refreshed before they
+ * expire, so a resource costs one AssumeRole an hour, not one a call. A session is never shared across resources,
+ * so never across namespaces.
+ */
 export class DynamoDBClients {
   private readonly clients: LRUCache<string, IdentityClients>;
   /** One bucket per account and Region: AWS throttles control-plane calls there, whichever client makes them. */
