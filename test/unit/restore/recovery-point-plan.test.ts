@@ -352,6 +352,12 @@ describe('planRestore with source.recoveryPoint: what it asks and records', () =
       'RestoreJobCreatedOtherResource',
       `AWS Backup restore job ${JOB} completed but reports creating arn:aws:backup:eu-west-1:123456789012:table/Music, not table Music in eu-west-1; no table is adopted.`,
     ],
+    [
+      // CreatedResourceArn is optional in DescribeRestoreJob's answer.
+      job('COMPLETED'),
+      'RestoreJobCreatedOtherResource',
+      `AWS Backup restore job ${JOB} completed but reports creating nothing, not table Music in eu-west-1; no table is adopted.`,
+    ],
   ] as const;
   for (const [observation, code, message] of endings) {
     it(`ends ${code} with a sentence that says what AWS Backup reported`, () => {

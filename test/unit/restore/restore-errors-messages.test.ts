@@ -12,6 +12,8 @@ const GRANT_TAIL = ', keep the policy unchanged until the restore completes, the
 describe('the error map, sentence by sentence', () => {
   it('names the IAM action to grant for each call the restore makes, and dynamodb:<operation> for any other', () => {
     const grants = {
+      RestoreTableFromBackup:
+        'dynamodb:RestoreTableFromBackup (and the table writes a restore performs: dynamodb:PutItem, UpdateItem, DeleteItem, GetItem, Query, Scan, BatchWriteItem on the target table)',
       DescribeTable: 'dynamodb:DescribeTable',
       DescribeBackup: 'dynamodb:DescribeBackup',
       ListBackups: 'dynamodb:ListBackups',
@@ -25,6 +27,7 @@ describe('the error map, sentence by sentence', () => {
       UpdateTable: 'dynamodb:UpdateTable',
       UpdateContinuousBackups: 'dynamodb:UpdateContinuousBackups',
       DeleteTable: 'dynamodb:DeleteTable (on tables tagged dynamodb.restore.dev/owner-uid)',
+      DescribeRecoveryPoint: 'backup:DescribeRecoveryPoint',
       StartRestoreJob: 'backup:StartRestoreJob, and iam:PassRole on the role in spec.source.recoveryPoint.iamRoleArn',
       DescribeRestoreJob: 'backup:DescribeRestoreJob',
       ExportTableToPointInTime: 'dynamodb:ExportTableToPointInTime',

@@ -154,6 +154,36 @@ describe('troubleshooting page (docs/troubleshooting.md)', () => {
     assert.match(section('RestoreJobFailed'), /\n- \*\*From:\*\* RestoreJobFailed \(found by the operator\), RestoreJobAborted \(found by the operator\), RestoreJobCreatedOtherResource \(found by the operator\)\n/);
   });
 
+  it("writes the recovery point sections whole: RecoveryPointNotRestorable (NotAvailable, NotDynamoDB) and RestoreJobFailed (Aborted, CreatedOtherResource), each finding's help line", () => {
+    const status = '- **The status says** (for a table `team-a.orders`, an error on `RestoreTableFromBackup`): ';
+    const final = '- **Retried:** No: the resource is `Failed` (final); fix the cause, then create a new DynamoDBRestore.';
+    assert.equal(
+      section('RecoveryPointNotRestorable'),
+      [
+        '### RecoveryPointNotRestorable',
+        '',
+        final,
+        '- **From:** RecoveryPointNotAvailable (found by the operator), RecoveryPointNotDynamoDB (found by the operator)',
+        status +
+          "The recovery point's vault reports it as not restorable (PARTIAL, EXPIRED, STOPPED or DELETING; the sentence carries AWS Backup's StatusMessage); no restore job is started. Choose another recovery point in a new DynamoDBRestore.",
+        '- **RecoveryPointNotDynamoDB:** The recovery point is a backup of another kind of resource than a DynamoDB table; no restore job is started. Choose a DynamoDB recovery point in a new DynamoDBRestore.',
+      ].join('\n'),
+    );
+    assert.equal(
+      section('RestoreJobFailed'),
+      [
+        '### RestoreJobFailed',
+        '',
+        final,
+        '- **From:** RestoreJobFailed (found by the operator), RestoreJobAborted (found by the operator), RestoreJobCreatedOtherResource (found by the operator)',
+        status +
+          "The AWS Backup restore job of spec.source.recoveryPoint ended FAILED; the sentence carries AWS Backup's StatusMessage (a table of the name that exists already, a role AWS Backup cannot assume, a KMS key). Fix it, then create a new DynamoDBRestore.",
+        '- **RestoreJobAborted:** The AWS Backup restore job was aborted (someone stopped it); create a new DynamoDBRestore to restore again.',
+        '- **RestoreJobCreatedOtherResource:** The restore job completed but reports creating another resource than the target table; nothing is adopted.',
+      ].join('\n'),
+    );
+  });
+
   it('ends with the table of progress and deletion reasons and what each means', () => {
     const progress = page.slice(page.indexOf('\n## Progress and deletion\n') + 1);
     assert.equal(
