@@ -63,12 +63,18 @@ describe('the plan, sentence by sentence', () => {
       assert.equal(ready(plan(undefined, { kind: 'claimGranted' }, latest))?.message, 'Looking for the newest AVAILABLE backup of table Music.');
     });
 
-    it('says no backup of the name was found, with the list-backups command for the table', () => {
+    it('says no backup of the name (or, for the newest, none at all) was found, with the list-backups command for the table', () => {
       const named: DynamoDBRestoreSpec = { targetTableName: 'Music', source: { backup: { tableName: 'Music', backupName: 'nightly' } } };
+      const latest: DynamoDBRestoreSpec = { targetTableName: 'Music', source: { backup: { tableName: 'Music', latest: true } } };
       assert.deepEqual(says(plan({ phase: 'Validating' }, { kind: 'backupsListed', backups: [] }, named)), [
         'Failed',
         'BackupNotFound',
         'No AVAILABLE backup named nightly of table Music in us-east-1; check `aws dynamodb list-backups --table-name Music`.',
+      ]);
+      assert.deepEqual(says(plan({ phase: 'Validating' }, { kind: 'backupsListed', backups: [] }, latest)), [
+        'Failed',
+        'BackupNotFound',
+        'No AVAILABLE backup of table Music in us-east-1; check `aws dynamodb list-backups --table-name Music`.',
       ]);
     });
 
