@@ -404,11 +404,9 @@ describe('LeaderElector on a mocked clock', () => {
 });
 
 describe('LeaderElector, what it leaves behind and what it writes', () => {
-  it('creates the Lease only when the read answers 404: a read failing with 500 writes nothing', async () => {
-    const happened: Happening[] = [];
-    const api = new FakeLeaseApi(happened);
-    api.failure = new ApiException(500, 'etcdserver: leader changed', { reason: 'InternalError' }, {});
-    const elector = new LeaderElector({
+  /** An elector named ops/lease for "me" on real timers: retry period and renew deadline 10 s, lease 15 s. */
+  function realTimeElector(api: FakeLeaseApi, happened: Happening[]): LeaderElector {
+    return new LeaderElector({
       kubeConfig: { makeApiClient: () => api } as unknown as KubeConfig,
       namespace: 'ops',
       name: 'lease',
@@ -420,6 +418,13 @@ describe('LeaderElector, what it leaves behind and what it writes', () => {
       onStartedLeading: () => void happened.push('started leading'),
       onStoppedLeading: () => void happened.push('stopped leading'),
     });
+  }
+
+  it('creates the Lease only when the read answers 404: a read failing with 500 writes nothing', async () => {
+    const happened: Happening[] = [];
+    const api = new FakeLeaseApi(happened);
+    api.failure = new ApiException(500, 'etcdserver: leader changed', { reason: 'InternalError' }, {});
+    const elector = realTimeElector(api, happened);
     elector.start();
     await settle();
     await elector.stop();
@@ -434,18 +439,7 @@ describe('LeaderElector, what it leaves behind and what it writes', () => {
     await settle();
     const before = timers();
     const happened: Happening[] = [];
-    const elector = new LeaderElector({
-      kubeConfig: { makeApiClient: () => new FakeLeaseApi(happened) } as unknown as KubeConfig,
-      namespace: 'ops',
-      name: 'lease',
-      identity: 'me',
-      leaseDurationMs: 15_000,
-      renewDeadlineMs: 10_000,
-      retryPeriodMs: 10_000,
-      log: winston.createLogger({ silent: true }),
-      onStartedLeading: () => void happened.push('started leading'),
-      onStoppedLeading: () => void happened.push('stopped leading'),
-    });
+    const elector = realTimeElector(new FakeLeaseApi(happened), happened);
     elector.start();
     await settle();
     assert.equal(timers(), before + 1, 'leading, it waits one retry period');
