@@ -85,11 +85,13 @@ describe('cluster: Argo CD syncs restores from Git', function () {
     const synced = await argo.waitForApplication(app, 'to be Synced', (a) => a.status?.sync?.status === 'Synced', 60_000, record);
     assert.equal(resource(synced, retained.name)?.health?.status, 'Progressing');
     // Argo CD compares again on a change of health status, not of message: a refresh shows the operator's sentence.
-    await restores.waitFor(namespace, retained.name, 'to be restoring', (r) => r.status?.tableStatus === 'CREATING');
+    // tableStatus is CREATING from the restore call's answer on; the CREATING sentence comes with the first DescribeTable.
+    const creating = new RegExp(`^Table ${retained.table} is CREATING \\(\\d+s\\)\\.$`);
+    await restores.waitFor(namespace, retained.name, 'to say its table is CREATING', (r) => creating.test(r.status?.conditions?.find((c) => c.type === 'Ready')?.message ?? ''));
     const restoring = await argo.refresh(app, 'normal');
     record(restoring);
     assert.equal(resource(restoring, retained.name)?.health?.status, 'Progressing');
-    assert.match(resource(restoring, retained.name)?.health?.message ?? '', new RegExp(`^Table ${retained.table} is CREATING \\(\\d+s\\)\\.$`));
+    assert.match(resource(restoring, retained.name)?.health?.message ?? '', creating);
 
     const healthy = await argo.waitForApplication(app, 'to be Healthy', (a) => a.status?.health?.status === 'Healthy', 120_000, record);
     const syncedIn = Date.now() - createdAt;
