@@ -37,6 +37,8 @@ describe('troubleshooting page (docs/troubleshooting.md)', () => {
       ].join('\n'),
     );
   });
+  /** The head of an entry's status line: the page's example table and call. */
+  const STATUS_SAYS = '- **The status says** (for a table `team-a.orders`, an error on `RestoreTableFromBackup`): ';
   const section = (reason: string) => {
     const start = page.indexOf(`\n### ${reason}\n`) + 1;
     const end = page.indexOf('\n\n#', start + 1);
@@ -138,7 +140,6 @@ describe('troubleshooting page (docs/troubleshooting.md)', () => {
 
   it("gives the help sentence of each of the operator's own findings that leads its reason", () => {
     const says = (reason: string) => section(reason).split('\n').find((l) => l.startsWith('- **The status says**'));
-    const example = '- **The status says** (for a table `team-a.orders`, an error on `RestoreTableFromBackup`): ';
     assert.deepEqual(
       ['PolicyRequired', 'PolicyDenied', 'TableClaimed', 'CrossRegionNeedsSSE', 'TableLost', 'SettingConflict', 'RestoreJobFailed'].map(says),
       [
@@ -149,13 +150,12 @@ describe('troubleshooting page (docs/troubleshooting.md)', () => {
         'The table this resource restored is gone (someone deleted it). The resource cannot complete; create a new one to restore again.',
         'A tableSettings value is already set otherwise on the table (TTL on another attribute, a stream of another view type); the table is left as it is.',
         "The AWS Backup restore job of spec.source.recoveryPoint ended FAILED; the sentence carries AWS Backup's StatusMessage (a table of the name that exists already, a role AWS Backup cannot assume, a KMS key). Fix it, then create a new DynamoDBRestore.",
-      ].map((sentence) => example + sentence),
+      ].map((sentence) => STATUS_SAYS + sentence),
     );
     assert.match(section('RestoreJobFailed'), /\n- \*\*From:\*\* RestoreJobFailed \(found by the operator\), RestoreJobAborted \(found by the operator\), RestoreJobCreatedOtherResource \(found by the operator\)\n/);
   });
 
   it("writes the recovery point sections whole: RecoveryPointNotRestorable (NotAvailable, NotDynamoDB) and RestoreJobFailed (Aborted, CreatedOtherResource), each finding's help line", () => {
-    const status = '- **The status says** (for a table `team-a.orders`, an error on `RestoreTableFromBackup`): ';
     const final = '- **Retried:** No: the resource is `Failed` (final); fix the cause, then create a new DynamoDBRestore.';
     assert.equal(
       section('RecoveryPointNotRestorable'),
@@ -164,7 +164,7 @@ describe('troubleshooting page (docs/troubleshooting.md)', () => {
         '',
         final,
         '- **From:** RecoveryPointNotAvailable (found by the operator), RecoveryPointNotDynamoDB (found by the operator)',
-        status +
+        STATUS_SAYS +
           "The recovery point's vault reports it as not restorable (PARTIAL, EXPIRED, STOPPED or DELETING; the sentence carries AWS Backup's StatusMessage); no restore job is started. Choose another recovery point in a new DynamoDBRestore.",
         '- **RecoveryPointNotDynamoDB:** The recovery point is a backup of another kind of resource than a DynamoDB table; no restore job is started. Choose a DynamoDB recovery point in a new DynamoDBRestore.',
       ].join('\n'),
@@ -176,7 +176,7 @@ describe('troubleshooting page (docs/troubleshooting.md)', () => {
         '',
         final,
         '- **From:** RestoreJobFailed (found by the operator), RestoreJobAborted (found by the operator), RestoreJobCreatedOtherResource (found by the operator)',
-        status +
+        STATUS_SAYS +
           "The AWS Backup restore job of spec.source.recoveryPoint ended FAILED; the sentence carries AWS Backup's StatusMessage (a table of the name that exists already, a role AWS Backup cannot assume, a KMS key). Fix it, then create a new DynamoDBRestore.",
         '- **RestoreJobAborted:** The AWS Backup restore job was aborted (someone stopped it); create a new DynamoDBRestore to restore again.',
         '- **RestoreJobCreatedOtherResource:** The restore job completed but reports creating another resource than the target table; nothing is adopted.',
